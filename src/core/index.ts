@@ -1,0 +1,4 @@
+export * from "./errors";
+export * from "./rng";
+export * from "./arrays";
+export * from "./stats";

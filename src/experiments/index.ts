@@ -1,0 +1,2 @@
+// Public API of the experiments layer: each module adds one 'export * from' line here.
+export {};

@@ -1,0 +1,2 @@
+// Public API of the models layer: each module adds one 'export * from' line here.
+export {};

@@ -1,0 +1,2 @@
+// Public API of the training layer: each module adds one 'export * from' line here.
+export {};
