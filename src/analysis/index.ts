@@ -1,2 +1,6 @@
 // Public API of the analysis layer: each module adds one 'export * from' line here.
 export {};
+export * from "./flow";
+export * from "./fixedPoints";
+export * from "./ghosts";
+export * from "./classify";
