@@ -4,3 +4,4 @@ export * from "./flow";
 export * from "./fixedPoints";
 export * from "./ghosts";
 export * from "./classify";
+export * from "./snapshot";
