@@ -2,3 +2,4 @@ export * from "./errors";
 export * from "./rng";
 export * from "./arrays";
 export * from "./stats";
+export * from "./io";
