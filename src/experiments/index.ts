@@ -1,2 +1,5 @@
 // Public API of the experiments layer: each module adds one 'export * from' line here.
 export {};
+export * from "./runners";
+export * from "./cache";
+export * from "./sweep";

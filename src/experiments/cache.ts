@@ -1,0 +1,215 @@
+/**
+ * On-disk cache of sweep results, one checked JSON file per finished run.
+ *
+ * Key = SHA-256 of the canonical JSON (keys sorted) of `{ runner, runnerVersion, config, libraryVersion }`, so a
+ * result is reused only for the same runner code version, the same full config and the same library version.
+ * Files: `<dir>/<runner>/<key>.json`, written atomically (core/io: temp + fsync + rename) with a SHA-256 of the
+ * payload inside; a truncated, corrupted or foreign file is treated as missing (recomputed and overwritten),
+ * never used. Killing a sweep at any instant loses at most the runs in flight.
+ *
+ * Default directory: `$GHOST_CACHE_DIR` if set, else `<project>/.cache/ghost-mechanism` when the library runs from
+ * its own checkout (git-ignored), else `<cwd>/.cache/ghost-mechanism`.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { GhostError } from "../core/errors";
+import { canonicalJson, isAtomicTempFile, sha256Hex, tryReadCheckedJson, writeCheckedJson } from "../core/io";
+import { LIBRARY_VERSION } from "../version";
+
+/** How a sweep uses the cache: read and write ("use"), ignore and write ("refresh"), or neither ("bypass"). */
+export type CacheMode = "use" | "bypass" | "refresh";
+/** The allowed cache modes. */
+export const CACHE_MODES: readonly CacheMode[] = ["use", "bypass", "refresh"];
+
+/** Cache settings of a sweep. */
+export interface CacheOptions {
+  /** Cache directory; default {@link defaultCacheDir}(). */
+  dir?: string;
+  /** Default "use". */
+  mode?: CacheMode;
+}
+
+/** `kind` of cache files (see core/io). */
+export const CACHE_KIND = "sweep-result";
+/** Layout version of a cache entry's payload. */
+export const CACHE_SCHEMA_VERSION = 1;
+
+/** Payload stored in each cache file. */
+export interface CacheEntry<R = unknown> {
+  runner: string;
+  runnerVersion: string;
+  libraryVersion: string;
+  key: string;
+  config: unknown;
+  result: R;
+  /** Wall time of the run itself, milliseconds. */
+  elapsedMs: number;
+  /** ISO time the run finished. */
+  finishedAt: string;
+}
+
+/** Outcome of a cache lookup. */
+export type CacheLookup<R> =
+  | { status: "hit"; entry: CacheEntry<R> }
+  | { status: "missing" }
+  | { status: "corrupt"; message: string };
+
+/** Finds the project root (directory of ghost-mechanism's package.json) above this module; undefined if none. */
+function packageRoot(): string | undefined {
+  let dir = __dirname;
+  for (let i = 0; i < 8; i++) {
+    const pkg = path.join(dir, "package.json");
+    try {
+      if (JSON.parse(fs.readFileSync(pkg, "utf8")).name === "ghost-mechanism") return dir;
+    } catch {
+      /* keep walking up */
+    }
+    const up = path.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return undefined;
+}
+
+/**
+ * The default cache directory: `$GHOST_CACHE_DIR` (resolved against the cwd) if set; else
+ * `<project>/.cache/ghost-mechanism` when the library runs from its own checkout; else (installed under
+ * node_modules) `<cwd>/.cache/ghost-mechanism`.
+ */
+export function defaultCacheDir(): string {
+  const env = process.env.GHOST_CACHE_DIR;
+  if (env && env.length > 0) return path.resolve(env);
+  const root = packageRoot();
+  if (root && !root.split(path.sep).includes("node_modules")) return path.join(root, ".cache", "ghost-mechanism");
+  return path.resolve(".cache", "ghost-mechanism");
+}
+
+/** The cache key (64 hex digits) of one run: SHA-256 of canonical JSON of {runner, runnerVersion, config, libraryVersion}. */
+export function cacheKey(runner: string, runnerVersion: string, config: unknown): string {
+  return sha256Hex(canonicalJson({ runner, runnerVersion, config, libraryVersion: LIBRARY_VERSION }));
+}
+
+/** Path of the cache file of `key` for `runner` under `dir`. */
+export function cacheFilePath(dir: string, runner: string, key: string): string {
+  return path.join(dir, runner, `${key}.json`);
+}
+
+/**
+ * Looks a run up: "hit" with the stored entry; "missing"; or "corrupt" (unreadable, checksum mismatch, other
+ * schema, or an entry whose runner/config does not match; the caller recomputes and overwrites it).
+ */
+export function readCacheEntry<R = unknown>(dir: string, runner: string, runnerVersion: string, config: unknown): CacheLookup<R> {
+  const key = cacheKey(runner, runnerVersion, config);
+  const file = cacheFilePath(dir, runner, key);
+  const r = tryReadCheckedJson<CacheEntry<R>>(file, { kind: CACHE_KIND, schemaVersion: CACHE_SCHEMA_VERSION });
+  if (!r.ok) return r.reason === "missing" ? { status: "missing" } : { status: "corrupt", message: r.message };
+  const e = r.payload;
+  if (
+    e === null ||
+    typeof e !== "object" ||
+    e.key !== key ||
+    e.runner !== runner ||
+    e.runnerVersion !== runnerVersion ||
+    e.libraryVersion !== LIBRARY_VERSION ||
+    !("result" in e) ||
+    canonicalJson(e.config) !== canonicalJson(config)
+  ) {
+    return { status: "corrupt", message: `${file}: entry does not match its key (runner, version or config differ)` };
+  }
+  return { status: "hit", entry: e };
+}
+
+/** Writes one finished run atomically; returns the file path. */
+export function writeCacheEntry(
+  dir: string,
+  runner: string,
+  runnerVersion: string,
+  config: unknown,
+  result: unknown,
+  elapsedMs: number,
+): string {
+  const key = cacheKey(runner, runnerVersion, config);
+  const file = cacheFilePath(dir, runner, key);
+  const entry: CacheEntry = {
+    runner,
+    runnerVersion,
+    libraryVersion: LIBRARY_VERSION,
+    key,
+    config,
+    result,
+    elapsedMs,
+    finishedAt: new Date().toISOString(),
+  };
+  writeCheckedJson(file, entry, { kind: CACHE_KIND, schemaVersion: CACHE_SCHEMA_VERSION });
+  return file;
+}
+
+const ENTRY_FILE = /^[0-9a-f]{64}\.json$/;
+
+/** Size summary of a cache directory. */
+export interface CacheInfo {
+  dir: string;
+  exists: boolean;
+  runners: { runner: string; entries: number; bytes: number; tempFiles: number }[];
+  totalEntries: number;
+  totalBytes: number;
+}
+
+function runnerDirs(dir: string, runner?: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const names = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+  return runner === undefined ? names : names.filter((n) => n === runner);
+}
+
+/** Counts entries, bytes and stray temporary files per runner under `dir` (default {@link defaultCacheDir}). */
+export function cacheInfo(opts: { dir?: string } = {}): CacheInfo {
+  const dir = path.resolve(opts.dir ?? defaultCacheDir());
+  const info: CacheInfo = { dir, exists: fs.existsSync(dir), runners: [], totalEntries: 0, totalBytes: 0 };
+  for (const runner of runnerDirs(dir)) {
+    let entries = 0;
+    let bytes = 0;
+    let tempFiles = 0;
+    for (const f of fs.readdirSync(path.join(dir, runner))) {
+      if (ENTRY_FILE.test(f)) {
+        entries++;
+        bytes += fs.statSync(path.join(dir, runner, f)).size;
+      } else if (isAtomicTempFile(f)) tempFiles++;
+    }
+    info.runners.push({ runner, entries, bytes, tempFiles });
+    info.totalEntries += entries;
+    info.totalBytes += bytes;
+  }
+  return info;
+}
+
+/**
+ * Deletes cached results (all runners, or one) under `dir` (default {@link defaultCacheDir}). Only the cache's
+ * own files are removed (`<64 hex>.json` entries and stray temporary files), then empty runner directories; any
+ * other file is left alone, so pointing `dir` at a wrong place cannot wipe unrelated data.
+ * Do not clear a cache while a sweep is writing to it.
+ */
+export function clearCache(opts: { dir?: string; runner?: string } = {}): { filesRemoved: number; bytesRemoved: number } {
+  const dir = path.resolve(opts.dir ?? defaultCacheDir());
+  if (opts.runner !== undefined && (typeof opts.runner !== "string" || opts.runner.includes("/") || opts.runner.includes(".."))) {
+    throw new GhostError("runner", opts.runner, "a runner name");
+  }
+  let filesRemoved = 0;
+  let bytesRemoved = 0;
+  for (const runner of runnerDirs(dir, opts.runner)) {
+    const rdir = path.join(dir, runner);
+    for (const f of fs.readdirSync(rdir)) {
+      if (ENTRY_FILE.test(f) || isAtomicTempFile(f)) {
+        const p = path.join(rdir, f);
+        bytesRemoved += fs.statSync(p).size;
+        fs.unlinkSync(p);
+        filesRemoved++;
+      }
+    }
+    if (fs.readdirSync(rdir).length === 0) fs.rmdirSync(rdir);
+  }
+  return { filesRemoved, bytesRemoved };
+}
