@@ -12,4 +12,5 @@ export * as analysis from "./analysis";
 export * as experiments from "./experiments";
 export * as io from "./io";
 export * as display from "./display";
+export * as figures from "./figures";
 export { LIBRARY_VERSION } from "./version";

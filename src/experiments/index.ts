@@ -3,3 +3,5 @@ export {};
 export * from "./runners";
 export * from "./cache";
 export * from "./sweep";
+export * from "./provenance";
+export * from "./benchmark";

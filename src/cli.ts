@@ -1,0 +1,517 @@
+#!/usr/bin/env node
+/**
+ * `ghost`: the command line of ghost-mechanism (package.json "bin"; `npx ghost --help`).
+ *
+ *     ghost list                                   figures and sweep runners
+ *     ghost run <figure> [--scale ci|paper] [--out DIR] [--no-cache]
+ *     ghost sweep <runner> --grid FILE [--out FILE]
+ *     ghost cache info|clear
+ *     ghost bench
+ *
+ * Exit codes: 0 success; 1 the computation failed; 2 bad command line (one-line message on stderr). Ctrl-C stops
+ * at once; every finished sweep run is already cached, so the same command resumes where it stopped.
+ * Progress bars go to stderr, only on a terminal and never when CI=true; a one-line summary is always printed.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { SingleBar } from "cli-progress";
+import { GhostError } from "./core/errors";
+import { canonicalJson, sha256Hex, writeCheckedJson, writeFileAtomic } from "./core/io";
+import * as display from "./display";
+import { benchmarkSweep } from "./experiments/benchmark";
+import { CacheOptions, cacheInfo, clearCache, defaultCacheDir } from "./experiments/cache";
+import { collectProvenance } from "./experiments/provenance";
+import { getRunner, listRunners } from "./experiments/runners";
+import { expandGrid, runSweep, SweepStats } from "./experiments/sweep";
+import { FIGURE_SCALES, FigureScale, FigureSpec, getFigure, listFigures } from "./figures";
+import { LIBRARY_VERSION } from "./version";
+
+/** A command-line mistake: reported as one line, exit code 2. */
+class UsageError extends Error {}
+
+interface OptionSpec {
+  name: string;
+  /** Placeholder of the option's value (e.g. "DIR"); absent for boolean flags. */
+  value?: string;
+  choices?: readonly string[];
+  description: string;
+}
+
+interface Parsed {
+  positionals: string[];
+  options: Map<string, string | true>;
+}
+
+interface CommandSpec {
+  name: string;
+  summary: string;
+  usage: string;
+  details?: string;
+  options: OptionSpec[];
+  /** Min and max number of positional arguments. */
+  positionals: [number, number];
+  run(args: Parsed): Promise<number>;
+}
+
+const out = (s: string): void => void process.stdout.write(s + "\n");
+const err = (s: string): void => void process.stderr.write(s + "\n");
+
+const CACHE_OPTIONS: OptionSpec[] = [
+  { name: "no-cache", description: "neither read nor write the result cache" },
+  { name: "refresh", description: "recompute every run and overwrite its cached result" },
+  { name: "cache-dir", value: "DIR", description: "cache directory (default $GHOST_CACHE_DIR or .cache/ghost-mechanism)" },
+  { name: "workers", value: "N", description: "worker threads (default $GHOST_WORKERS or all cores; 1 = serial)" },
+];
+
+function parse(cmd: CommandSpec, argv: string[]): Parsed {
+  const positionals: string[] = [];
+  const options = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--") {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (a.startsWith("-") && a !== "-") {
+      const m = /^--([A-Za-z][A-Za-z0-9-]*)(?:=(.*))?$/.exec(a);
+      const spec = m ? cmd.options.find((o) => o.name === m[1]) : undefined;
+      if (!m || !spec) throw new UsageError(`unknown option ${a}`);
+      if (spec.value === undefined) {
+        if (m[2] !== undefined) throw new UsageError(`option --${spec.name} takes no value`);
+        options.set(spec.name, true);
+        continue;
+      }
+      let v = m[2];
+      if (v === undefined) {
+        if (i + 1 >= argv.length) throw new UsageError(`option --${spec.name} needs a value ${spec.value}`);
+        v = argv[++i];
+      }
+      if (spec.choices && !spec.choices.includes(v)) {
+        throw new UsageError(`--${spec.name} ${JSON.stringify(v)} is not one of ${spec.choices.join(", ")}`);
+      }
+      options.set(spec.name, v);
+    } else positionals.push(a);
+  }
+  const [min, max] = cmd.positionals;
+  if (positionals.length < min) throw new UsageError(`missing argument (usage: ${cmd.usage})`);
+  if (positionals.length > max) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[max])}`);
+  return { positionals, options };
+}
+
+function stringOpt(p: Parsed, name: string): string | undefined {
+  const v = p.options.get(name);
+  return typeof v === "string" ? v : undefined;
+}
+
+function intOpt(p: Parsed, name: string, min: number, max: number): number | undefined {
+  const v = stringOpt(p, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} ${JSON.stringify(v)} is not an integer in [${min}, ${max}]`);
+  }
+  return n;
+}
+
+function cacheFromArgs(p: Parsed): false | CacheOptions {
+  if (p.options.has("no-cache") && p.options.has("refresh")) throw new UsageError("--no-cache and --refresh exclude each other");
+  if (p.options.has("no-cache")) return false;
+  const dir = stringOpt(p, "cache-dir");
+  return { dir: dir === undefined ? undefined : path.resolve(dir), mode: p.options.has("refresh") ? "refresh" : "use" };
+}
+
+function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return "?";
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(s < 10 ? 2 : 1)} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${Math.round(s - 60 * m)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** A progress bar on stderr (terminal only, never with CI=true): done/total, rate, time left. */
+function progressBar(label: string): { onProgress: (done: number, total: number) => void; stop: () => void } {
+  const quiet = process.env.CI === "true" || !process.stderr.isTTY;
+  if (quiet) return { onProgress: () => undefined, stop: () => undefined };
+  const bar = new SingleBar({
+    format: `${label} [{bar}] {value}/{total} | {rate}/s | left {left}`,
+    stream: process.stderr,
+    barsize: 30,
+    hideCursor: false,
+    clearOnComplete: true,
+  });
+  let started = false;
+  let t0 = 0;
+  let first = 0;
+  return {
+    onProgress(done, total) {
+      const now = Date.now();
+      if (!started) {
+        started = true;
+        t0 = now;
+        first = done;
+        bar.start(total, done, { rate: "-", left: "?" });
+        return;
+      }
+      const rate = (done - first) / Math.max(1e-3, (now - t0) / 1000);
+      bar.update(done, { rate: rate > 0 ? rate.toFixed(rate < 10 ? 2 : 1) : "-", left: rate > 0 ? formatMs(((total - done) / rate) * 1000) : "?" });
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+function summaryLine(s: SweepStats): string {
+  return (
+    `${s.runner}: ${s.total} runs (${s.cached} cached, ${s.computed} computed` +
+    (s.corrupt ? `, ${s.corrupt} corrupt cache files recomputed` : "") +
+    `) in ${formatMs(s.wallMs)} on ${s.workers} worker${s.workers === 1 ? "" : "s"}` +
+    (s.cacheDir ? `; cache ${s.cacheDir}` : "; cache bypassed")
+  );
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Commands
+// ------------------------------------------------------------------------------------------------------------
+
+const listCommand: CommandSpec = {
+  name: "list",
+  summary: "list the figures and the sweep runners",
+  usage: "ghost list [--json]",
+  options: [{ name: "json", description: "print JSON instead of a table" }],
+  positionals: [0, 0],
+  async run(p) {
+    const figures = listFigures().map((f) => ({ id: f.id, title: f.title, paperRef: f.paperRef, notebook: f.notebook ?? null }));
+    const runners = listRunners();
+    if (p.options.has("json")) {
+      out(JSON.stringify({ figures, runners }, null, 2));
+      return 0;
+    }
+    out("Figures (ghost run <figure>):");
+    if (figures.length === 0) out("  (none registered yet)");
+    for (const f of figures) out(`  ${f.id.padEnd(8)} ${f.title}  [${f.paperRef}]`);
+    out("Sweep runners (ghost sweep <runner>):");
+    for (const r of runners) out(`  ${r.name.padEnd(16)} v${r.version}  ${r.description}`);
+    return 0;
+  },
+};
+
+const runCommand: CommandSpec = {
+  name: "run",
+  summary: "compute one figure at a scale; write its results (JSON) and a standalone HTML figure",
+  usage: "ghost run <figure> [--scale ci|paper] [--out DIR] [--no-cache] [--refresh] [--cache-dir DIR] [--workers N]",
+  details:
+    "Writes <out>/<figure>-<scale>.json (checked JSON: the figure's data, its full config and provenance: library\n" +
+    "version, git commit, scale, timestamps, node version) and <out>/<figure>-<scale>.html (open in a browser).",
+  options: [
+    { name: "scale", value: "SCALE", choices: FIGURE_SCALES, description: "ci (small, fast) or paper (the paper's parameters; default)" },
+    { name: "out", value: "DIR", description: "output directory (default output/)" },
+    ...CACHE_OPTIONS,
+  ],
+  positionals: [1, 1],
+  async run(p) {
+    const id = p.positionals[0];
+    const known = listFigures().map((f) => f.id);
+    if (!known.includes(id)) {
+      throw new UsageError(`unknown figure ${JSON.stringify(id)}; known: ${known.length ? known.join(", ") : "(none yet)"}`);
+    }
+    const fig = getFigure(id);
+    const scale = (stringOpt(p, "scale") ?? "paper") as FigureScale;
+    const outDir = path.resolve(stringOpt(p, "out") ?? "output");
+    const cache = cacheFromArgs(p);
+    const workers = intOpt(p, "workers", 1, 256);
+    const startedAt = new Date();
+    const bar = progressBar(`${id} (${scale})`);
+    let data: unknown;
+    try {
+      data = await fig.run(scale, { cache, workers, onProgress: bar.onProgress });
+    } finally {
+      bar.stop();
+    }
+    const figures: FigureSpec[] = fig.build(data);
+    const provenance = collectProvenance(startedAt, { scale, command: process.argv.slice(2) });
+    const jsonFile = path.join(outDir, `${id}-${scale}.json`);
+    writeCheckedJson(
+      jsonFile,
+      { figure: { id: fig.id, title: fig.title, paperRef: fig.paperRef }, scale, config: fig.config(scale), provenance, data },
+      { kind: "figure-result", schemaVersion: 1 },
+    );
+    const htmlFile = path.join(outDir, `${id}-${scale}.html`);
+    writeFileAtomic(htmlFile, standaloneHtml(figures, `${fig.title} (${scale} scale)`));
+    out(`${id} (${scale}): ${figures.length} figure${figures.length === 1 ? "" : "s"} in ${formatMs(provenance.wallMs)}`);
+    out(`  results ${jsonFile}`);
+    out(`  figure  ${htmlFile}`);
+    return 0;
+  },
+};
+
+/** The display layer's standalone-HTML writer (looked up at run time so the CLI builds before it exists). */
+function standaloneHtml(figures: FigureSpec[], title: string): string {
+  const fn = (display as Record<string, unknown>).toStandaloneHtml;
+  if (typeof fn !== "function") throw new Error("display.toStandaloneHtml is not available in this build");
+  return (fn as (figs: FigureSpec[], title: string) => string)(figures, title);
+}
+
+/** Reads a grid file: an array of configs, {"configs": [...]}, or {"grid": {key: [values]}, "base": {...}}. */
+function readGrid(file: string): unknown[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read grid file ${file}: ${(e as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`grid file ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (Array.isArray(doc)) return doc;
+  if (doc && typeof doc === "object") {
+    const d = doc as { configs?: unknown; grid?: unknown; base?: unknown };
+    if (Array.isArray(d.configs)) return d.configs;
+    if (d.grid && typeof d.grid === "object") {
+      try {
+        return expandGrid(d.grid as Record<string, unknown[]>, (d.base ?? {}) as object);
+      } catch (e) {
+        throw new UsageError(`grid file ${file}: ${(e as Error).message}`);
+      }
+    }
+  }
+  throw new UsageError(`grid file ${file} must hold an array of configs, {"configs": [...]} or {"grid": {...}, "base": {...}}`);
+}
+
+const sweepCommand: CommandSpec = {
+  name: "sweep",
+  summary: "run a named runner over a grid of configs (parallel, cached, resumable)",
+  usage: "ghost sweep <runner> --grid FILE [--out FILE] [--no-cache] [--refresh] [--cache-dir DIR] [--workers N]",
+  details:
+    'FILE holds an array of configs, {"configs": [...]}, or {"grid": {"seed": [0, 1], "learningRate": [0.003, 0.02]},\n' +
+    '"base": {...}} (Cartesian product, last key fastest). Writes the results in config order with stats and provenance\n' +
+    "to --out (default output/sweep-<runner>-<hash>.json). Ctrl-C or kill stops it; rerun the command to resume.",
+  options: [
+    { name: "grid", value: "FILE", description: "JSON file with the configs (required)" },
+    { name: "out", value: "FILE", description: "output file (default output/sweep-<runner>-<hash of configs>.json)" },
+    ...CACHE_OPTIONS,
+  ],
+  positionals: [1, 1],
+  async run(p) {
+    const runner = p.positionals[0];
+    if (!listRunners().some((r) => r.name === runner)) {
+      throw new UsageError(`unknown runner ${JSON.stringify(runner)}; known: ${listRunners().map((r) => r.name).join(", ")}`);
+    }
+    const gridFile = stringOpt(p, "grid");
+    if (gridFile === undefined) throw new UsageError("--grid FILE is required");
+    const configs = readGrid(gridFile);
+    const def = getRunner(runner);
+    configs.forEach((c, i) => {
+      try {
+        def.validate?.(c);
+      } catch (e) {
+        throw new UsageError(`grid file config ${i}: ${(e as Error).message}`);
+      }
+    });
+    const cache = cacheFromArgs(p);
+    const workers = intOpt(p, "workers", 1, 256);
+    const outFile = path.resolve(
+      stringOpt(p, "out") ?? path.join("output", `sweep-${runner}-${sha256Hex(canonicalJson(configs)).slice(0, 12)}.json`),
+    );
+    const startedAt = new Date();
+    const bar = progressBar(runner);
+    let stats: SweepStats | undefined;
+    let results: unknown[];
+    try {
+      results = await runSweep({ runner, configs, workers, cache, onProgress: bar.onProgress, onFinish: (s) => (stats = s) });
+    } finally {
+      bar.stop();
+    }
+    writeCheckedJson(
+      outFile,
+      { runner, runnerVersion: def.version, configs, results, stats, provenance: collectProvenance(startedAt, { command: process.argv.slice(2) }) },
+      { kind: "sweep-output", schemaVersion: 1 },
+    );
+    if (stats) out(summaryLine(stats));
+    out(`  results ${outFile}`);
+    return 0;
+  },
+};
+
+const cacheCommand: CommandSpec = {
+  name: "cache",
+  summary: "show (info) or delete (clear) cached sweep results",
+  usage: "ghost cache info|clear [--runner NAME] [--cache-dir DIR] [--json]",
+  details: "clear removes only the cache's own files (all runners, or --runner NAME).",
+  options: [
+    { name: "runner", value: "NAME", description: "only this runner's results (clear)" },
+    { name: "cache-dir", value: "DIR", description: "cache directory (default $GHOST_CACHE_DIR or .cache/ghost-mechanism)" },
+    { name: "json", description: "print JSON (info)" },
+  ],
+  positionals: [1, 1],
+  async run(p) {
+    const action = p.positionals[0];
+    const dir = path.resolve(stringOpt(p, "cache-dir") ?? defaultCacheDir());
+    if (action === "info") {
+      const info = cacheInfo({ dir });
+      if (p.options.has("json")) {
+        out(JSON.stringify(info, null, 2));
+        return 0;
+      }
+      out(`cache ${info.dir}${info.exists ? "" : " (does not exist yet)"}`);
+      for (const r of info.runners) {
+        out(`  ${r.runner.padEnd(16)} ${String(r.entries).padStart(7)} results  ${(r.bytes / 1e6).toFixed(2).padStart(9)} MB` + (r.tempFiles ? `  (${r.tempFiles} stray temp files)` : ""));
+      }
+      out(`  total ${info.totalEntries} results, ${(info.totalBytes / 1e6).toFixed(2)} MB`);
+      return 0;
+    }
+    if (action === "clear") {
+      const runner = stringOpt(p, "runner");
+      const r = clearCache({ dir, runner });
+      out(`removed ${r.filesRemoved} files (${(r.bytesRemoved / 1e6).toFixed(2)} MB) from ${dir}${runner ? ` for runner ${runner}` : ""}`);
+      return 0;
+    }
+    throw new UsageError(`unknown action ${JSON.stringify(action)}; use info or clear`);
+  },
+};
+
+const benchCommand: CommandSpec = {
+  name: "bench",
+  summary: "time a sweep serially and on all cores (speed-up, bit-identity check)",
+  usage: "ghost bench [--runner NAME] [--runs N] [--epochs E] [--workers N] [--json]",
+  details:
+    "Default runner: rankOneTrain (N = 100 rank-one RNNs, lr 0.02, c = 10, seeds 0…runs-1) when available, else\n" +
+    "selfTest. The cache is bypassed. Other processes on the machine slow it down: report the numbers with that.",
+  options: [
+    { name: "runner", value: "NAME", description: "runner to time (rankOneTrain or selfTest)" },
+    { name: "runs", value: "N", description: "number of runs (default 100 for rankOneTrain, 40 for selfTest)" },
+    { name: "epochs", value: "E", description: "epochs per rankOneTrain run (default 2000)" },
+    { name: "workers", value: "N", description: "worker threads for the parallel phase (default all cores)" },
+    { name: "json", description: "print the result as JSON" },
+  ],
+  positionals: [0, 0],
+  async run(p) {
+    const names = listRunners().map((r) => r.name);
+    const runner = stringOpt(p, "runner") ?? (names.includes("rankOneTrain") ? "rankOneTrain" : "selfTest");
+    if (!["rankOneTrain", "selfTest"].includes(runner) || !names.includes(runner)) {
+      throw new UsageError(`--runner ${JSON.stringify(runner)} is not one of ${["rankOneTrain", "selfTest"].filter((n) => names.includes(n)).join(", ")}`);
+    }
+    const runs = intOpt(p, "runs", 1, 100000) ?? (runner === "rankOneTrain" ? 100 : 40);
+    const epochs = intOpt(p, "epochs", 1, 10_000_000) ?? 2000;
+    const workers = intOpt(p, "workers", 1, 256);
+    const configs = Array.from({ length: runs }, (_, seed) =>
+      runner === "rankOneTrain"
+        ? { seed, N: 100, learningRate: 0.02, epochs, confidence: 10, record: [] }
+        : { seed, count: 200, iterations: 5000 },
+    );
+    let bar = progressBar("serial");
+    const r = await benchmarkSweep({
+      runner,
+      configs,
+      workers,
+      onPhase: (phase) => {
+        bar.stop();
+        bar = progressBar(phase);
+      },
+      onProgress: (d, t) => bar.onProgress(d, t),
+    });
+    bar.stop();
+    if (p.options.has("json")) out(JSON.stringify(r, null, 2));
+    else {
+      out(`${r.runner}: ${r.runs} runs` + (runner === "rankOneTrain" ? ` × ${epochs} epochs` : ""));
+      out(`  serial (1 thread)   ${formatMs(r.serialMs)}`);
+      out(`  parallel (${r.workers} workers) ${formatMs(r.parallelMs)}`);
+      out(`  speed-up ${r.speedup.toFixed(2)}×; results identical: ${r.identical ? "yes" : "NO"}`);
+    }
+    return r.identical ? 0 : 1;
+  },
+};
+
+const COMMANDS: CommandSpec[] = [listCommand, runCommand, sweepCommand, cacheCommand, benchCommand];
+
+function commandHelp(c: CommandSpec): string {
+  const lines = [`usage: ${c.usage}`, "", c.summary + "."];
+  if (c.details) lines.push("", c.details);
+  if (c.options.length) {
+    lines.push("", "options:");
+    for (const o of c.options) lines.push(`  --${o.name}${o.value ? " " + o.value : ""}`.padEnd(26) + o.description);
+  }
+  lines.push("  --help".padEnd(26) + "show this help");
+  return lines.join("\n");
+}
+
+function mainHelp(): string {
+  const figs = listFigures();
+  return [
+    `ghost ${LIBRARY_VERSION}: figures and sweeps of "A ghost mechanism: An analytical model of abrupt learning"`,
+    "",
+    "usage: ghost <command> [options]   (ghost <command> --help for details)",
+    "",
+    "commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(8)}${c.summary}`),
+    "",
+    "figures:",
+    ...(figs.length ? figs.map((f) => `  ${f.id.padEnd(8)}${f.title}`) : ["  (none registered yet)"]),
+    "",
+    "exit codes: 0 ok, 1 computation failed, 2 bad command line. CI=true silences progress bars.",
+  ].join("\n");
+}
+
+/** Runs the command line `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    err("ghost: missing command (try 'ghost --help')");
+    return 2;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
+    const topic = rest[0];
+    if (topic === undefined) {
+      out(mainHelp());
+      return 0;
+    }
+    const c = COMMANDS.find((k) => k.name === topic);
+    if (!c) {
+      err(`ghost: unknown command ${JSON.stringify(topic)} (try 'ghost --help')`);
+      return 2;
+    }
+    out(commandHelp(c));
+    return 0;
+  }
+  if (name === "--version" || name === "-v") {
+    out(LIBRARY_VERSION);
+    return 0;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    err(`ghost: unknown ${name.startsWith("-") ? "option" : "command"} ${JSON.stringify(name)} (try 'ghost --help')`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    out(commandHelp(cmd));
+    return 0;
+  }
+  try {
+    return await cmd.run(parse(cmd, rest));
+  } catch (e) {
+    const error = e as Error;
+    if (e instanceof UsageError) {
+      err(`ghost ${cmd.name}: ${error.message} (try 'ghost ${cmd.name} --help')`);
+      return 2;
+    }
+    if (process.env.GHOST_DEBUG) err(error.stack ?? String(e));
+    const message = (error?.message ?? String(e)).split("\n")[0];
+    err(`ghost ${cmd.name}: ${e instanceof GhostError ? "" : (error?.name ?? "Error") + ": "}${message}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      err(`ghost: ${(e as Error)?.message ?? String(e)}`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,53 @@
+/**
+ * Sweep throughput benchmark: the same sweep serially (one thread) and on a worker pool, cache bypassed, with a
+ * bit-identity check of the two result lists. Used by `ghost bench` and bench/sweep.mjs; never a timed test.
+ */
+import { performance } from "perf_hooks";
+import { requireInteger } from "../core/errors";
+import { encodeJson } from "../core/io";
+import { defaultWorkerCount, runSweep } from "./sweep";
+
+/** Outcome of {@link benchmarkSweep}. */
+export interface SweepBenchmark {
+  runner: string;
+  runs: number;
+  workers: number;
+  /** Wall times, milliseconds. */
+  serialMs: number;
+  parallelMs: number;
+  /** serialMs / parallelMs. */
+  speedup: number;
+  /** True when the parallel results equal the serial ones bit for bit. */
+  identical: boolean;
+}
+
+/**
+ * Times `runner` over `configs` serially, then on `workers` threads (default: all cores), without cache.
+ * `onPhase` is told when each phase starts ("serial" | "parallel") with the number of runs.
+ */
+export async function benchmarkSweep(opts: {
+  runner: string;
+  configs: readonly unknown[];
+  workers?: number;
+  onPhase?: (phase: "serial" | "parallel", runs: number) => void;
+  onProgress?: (done: number, total: number) => void;
+}): Promise<SweepBenchmark> {
+  const workers = opts.workers === undefined ? defaultWorkerCount() : requireInteger("workers", opts.workers, 1, 256);
+  opts.onPhase?.("serial", opts.configs.length);
+  let t0 = performance.now();
+  const serial = await runSweep({ runner: opts.runner, configs: opts.configs, workers: 1, cache: false, onProgress: opts.onProgress });
+  const serialMs = performance.now() - t0;
+  opts.onPhase?.("parallel", opts.configs.length);
+  t0 = performance.now();
+  const parallel = await runSweep({ runner: opts.runner, configs: opts.configs, workers, cache: false, onProgress: opts.onProgress });
+  const parallelMs = performance.now() - t0;
+  return {
+    runner: opts.runner,
+    runs: opts.configs.length,
+    workers,
+    serialMs,
+    parallelMs,
+    speedup: serialMs / parallelMs,
+    identical: encodeJson(serial) === encodeJson(parallel),
+  };
+}

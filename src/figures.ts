@@ -1,0 +1,93 @@
+/**
+ * The figure catalogue used by the command line (`ghost list`, `ghost run <figure>`): for each paper figure, how
+ * to compute its data at a scale and how to turn that data into Plotly figures.
+ *
+ * Why here and not in src/experiments: an entry joins an experiment (experiments layer: config → plain data) with
+ * its figure builders (display layer: data → Plotly spec). Data flows one way (experiments → display), so the
+ * experiments layer may not import display; the catalogue sits on top of both, beside the CLI.
+ *
+ * Adding a figure: write `src/experiments/figN.ts` (run: scale → data) and `src/display/figN.ts` (data → figures),
+ * then add one `registerFigure({...})` block at the end of this file (see the hooks listed there).
+ */
+import { GhostError } from "./core/errors";
+import type { CacheOptions } from "./experiments/cache";
+
+/** The two scales every figure runs at: "ci" (small, well under 2 minutes on one core) or "paper" (the paper's parameters). */
+export type FigureScale = "ci" | "paper";
+/** Allowed scales. */
+export const FIGURE_SCALES: readonly FigureScale[] = ["ci", "paper"];
+
+/** A Plotly figure specification (same shape as the display layer's PlotlyFigure). */
+export interface FigureSpec {
+  data: object[];
+  layout: object;
+  config?: object;
+}
+
+/** What a figure's `run` may use: cache settings, worker count, progress and cancellation for long sweeps. */
+export interface FigureRunContext {
+  /** Cache settings for sweeps (false = bypass). */
+  cache: false | CacheOptions;
+  /** Worker threads for sweeps (undefined = all cores). */
+  workers?: number;
+  /** Progress of the long part of the run, (done, total). */
+  onProgress?: (done: number, total: number) => void;
+  /** Aborts long runs (sweeps reject with AbortError). */
+  signal?: AbortSignal;
+}
+
+/** One entry of the catalogue. `D` is the figure's data type (plain, JSON-serialisable). */
+export interface FigureDefinition<D = unknown> {
+  /** Short id used on the command line, e.g. "fig2", "fig4", "figS1". */
+  id: string;
+  /** One-line title. */
+  title: string;
+  /** Where it is in the paper, e.g. "v1 Fig. 2 (A4)". */
+  paperRef: string;
+  /** Notebook that explains it, relative to the project root, if any. */
+  notebook?: string;
+  /** The full parameter set used at `scale` (stored as provenance with the results). */
+  config(scale: FigureScale): Record<string, unknown>;
+  /** Computes the figure's data at `scale` (pure apart from the cache). */
+  run(scale: FigureScale, ctx: FigureRunContext): D | Promise<D>;
+  /** Turns the data into one or more Plotly figures (pure). */
+  build(data: D): FigureSpec[];
+}
+
+const catalogue = new Map<string, FigureDefinition>();
+
+/** Adds a figure to the catalogue; an id registered twice throws unless `replace` is true. */
+export function registerFigure<D>(def: FigureDefinition<D>, opts: { replace?: boolean } = {}): void {
+  if (typeof def?.id !== "string" || !/^[A-Za-z][A-Za-z0-9_-]{0,31}$/.test(def.id)) {
+    throw new GhostError("id", def?.id, "an identifier of letters, digits, _ or -, starting with a letter");
+  }
+  for (const fn of ["config", "run", "build"] as const) {
+    if (typeof def[fn] !== "function") throw new GhostError(fn, def[fn], "a function");
+  }
+  if (catalogue.has(def.id) && !opts.replace) throw new GhostError("id", def.id, "an id not registered yet");
+  catalogue.set(def.id, def as FigureDefinition);
+}
+
+/** The figure registered under `id`; GhostError listing the known ids otherwise. */
+export function getFigure(id: string): FigureDefinition {
+  const def = typeof id === "string" ? catalogue.get(id) : undefined;
+  if (!def) {
+    const known = [...catalogue.keys()];
+    throw new GhostError("figure", id, known.length ? `one of ${known.map((k) => JSON.stringify(k)).join(", ")}` : "a registered figure (none yet)");
+  }
+  return def;
+}
+
+/** Every registered figure, in registration (paper) order. */
+export function listFigures(): FigureDefinition[] {
+  return [...catalogue.values()];
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Registrations, in paper order. Hooks for figures not written yet:
+//   fig1   toy model schematic            experiments/fig1.ts + display builder
+//   fig2   toy loss, GD dynamics, Fig 2D  experiments/fig2.ts + display builder
+//   fig3   rank-one RNN, low / high lr    experiments/fig3.ts (A6)
+//   fig4   confidence rescue (A7)         experiments/fig4.ts: runSweep("rankOneTrain", seeds 0…99) then 30 c-values
+//   figS1  loss vs lr, rank-one RNN (A8)  experiments/figS1.ts: runSweep over lr × seed
+// ------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,142 @@
+/**
+ * The `ghost` command line, run as users run it: `node dist/cli.js …` in a child process (build first:
+ * npm run build). Exit codes: 0 ok, 1 computation failed, 2 bad command line (exactly one line on stderr).
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type * as Core from "../../src/core";
+import type * as Figures from "../../src/figures";
+
+const root = path.resolve(__dirname, "../..");
+const cli = path.join(root, "dist", "cli.js");
+
+for (const [src, out] of [
+  ["src/cli.ts", "dist/cli.js"],
+  ["src/figures.ts", "dist/figures.js"],
+]) {
+  const o = path.join(root, out);
+  if (!fs.existsSync(o) || fs.statSync(o).mtimeMs < fs.statSync(path.join(root, src)).mtimeMs) {
+    throw new Error(`${out} is missing or older than ${src}: build first (npm run build)`);
+  }
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const figures: typeof Figures = require(path.join(root, "dist", "figures"));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const core: typeof Core = require(path.join(root, "dist", "core"));
+
+let tmp: string;
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ghost-cli-"));
+});
+afterEach(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function ghost(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    cwd: tmp,
+    encoding: "utf8",
+    env: { ...process.env, CI: "true", GHOST_CACHE_DIR: path.join(tmp, "cache"), ...env },
+    timeout: 60000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("ghost CLI", () => {
+  test("the built file keeps its shebang and package.json declares the bin", () => {
+    expect(fs.readFileSync(cli, "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+    expect(pkg.bin).toEqual({ ghost: "dist/cli.js" });
+  });
+
+  test("--help lists every command and every registered figure", () => {
+    const r = ghost(["--help"]);
+    expect(r.code).toBe(0);
+    for (const c of ["list", "run", "sweep", "cache", "bench"]) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, "m"));
+    for (const f of figures.listFigures()) expect(r.stdout).toContain(`  ${f.id}`);
+  });
+
+  test("every command has --help (exit 0, starts with its usage line)", () => {
+    for (const c of ["list", "run", "sweep", "cache", "bench"]) {
+      const r = ghost([c, "--help"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout.startsWith(`usage: ghost ${c}`)).toBe(true);
+    }
+  });
+
+  test.each([
+    [["frobnicate"], /unknown command "frobnicate"/],
+    [["--frob"], /unknown option "--frob"/],
+    [[], /missing command/],
+    [["list", "--bogus"], /unknown option --bogus/],
+    [["list", "extra"], /unexpected argument "extra"/],
+    [["run"], /missing argument/],
+    [["run", "no-such-figure"], /unknown figure "no-such-figure"/],
+    [["run", "x", "--scale", "huge"], /--scale "huge" is not one of ci, paper/],
+    [["run", "x", "--scale"], /needs a value/],
+    [["sweep", "selfTest"], /--grid FILE is required/],
+    [["sweep", "nope", "--grid", "g.json"], /unknown runner "nope"/],
+    [["sweep", "selfTest", "--grid", "missing.json"], /cannot read grid file/],
+    [["sweep", "selfTest", "--grid", "g.json", "--workers", "0"], /--workers "0" is not an integer/],
+    [["cache", "wipe"], /unknown action "wipe"/],
+    [["bench", "--runs", "-3"], /--runs "-3"/],
+  ])("bad arguments %j → exit 2 and exactly one line on stderr", (args, pattern) => {
+    fs.writeFileSync(path.join(tmp, "g.json"), JSON.stringify({ grid: { seed: [0] }, base: { count: 2 } }));
+    const r = ghost(args as string[]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    const lines = r.stderr.split("\n").filter((l) => l.length > 0);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(pattern as RegExp);
+  });
+
+  test("a grid file with an invalid config is a usage error naming the config", () => {
+    fs.writeFileSync(path.join(tmp, "g.json"), JSON.stringify([{ seed: 0, count: 2 }, { seed: -3, count: 2 }]));
+    const r = ghost(["sweep", "selfTest", "--grid", "g.json"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/config 1: seed = -3/);
+  });
+
+  test("sweep writes checked results with stats and provenance; a second call is served from the cache", () => {
+    fs.writeFileSync(path.join(tmp, "g.json"), JSON.stringify({ grid: { seed: [0, 1, 2] }, base: { count: 5 } }));
+    const first = ghost(["sweep", "selfTest", "--grid", "g.json", "--out", "r.json"]);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toBe(""); // CI=true: no progress bar
+    expect(first.stdout).toMatch(/selfTest: 3 runs \(0 cached, 3 computed\)/);
+    const saved = core.readCheckedJson<{
+      runner: string;
+      configs: unknown[];
+      results: { seed: number }[];
+      stats: { computed: number };
+      provenance: { libraryVersion: string; nodeVersion: string; gitCommit: string | null; startedAt: string };
+    }>(path.join(tmp, "r.json"), { kind: "sweep-output" });
+    expect(saved.runner).toBe("selfTest");
+    expect(saved.results.map((r) => r.seed)).toEqual([0, 1, 2]);
+    expect(saved.provenance.nodeVersion).toBe(process.version);
+    expect(saved.provenance.gitCommit === null || /^[0-9a-f]{40}$/.test(saved.provenance.gitCommit)).toBe(true);
+    const second = ghost(["sweep", "selfTest", "--grid", "g.json", "--out", "r2.json"]);
+    expect(second.stdout).toMatch(/3 runs \(3 cached, 0 computed\)/);
+    const info = ghost(["cache", "info", "--json"]);
+    expect(JSON.parse(info.stdout).totalEntries).toBe(3);
+    expect(ghost(["cache", "clear"]).stdout).toMatch(/removed 3 files/);
+    expect(JSON.parse(ghost(["cache", "info", "--json"]).stdout).totalEntries).toBe(0);
+  });
+
+  test("list --json names the runners and figures", () => {
+    const r = ghost(["list", "--json"]);
+    expect(r.code).toBe(0);
+    const parsed = JSON.parse(r.stdout);
+    expect(parsed.runners.map((x: { name: string }) => x.name)).toContain("selfTest");
+    expect(parsed.figures.map((x: { id: string }) => x.id)).toEqual(figures.listFigures().map((f) => f.id));
+  });
+
+  test("bench reports a speed-up and identical results", () => {
+    const r = ghost(["bench", "--runner", "selfTest", "--runs", "4", "--workers", "2", "--json"]);
+    expect(r.code).toBe(0);
+    const b = JSON.parse(r.stdout);
+    expect(b).toMatchObject({ runner: "selfTest", runs: 4, workers: 2, identical: true });
+    expect(b.speedup).toBeGreaterThan(0);
+  });
+});
