@@ -1,0 +1,37 @@
+// Sweep throughput: the same sweep on one thread and on a worker pool (cache bypassed), with a bit-identity check.
+//
+//   npm run build && node bench/sweep.mjs [--runner rankOneTrain|selfTest] [--runs 100] [--epochs 2000] [--workers N]
+//
+// Default: 100 rank-one RNN trainings (N = 100, lr 0.02, c = 10, seeds 0…99) when the rankOneTrain runner exists,
+// else the selfTest runner. Prints wall times and the speed-up. Other processes on the machine lower the speed-up:
+// report the load (printed from os.loadavg()) with the numbers. This is a measurement, never a test.
+import { createRequire } from "module";
+import os from "os";
+
+const require = createRequire(import.meta.url);
+const { experiments } = require("../dist/index.js");
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+};
+const names = experiments.listRunners().map((r) => r.name);
+const runner = opt("runner", names.includes("rankOneTrain") ? "rankOneTrain" : "selfTest");
+const runs = Number(opt("runs", runner === "rankOneTrain" ? 100 : 40));
+const epochs = Number(opt("epochs", 2000));
+const workers = opt("workers") === undefined ? experiments.defaultWorkerCount() : Number(opt("workers"));
+const configs = Array.from({ length: runs }, (_, seed) =>
+  runner === "rankOneTrain"
+    ? { seed, N: 100, learningRate: 0.02, epochs, confidence: 10, record: [] }
+    : { seed, count: 200, iterations: 5000 },
+);
+
+console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log(`${runner}: ${runs} runs${runner === "rankOneTrain" ? ` × ${epochs} epochs` : ""}, parallel on ${workers} workers`);
+const r = await experiments.benchmarkSweep({ runner, configs, workers });
+console.log(`serial   ${(r.serialMs / 1000).toFixed(2)} s  (${(r.serialMs / runs).toFixed(1)} ms per run)`);
+console.log(`parallel ${(r.parallelMs / 1000).toFixed(2)} s`);
+console.log(`speed-up ${r.speedup.toFixed(2)}×   identical results: ${r.identical}`);
+console.log(`load after ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+if (!r.identical) process.exitCode = 1;
