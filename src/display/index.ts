@@ -1,2 +1,4 @@
 // Public API of the display layer: each module adds one 'export * from' line here.
-export {};
+export * from "./plotly";
+export * from "./show";
+export * from "./progress";
