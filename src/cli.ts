@@ -17,7 +17,7 @@ import * as path from "path";
 import { SingleBar } from "cli-progress";
 import { GhostError } from "./core/errors";
 import { canonicalJson, sha256Hex, writeCheckedJson, writeFileAtomic } from "./core/io";
-import * as display from "./display";
+import { toStandaloneHtml } from "./display/show";
 import { benchmarkSweep } from "./experiments/benchmark";
 import { CacheOptions, cacheInfo, clearCache, defaultCacheDir } from "./experiments/cache";
 import { collectProvenance } from "./experiments/provenance";
@@ -237,20 +237,13 @@ const runCommand: CommandSpec = {
       { kind: "figure-result", schemaVersion: 1 },
     );
     const htmlFile = path.join(outDir, `${id}-${scale}.html`);
-    writeFileAtomic(htmlFile, standaloneHtml(figures, `${fig.title} (${scale} scale)`));
+    writeFileAtomic(htmlFile, toStandaloneHtml(figures, `${fig.title} (${scale} scale)`));
     out(`${id} (${scale}): ${figures.length} figure${figures.length === 1 ? "" : "s"} in ${formatMs(provenance.wallMs)}`);
     out(`  results ${jsonFile}`);
     out(`  figure  ${htmlFile}`);
     return 0;
   },
 };
-
-/** The display layer's standalone-HTML writer (looked up at run time so the CLI builds before it exists). */
-function standaloneHtml(figures: FigureSpec[], title: string): string {
-  const fn = (display as Record<string, unknown>).toStandaloneHtml;
-  if (typeof fn !== "function") throw new Error("display.toStandaloneHtml is not available in this build");
-  return (fn as (figs: FigureSpec[], title: string) => string)(figures, title);
-}
 
 /** Reads a grid file: an array of configs, {"configs": [...]}, or {"grid": {key: [values]}, "base": {...}}. */
 function readGrid(file: string): unknown[] {

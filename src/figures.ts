@@ -10,6 +10,7 @@
  * then add one `registerFigure({...})` block at the end of this file (see the hooks listed there).
  */
 import { GhostError } from "./core/errors";
+import type { PlotlyFigure } from "./display/plotly";
 import type { CacheOptions } from "./experiments/cache";
 
 /** The two scales every figure runs at: "ci" (small, well under 2 minutes on one core) or "paper" (the paper's parameters). */
@@ -17,12 +18,8 @@ export type FigureScale = "ci" | "paper";
 /** Allowed scales. */
 export const FIGURE_SCALES: readonly FigureScale[] = ["ci", "paper"];
 
-/** A Plotly figure specification (same shape as the display layer's PlotlyFigure). */
-export interface FigureSpec {
-  data: object[];
-  layout: object;
-  config?: object;
-}
+/** A Plotly figure specification: the display layer's PlotlyFigure. */
+export type FigureSpec = PlotlyFigure;
 
 /** What a figure's `run` may use: cache settings, worker count, progress and cancellation for long sweeps. */
 export interface FigureRunContext {
