@@ -1,0 +1,203 @@
+/**
+ * The saddle-node toy model of abrupt learning (spec A1–A3):
+ *
+ *     dx/dt = x² + r,   x(0) = 0,   output o(t) = σ(c·(x(t) − x*)),   target y(t) = H(t − T) on [0, 2T].
+ *
+ * r < 0: fixed points ±√(−r) (left stable, right unstable); r = 0: saddle-node; r > 0: no fixed point, a ghost at
+ * x = 0 where the flow is slow (ẋ ≈ r) and the state blows up at t∞ = π/(2√r).
+ *
+ * Closed forms (high-confidence limit, spec A2, the authors' gradient convention g = dE/dr):
+ *   t*(r) = π/(2√r);  E(r) = |T − t*(r)| if t* ≤ 2T else T;  L(r) = E(r)/T ∈ [0, 1];
+ *   r* = π²/(4T²) (L = 0), r* / 4 = π²/(16T²) (edge of the no-learning zone, L ≡ 1 and g = 0 below it);
+ *   g(r) = +π/(4 r^{3/2}) (r > r*), −π/(4 r^{3/2}) (r* / 4 ≤ r ≤ r*), 0 (r < r* / 4);
+ *   α_c = 3π⁴/(32T⁵);  plateau length k* = 8(r₀^{5/2} − r*^{5/2})/(5πα).
+ */
+import { GhostError, requireFinite, requireInteger, requireNonNegative, requirePositive } from "../core/errors";
+import { Rng } from "../core/rng";
+
+/** The one vector field of the toy model: f(x; r) = x² + r. Simulation and fixed-point code both call it. */
+export function saddleNodeField(x: number, r: number): number {
+  return x * x + r;
+}
+
+/** Numerically stable logistic sigmoid σ(z) = 1/(1 + e^(−z)). */
+export function sigmoid(z: number): number {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}
+
+/** The state clamp applied after every Euler step (spec A3 / D4): prevents x² from overflowing. */
+export const TOY_CLAMP = 1e6;
+
+/** Options of the toy simulation; defaults are the paper's (spec A3). */
+export interface ToySimulationOptions {
+  /** Output-sigmoid slope c > 0 (default 1). */
+  confidence?: number;
+  /** Task timescale T > 0: the target switches at t = T, the trial lasts 2T (default 100). */
+  horizon?: number;
+  /** Euler step dt > 0 (default 0.1); 2T/dt is rounded to an integer number of steps. */
+  dt?: number;
+  /** Readout threshold x* (default 10). */
+  threshold?: number;
+  /** Noise amplitude ε ≥ 0 (default 0): x += √dt·ε·N(0,1) each step; needs `rng` when > 0. */
+  noise?: number;
+  /** Random source for the noise (required when noise > 0). */
+  rng?: Rng;
+}
+
+function toyOptions(opts: ToySimulationOptions | undefined) {
+  if (opts !== undefined && (opts === null || typeof opts !== "object")) throw new GhostError("options", opts, "an options object or undefined");
+  const o = opts ?? {};
+  const confidence = o.confidence === undefined ? 1 : requirePositive("confidence", o.confidence);
+  const horizon = o.horizon === undefined ? 100 : requirePositive("horizon", o.horizon);
+  const dt = o.dt === undefined ? 0.1 : requirePositive("dt", o.dt);
+  const threshold = o.threshold === undefined ? 10 : requireFinite("threshold", o.threshold);
+  const noise = o.noise === undefined ? 0 : requireNonNegative("noise", o.noise);
+  if (noise > 0 && !(o.rng instanceof Rng)) throw new GhostError("rng", o.rng, "an Rng when noise > 0");
+  const nSteps = Math.round((2 * horizon) / dt);
+  if (nSteps < 1 || nSteps > 1e8) throw new GhostError("horizon/dt", `${horizon}/${dt}`, "2·horizon/dt rounding to between 1 and 1e8 steps");
+  return { confidence, horizon, dt, threshold, noise, rng: o.rng, nSteps };
+}
+
+/** A simulated toy trajectory: states x_i after step i (i = 1…n), outputs o_i and targets y_i, all length n. */
+export interface ToyTrajectory {
+  /** Times t_i = i·dt, shape [n]. */
+  time: Float64Array;
+  /** States after each Euler step (clamped at 1e6), shape [n]. */
+  x: Float64Array;
+  /** Outputs σ(c(x_i − x*)), shape [n]. */
+  output: Float64Array;
+  /** Targets: 1 when (i+1) − T/dt > 0 (spec A3), else 0, shape [n]. */
+  target: Float64Array;
+}
+
+/**
+ * Simulates dx/dt = x² + r from x(0) = 0 by explicit Euler, exactly the spec A3 loop:
+ * x ← x + dt·(x² + r) + √dt·ε·N(0,1), then x ← min(x, 1e6).
+ */
+export function simulateSaddleNode(r: number, opts?: ToySimulationOptions): ToyTrajectory {
+  requireFinite("r", r);
+  const o = toyOptions(opts);
+  const n = o.nSteps;
+  const time = new Float64Array(n), x = new Float64Array(n), output = new Float64Array(n), target = new Float64Array(n);
+  const switchStep = o.horizon / o.dt;
+  const sq = Math.sqrt(o.dt) * o.noise;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    s = s + o.dt * saddleNodeField(s, r) + (o.noise > 0 ? sq * (o.rng as Rng).normal() : 0);
+    if (s > TOY_CLAMP) s = TOY_CLAMP;
+    time[i] = (i + 1) * o.dt;
+    x[i] = s;
+    output[i] = sigmoid(o.confidence * (s - o.threshold));
+    target[i] = i + 1 - switchStep > 0 ? 1 : 0;
+  }
+  return { time, x, output, target };
+}
+
+/**
+ * Simulated normalised loss L_sim(r) = dt·Σ_i (o_i − y_i)² / T (spec A3). In [0, 2] in general; the
+ * noise-free c → ∞ limit is the analytic {@link toyLoss}.
+ */
+export function simulatedLoss(r: number, opts?: ToySimulationOptions): number {
+  const { output, target } = simulateSaddleNode(r, opts);
+  let err = 0;
+  for (let i = 0; i < output.length; i++) err += (output[i] - target[i]) ** 2;
+  const o = toyOptions(opts);
+  return (err * o.dt) / o.horizon;
+}
+
+function checkHorizon(horizon: number): number {
+  return requirePositive("horizon", horizon);
+}
+
+/** r* = π²/(4T²): the crossing time equals T, the global minimum L = 0. */
+export function rStar(horizon = 100): number {
+  checkHorizon(horizon);
+  return (Math.PI * Math.PI) / (4 * horizon * horizon);
+}
+
+/** Blow-up (threshold-crossing) time t*(r) = π/(2√r) for r > 0; +∞ for r ≤ 0 (never crosses). */
+export function crossingTime(r: number): number {
+  requireFinite("r", r);
+  return r > 0 ? Math.PI / (2 * Math.sqrt(r)) : Infinity;
+}
+
+/** Unnormalised high-confidence error E(r) = |T − t*(r)| if r > r* / 4, else T (spec A2, A9 #4). */
+export function toyError(r: number, horizon = 100): number {
+  requireFinite("r", r);
+  checkHorizon(horizon);
+  if (r <= rStar(horizon) / 4) return horizon;
+  return Math.abs(horizon - crossingTime(r));
+}
+
+/** Normalised analytic loss L(r) = E(r)/T ∈ [0, 1]: 1 in the no-learning zone r ≤ r* / 4, 1 − √(r* / r) above r*. */
+export function toyLoss(r: number, horizon = 100): number {
+  return toyError(r, horizon) / horizon;
+}
+
+/**
+ * The gradient g(r) = dE/dr of the unnormalised error (the authors' convention, spec A2 / A9 #2):
+ * +π/(4 r^{3/2}) for r > r*, −π/(4 r^{3/2}) for r* / 4 ≤ r ≤ r* (inclusive bounds, as coded), 0 below r* / 4.
+ */
+export function toyGradient(r: number, horizon = 100): number {
+  requireFinite("r", r);
+  const rs = rStar(horizon);
+  if (r < rs / 4) return 0;
+  const mag = Math.PI / (4 * Math.pow(r, 1.5));
+  return r > rs ? mag : -mag;
+}
+
+/** Critical learning rate α_c = 3π⁴/(32T⁵): above it a GD step from r > r* can land in the no-learning zone. */
+export function criticalLearningRate(horizon = 100): number {
+  checkHorizon(horizon);
+  return (3 * Math.PI ** 4) / (32 * horizon ** 5);
+}
+
+/**
+ * Plateau length k* = 8(r₀^{5/2} − r*^{5/2})/(5πα): the continuum-limit number of GD epochs from r₀ > r* down
+ * to r* (spec A2). 1535.3 for r₀ = 10r*, α = 1e-10, T = 100.
+ */
+export function plateauLength(r0: number, learningRate: number, horizon = 100): number {
+  const rs = rStar(horizon);
+  requireFinite("r0", r0);
+  if (r0 <= rs) throw new GhostError("r0", r0, `a value > r* = ${rs}`);
+  requirePositive("learningRate", learningRate);
+  return (8 * (Math.pow(r0, 2.5) - Math.pow(rs, 2.5))) / (5 * Math.PI * learningRate);
+}
+
+/** A fixed point of a 1-D flow with its stability (sign of f′). */
+export interface ToyFixedPoint {
+  x: number;
+  /** f′(x) = 2x. */
+  derivative: number;
+  stability: "stable" | "unstable" | "degenerate";
+}
+
+/** Fixed points of ẋ = x² + r: ±√(−r) for r < 0 (−√(−r) stable), x = 0 (degenerate) at r = 0, none for r > 0. */
+export function toyFixedPoints(r: number): ToyFixedPoint[] {
+  requireFinite("r", r);
+  if (r > 0) return [];
+  if (r === 0) return [{ x: 0, derivative: 0, stability: "degenerate" }];
+  const s = Math.sqrt(-r);
+  return [
+    { x: -s, derivative: -2 * s, stability: "stable" },
+    { x: s, derivative: 2 * s, stability: "unstable" },
+  ];
+}
+
+/** The four regimes of the toy loss landscape (spec A2). */
+export type ToyRegime = "no-learning zone" | "below optimum" | "oscillatory minimum" | "above optimum";
+
+/**
+ * Classifies r: r ≤ r* / 4 no-learning zone; r* / 4 < r < r* below optimum; |r − r*| ≤ tol·r* oscillatory minimum;
+ * r > r* above optimum. `relativeTolerance` (default 1e-9) widens the minimum to a band around r*.
+ */
+export function toyRegime(r: number, horizon = 100, relativeTolerance = 1e-9): ToyRegime {
+  requireFinite("r", r);
+  requireNonNegative("relativeTolerance", relativeTolerance);
+  const rs = rStar(horizon);
+  if (r <= rs / 4) return "no-learning zone";
+  if (Math.abs(r - rs) <= relativeTolerance * rs) return "oscillatory minimum";
+  return r < rs ? "below optimum" : "above optimum";
+}
