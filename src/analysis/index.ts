@@ -5,3 +5,4 @@ export * from "./fixedPoints";
 export * from "./ghosts";
 export * from "./classify";
 export * from "./snapshot";
+export * from "./rankOne";

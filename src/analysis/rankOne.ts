@@ -1,0 +1,84 @@
+/**
+ * Thin adapters from the rank-one RNN (src/models/rnn.ts) to the generic 1-D flow analysis.
+ *
+ * The vector field is the model's own `rankOneLatentFlow` (f(κ) = −κ + Σ_i n_i tanh(m_i κ + b_i)) with its
+ * `rankOneLatentFlowSlope` (f′) and `rankOneLatentFlowCurvature` (f″): nothing here re-implements it
+ * ("one vector field per model"). Time is in units of τ; the network's discrete latent map is
+ * κ_{t+1} = κ_t + α f(κ_t) with the leak α = dt/τ (`rankOneLatentStep`).
+ */
+import { GhostError, requireOptions } from "../core/errors";
+import {
+  RankOneParams,
+  RnnModel,
+  rankOneInitialKappa,
+  rankOneLatentFlow,
+  rankOneLatentFlowCurvature,
+  rankOneLatentFlowSlope,
+  rankOneParams,
+  validateRnnModel,
+} from "../models/rnn";
+import { Flow1D } from "./flow";
+import { GhostAnalysis, GhostOptions, analyseGhost } from "./ghosts";
+import { FlowSnapshotAnalysis, FlowSnapshotOptions, analyseFlowSnapshot } from "./snapshot";
+
+function requireParamVector(name: string, v: unknown, length?: number): Float64Array {
+  if (!(v instanceof Float64Array) || v.length === 0 || (length !== undefined && v.length !== length)) {
+    throw new GhostError(name, v, `a non-empty Float64Array${length !== undefined ? ` of length ${length}` : ""}`);
+  }
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i])) throw new GhostError(`${name}[${i}]`, v[i], "a finite number");
+  }
+  return v;
+}
+
+/**
+ * The latent flow of rank-one parameters as a {@link Flow1D}: f = rankOneLatentFlow, df =
+ * rankOneLatentFlowSlope, d2f = rankOneLatentFlowCurvature, evaluated on a COPY of m, n, b taken now (so a
+ * flow snapshot is not changed by later training steps).
+ *
+ * @param params m, n, b: finite Float64Arrays of one common length N ≥ 1.
+ */
+export function rankOneFlow(params: RankOneParams): Flow1D {
+  if (params === null || typeof params !== "object") throw new GhostError("params", params, "rank-one parameters { m, n, b }");
+  const m = requireParamVector("params.m", params.m);
+  const n = requireParamVector("params.n", params.n, m.length);
+  const b = requireParamVector("params.b", params.b, m.length);
+  const p: RankOneParams = { m: Float64Array.from(m), n: Float64Array.from(n), b: Float64Array.from(b) };
+  return {
+    f: (kappa: number) => rankOneLatentFlow(p, kappa),
+    df: (kappa: number) => rankOneLatentFlowSlope(p, kappa),
+    d2f: (kappa: number) => rankOneLatentFlowCurvature(p, kappa),
+  };
+}
+
+/** {@link rankOneFlow} of a rank-one {@link RnnModel} (throws GhostError for other models). */
+export function rankOneModelFlow(model: RnnModel): Flow1D {
+  validateRnnModel(model);
+  return rankOneFlow(rankOneParams(model));
+}
+
+/**
+ * Ghost analysis of a rank-one model between κ₀ = n·x_0 (`rankOneInitialKappa`) and the readout
+ * threshold κ = 1, with the model's leak for step counts unless `options.leak` is given.
+ */
+export function analyseRankOneGhost(model: RnnModel, options?: GhostOptions): GhostAnalysis {
+  const flow = rankOneModelFlow(model);
+  const o = requireOptions<GhostOptions>("options", options);
+  return analyseGhost(flow, rankOneInitialKappa(model), { leak: model.config.leak, ...o });
+}
+
+/**
+ * One flow snapshot of a rank-one model (Fig 3B/3D): f on the κ grid (default linspace(−15, 15, 1000)),
+ * fixed points with stability and discrete-map multipliers (leak = the model's α), the spec's raw
+ * sign-flip count, and the ghost analysis between κ₀ and κ = 1.
+ */
+export function analyseRankOneSnapshot(model: RnnModel, options?: FlowSnapshotOptions): FlowSnapshotAnalysis {
+  const flow = rankOneModelFlow(model);
+  const o = requireOptions<FlowSnapshotOptions>("options", options);
+  const leak = model.config.leak;
+  return analyseFlowSnapshot(flow, rankOneInitialKappa(model), {
+    ...o,
+    fixedPoints: { leak, ...requireOptions("options.fixedPoints", o.fixedPoints) },
+    ghost: { leak, ...requireOptions("options.ghost", o.ghost) },
+  });
+}
