@@ -1,6 +1,7 @@
 import { Flow1D } from "../../src/analysis/flow";
 import { analyseGhost, canonicalForm } from "../../src/analysis/ghosts";
 import { GhostError } from "../../src/core/errors";
+import { crossingTime, saddleNodeField, toyFixedPoints } from "../../src/models/saddleNode";
 
 /** f(κ) = (κ − g)² + h: a ghost placed at g with height h (h ≤ 0: two fixed points g ± √−h). */
 function placedGhost(g: number, h: number, withD2f = true): Flow1D {
@@ -31,6 +32,21 @@ describe("canonical form (spec A2)", () => {
         expect(c.bottleneckWidth / Math.sqrt(r)).toBeCloseTo(1, 9);
         expect(a.fixedPoints).toEqual([]);
       }
+    }
+  });
+
+  test("agrees with the toy model's own field and closed forms (models/saddleNode)", () => {
+    for (const r of [0.3, 1e-3, 2.4674011e-4]) {
+      const a = analyseGhost({ f: (x) => saddleNodeField(x, r), df: (x) => 2 * x }, -10, { threshold: 10 });
+      // the toy's t*(r) = π/(2√r) starts at x(0) = 0, the ghost centre: the half passage
+      expect(a.canonical!.halfPassageTime / crossingTime(r)).toBeCloseTo(1, 9);
+    }
+    for (const r of [-0.25, -1e-4, 0]) {
+      const a = analyseGhost({ f: (x) => saddleNodeField(x, r), df: (x) => 2 * x }, -10, { threshold: 10 });
+      expect(a.classification).toBe("bifurcated");
+      const toy = toyFixedPoints(r);
+      expect(a.fixedPoints.map((p) => p.stability)).toEqual(toy.map((p) => p.stability));
+      a.fixedPoints.forEach((p, i) => expect(Math.abs(p.kappa - toy[i].x)).toBeLessThanOrEqual(1e-12));
     }
   });
 
