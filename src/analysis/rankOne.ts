@@ -18,6 +18,7 @@ import {
   validateRnnModel,
 } from "../models/rnn";
 import { Flow1D } from "./flow";
+import { FixedPointOptions } from "./fixedPoints";
 import { GhostAnalysis, GhostOptions, analyseGhost } from "./ghosts";
 import { FlowSnapshotAnalysis, FlowSnapshotOptions, analyseFlowSnapshot } from "./snapshot";
 
@@ -64,7 +65,11 @@ export function rankOneModelFlow(model: RnnModel): Flow1D {
 export function analyseRankOneGhost(model: RnnModel, options?: GhostOptions): GhostAnalysis {
   const flow = rankOneModelFlow(model);
   const o = requireOptions<GhostOptions>("options", options);
-  return analyseGhost(flow, rankOneInitialKappa(model), { leak: model.config.leak, ...o });
+  return analyseGhost(flow, rankOneInitialKappa(model), { ...o, leak: o.leak ?? model.config.leak });
+}
+
+function withLeak<T extends { leak?: number }>(o: Partial<T>, leak: number): Partial<T> {
+  return { ...o, leak: o.leak ?? leak };
 }
 
 /**
@@ -78,7 +83,7 @@ export function analyseRankOneSnapshot(model: RnnModel, options?: FlowSnapshotOp
   const leak = model.config.leak;
   return analyseFlowSnapshot(flow, rankOneInitialKappa(model), {
     ...o,
-    fixedPoints: { leak, ...requireOptions("options.fixedPoints", o.fixedPoints) },
-    ghost: { leak, ...requireOptions("options.ghost", o.ghost) },
+    fixedPoints: withLeak(requireOptions<FixedPointOptions>("options.fixedPoints", o.fixedPoints), leak),
+    ghost: withLeak(requireOptions<GhostOptions>("options.ghost", o.ghost), leak),
   });
 }

@@ -137,6 +137,19 @@ describe("rank-one networks with analytically placed fixed points", () => {
   });
 });
 
+describe("rank-one snapshot options", () => {
+  test("the model's leak is used for map multipliers unless overridden", () => {
+    const model = createRankOneRnn(2, { leak: 0.25 });
+    const s = analyseRankOneSnapshot(model);
+    const p = s.fixedPoints.fixedPoints[0];
+    expect(p.mapMultiplier).toBeCloseTo(1 + 0.25 * p.slope, 15);
+    expect(s.ghost.fixedPoints.every((q) => Math.abs(q.mapMultiplier! - (1 + 0.25 * q.slope)) < 1e-15)).toBe(true);
+    const o = analyseRankOneSnapshot(model, { fixedPoints: { leak: 1 }, ghost: { leak: undefined } });
+    expect(o.fixedPoints.fixedPoints[0].mapMultiplier).toBeCloseTo(1 + p.slope, 15);
+    expect(analyseRankOneGhost(model, { leak: undefined })).toEqual(s.ghost);
+  });
+});
+
 describe("rank-one networks at initialisation (spec A5, C)", () => {
   test("seeds 0..9, N = 100: exactly one fixed point (stable, at κ = 0 since b = 0), trajectory trapped below 1", () => {
     for (let seed = 0; seed < 10; seed++) {
