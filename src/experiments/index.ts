@@ -5,3 +5,4 @@ export * from "./cache";
 export * from "./sweep";
 export * from "./provenance";
 export * from "./benchmark";
+export * from "./rankOneTrain";

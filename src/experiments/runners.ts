@@ -13,8 +13,10 @@
  * To add a runner from outside the library, put `registerRunner(...)` in a module of your own, import it in the
  * main thread and pass its absolute path in `runSweep({ modules: [path] })` so the workers load it too.
  */
-import { GhostError, requireBoolean, requireInteger, requireOptions } from "../core/errors";
+import { GhostError, requireBoolean, requireInteger, requireOptions, requirePositive } from "../core/errors";
 import { Rng } from "../core/rng";
+import { runToyGdInstance, ToyGdInstanceConfig, ToyGdInstanceResult } from "../training/toyGradientDescent";
+import { RankOneTrainConfig, RankOneTrainResult, runRankOneTrain, validateRankOneTrainConfig } from "./rankOneTrain";
 
 /** A registered runner. `C` is the config type, `R` the result type. */
 export interface RunnerDefinition<C = any, R = unknown> {
@@ -128,4 +130,26 @@ registerRunner<SelfTestConfig, SelfTestResult>({
   description: "cheap deterministic test computation {seed, count, iterations?, sleepMs?, fail?} → {values, sum}",
   run: runSelfTest,
   validate: validateSelfTest,
+});
+
+registerRunner<ToyGdInstanceConfig, ToyGdInstanceResult>({
+  name: "toyGdInstance",
+  version: "1",
+  description: "Fig 2D grid point: GD on the toy r from r0 ~ N(10r*, (r*/10)^2), {learningRate, seed, instances?, epochs?} → mean ± SEM loss",
+  run: runToyGdInstance,
+  validate: (c) => {
+    const o = requireOptions<ToyGdInstanceConfig>("config", c);
+    requirePositive("learningRate", o.learningRate);
+    requireInteger("seed", o.seed, 0);
+    if (o.instances !== undefined) requireInteger("instances", o.instances, 1, 1e6);
+    if (o.epochs !== undefined) requireInteger("epochs", o.epochs, 0, 1e8);
+  },
+});
+
+registerRunner<RankOneTrainConfig, RankOneTrainResult>({
+  name: "rankOneTrain",
+  version: "1",
+  description: "rank-one RNN on the DA task, SGD {seed, N?, learningRate, epochs, confidence?, record?, continuation?} → per-epoch arrays",
+  run: runRankOneTrain,
+  validate: validateRankOneTrainConfig,
 });
