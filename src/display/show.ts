@@ -80,7 +80,13 @@ export function figureHtml(fig: PlotlyFigure, opts: { inlinePlotly: boolean; id?
   const id = opts.id ?? `ghost-plot-${Date.now().toString(36)}-${chartCounter++}`;
   const height = opts.height ?? ((fig.layout as Record<string, unknown>).height as number | undefined) ?? 450;
   const spec = { data: fig.data, layout: fig.layout, config: { responsive: true, ...(fig.config ?? {}) }, frames: fig.frames };
-  const lib = opts.inlinePlotly ? `<script type="text/javascript">${plotlyJs().replace(/<\/script/gi, "<\\/script")}</script>\n` : "";
+  // plotly.js is a UMD bundle: where require.js is present (classic Notebook, nbconvert HTML) it would register as
+  // an AMD module instead of setting window.Plotly, so `define` is hidden while it loads.
+  const lib = opts.inlinePlotly
+    ? `<script type="text/javascript">window.__ghostDefine = window.define; window.define = undefined;</script>\n` +
+      `<script type="text/javascript">${plotlyJs().replace(/<\/script/gi, "<\\/script")}</script>\n` +
+      `<script type="text/javascript">window.define = window.__ghostDefine;</script>\n`
+    : "";
   return (
     lib +
     `<div id="${id}" class="ghost-plot" style="width:100%;height:${height}px;"></div>\n` +

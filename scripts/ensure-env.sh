@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Idempotent set-up used by every top-level command (npm run figures, npm test, .ci/run).
+#   - Node >= 20
+#   - npm dependencies (npm ci when node_modules is missing or older than package-lock.json)
+#   - Debian's Jupyter (nbconvert + nbclient + ipykernel) for /usr/bin/python3
+#   - optionally Debian's chromium (--with-chromium) for the render check
+#   - the project-local tslab kernelspec in .jupyter/ (nothing global is touched)
+#   - the build of dist/ (notebooks import the built package by name)
+# When something is missing and cannot be installed (not root), it stops with a message naming the missing piece
+# and the exact install line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+WITH_CHROMIUM=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-chromium) WITH_CHROMIUM=1 ;;
+    *) echo "ensure-env: unknown option $arg (allowed: --with-chromium)" >&2; exit 2 ;;
+  esac
+done
+
+say() { echo "[ensure-env] $*"; }
+die() { echo "[ensure-env] MISSING: $1" >&2; echo "[ensure-env] install it with: $2" >&2; exit 1; }
+
+# 1. Node
+if ! command -v node >/dev/null 2>&1; then die "Node.js >= 20" "see https://nodejs.org (or apt-get install nodejs on Debian 13+)"; fi
+NODE_MAJOR=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$NODE_MAJOR" -lt 20 ]; then die "Node.js >= 20 (found $(node -v))" "install Node 20 or newer"; fi
+
+# 2. npm dependencies
+if [ ! -d node_modules ] || [ ! -e node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+# 3. Debian packages
+APT_PKGS=()
+if [ ! -x /usr/bin/jupyter ] || ! /usr/bin/python3 -c "import nbconvert, nbclient, ipykernel, jupyter_client" >/dev/null 2>&1; then
+  APT_PKGS+=(jupyter-core jupyter-client jupyter-nbconvert python3-nbclient python3-ipykernel)
+fi
+if [ "$WITH_CHROMIUM" = 1 ] && ! command -v chromium >/dev/null 2>&1; then APT_PKGS+=(chromium); fi
+if [ "${#APT_PKGS[@]}" -gt 0 ]; then
+  LINE="apt-get update && apt-get install -y --no-install-recommends ${APT_PKGS[*]}"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing Debian packages: ${APT_PKGS[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends "${APT_PKGS[@]}" >/dev/null
+  else
+    die "${APT_PKGS[*]}" "sudo $LINE"
+  fi
+fi
+/usr/bin/python3 -c "import nbconvert, nbclient, ipykernel" >/dev/null 2>&1 || die "Jupyter for /usr/bin/python3" "sudo apt-get install -y jupyter-nbconvert python3-nbclient python3-ipykernel"
+
+# 4. Project-local tslab kernelspec (argv points at this project's tslab binary)
+SPEC="$ROOT/.jupyter/share/jupyter/kernels/tslab/kernel.json"
+if [ ! -f "$SPEC" ] || ! grep -q "$ROOT/node_modules/.bin/tslab" "$SPEC"; then
+  say "registering the tslab kernelspec in .jupyter/"
+  node_modules/.bin/tslab install --python=/usr/bin/python3 --binary="$ROOT/node_modules/.bin/tslab" --prefix="$ROOT/.jupyter" >/dev/null
+fi
+
+# 5. Build
+say "building dist/"
+npx --no-install tsc -p tsconfig.build.json
+chmod +x dist/cli.js 2>/dev/null || true
+say "ready (kernelspec: JUPYTER_PATH=$ROOT/.jupyter/share/jupyter)"

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// Executes figure notebooks through the real tslab kernel (Jupyter nbconvert), writing the executed notebooks,
+// an HTML export of each and an index.html into an output folder.
+//
+//   node scripts/run-notebooks.mjs [--scale ci|paper] [--out DIR] [--timeout SECONDS] [notebooks/NAME.ipynb ...]
+//
+// Default: every notebooks/*.ipynb in name order, scale "paper", out "output". A failing cell does not stop the
+// other notebooks; the failing cell's source and error are printed and the exit code is 1.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+let scale = "paper", out = path.join(root, "output"), timeout = 3600;
+const selected = [];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a === "--scale") scale = args[++i];
+  else if (a === "--out") out = path.resolve(args[++i]);
+  else if (a === "--timeout") timeout = Number(args[++i]);
+  else if (a === "--help" || a === "-h") {
+    console.log("usage: node scripts/run-notebooks.mjs [--scale ci|paper] [--out DIR] [--timeout SECONDS] [notebook ...]");
+    process.exit(0);
+  } else if (a.startsWith("--")) {
+    console.error(`run-notebooks: unknown option ${a} (allowed: --scale, --out, --timeout, --help)`);
+    process.exit(2);
+  } else selected.push(path.resolve(a));
+}
+if (!["ci", "paper"].includes(scale)) {
+  console.error(`run-notebooks: --scale = ${JSON.stringify(scale)} is not allowed: expected "ci" or "paper"`);
+  process.exit(2);
+}
+if (!Number.isFinite(timeout) || timeout <= 0) {
+  console.error(`run-notebooks: --timeout = ${timeout} is not allowed: expected seconds > 0`);
+  process.exit(2);
+}
+const jupyter = "/usr/bin/jupyter";
+if (!fs.existsSync(jupyter)) {
+  console.error("run-notebooks: MISSING /usr/bin/jupyter. Run: bash scripts/ensure-env.sh (or apt-get install -y jupyter-nbconvert python3-nbclient python3-ipykernel)");
+  process.exit(1);
+}
+if (!fs.existsSync(path.join(root, "dist", "index.js"))) {
+  console.error("run-notebooks: dist/ is not built. Run: bash scripts/ensure-env.sh (or npm run build)");
+  process.exit(1);
+}
+const notebooks = selected.length
+  ? selected
+  : fs.readdirSync(path.join(root, "notebooks")).filter((f) => f.endsWith(".ipynb")).sort().map((f) => path.join(root, "notebooks", f));
+for (const nb of notebooks) {
+  if (!fs.existsSync(nb)) {
+    console.error(`run-notebooks: notebook ${nb} does not exist`);
+    process.exit(2);
+  }
+}
+fs.mkdirSync(out, { recursive: true });
+const env = {
+  ...process.env,
+  GHOST_SCALE: scale,
+  JUPYTER_PATH: path.join(root, ".jupyter", "share", "jupyter"),
+  PATH: `${path.join(root, "node_modules", ".bin")}:${process.env.PATH}`,
+};
+
+/** Details of the failing cell (from the partially executed notebook). */
+function describeFailure(executedPath, report) {
+  let info = { cell: -1, source: "", streams: "" };
+  try { info = { ...info, ...JSON.parse(report.trim().split("\n").pop()) }; info.cell = info.failed_cell ?? -1; } catch { info.message = report.slice(-3000); }
+  if (fs.existsSync(executedPath) && info.cell >= 0) {
+    const nb = JSON.parse(fs.readFileSync(executedPath, "utf8"));
+    const c = nb.cells[info.cell];
+    info.source = [].concat(c.source).join("");
+    info.streams = (c.outputs ?? []).map((o) => o.output_type === "stream" ? [].concat(o.text).join("") : o.output_type === "error" ? `${o.ename}: ${o.evalue}` : "").join("");
+  }
+  return info;
+}
+
+const results = [];
+for (const nb of notebooks) {
+  const name = path.basename(nb, ".ipynb");
+  const executed = path.join(out, `${name}.ipynb`);
+  const started = Date.now();
+  process.stdout.write(`[notebooks] ${name} (scale ${scale}) ... `);
+  const run = spawnSync("/usr/bin/python3", [path.join(root, "scripts", "execute_notebook.py"), nb, executed, String(timeout)],
+    { env, encoding: "utf8", cwd: root, maxBuffer: 1 << 28 });
+  const seconds = (Date.now() - started) / 1000;
+  const error = run.status === 0 ? null : describeFailure(executed, `${run.stderr ?? ""}${run.error ? String(run.error) : ""}`);
+  let html = null;
+  if (fs.existsSync(executed)) {
+    const h = spawnSync(jupyter, ["nbconvert", "--to", "html", executed, "--output", path.join(out, `${name}.html`)], { env, encoding: "utf8", cwd: root });
+    if (h.status === 0) html = `${name}.html`;
+  }
+  results.push({ name, seconds, ok: !error, error, html });
+  console.log(error ? `FAILED after ${seconds.toFixed(1)} s` : `ok in ${seconds.toFixed(1)} s`);
+  if (error) {
+    console.log(`  failing cell #${error.cell}:\n${error.source.split("\n").map((l) => "    | " + l).join("\n")}`);
+    if (error.streams) console.log(`  the cell's output (stdout/stderr, where tslab writes its errors):\n${error.streams.replace(/\x1b\[[0-9;]*m/g, "").split("\n").slice(0, 40).map((l) => "    > " + l).join("\n")}`);
+    console.log(`  ${error.error ?? "error"}: ${(error.message ?? "").replace(/\x1b\[[0-9;]*m/g, "").split("\n").slice(-15).join("\n    ")}`);
+  }
+}
+
+const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;");
+const rows = results.map((r) => `<tr><td>${r.html ? `<a href="${esc(r.html)}">${esc(r.name)}</a>` : esc(r.name)}</td><td>${r.ok ? "ok" : "FAILED"}</td><td>${r.seconds.toFixed(1)} s</td><td><a href="${esc(r.name)}.ipynb">ipynb</a></td></tr>`).join("\n");
+fs.writeFileSync(path.join(out, "index.html"), `<!DOCTYPE html><html><head><meta charset="utf-8"><title>ghost-mechanism figures</title></head>
+<body style="font-family:sans-serif"><h1>ghost-mechanism: executed figure notebooks</h1>
+<p>Scale: <b>${esc(scale)}</b>. Generated ${esc(new Date().toISOString())}.</p>
+<table border="1" cellpadding="4"><tr><th>notebook</th><th>status</th><th>run time</th><th>executed notebook</th></tr>
+${rows}
+</table></body></html>\n`);
+fs.writeFileSync(path.join(out, "summary.json"), JSON.stringify({ scale, results: results.map(({ name, seconds, ok, error }) => ({ name, seconds, ok, error: error && `cell ${error.cell}: ${error.error ?? "error"}` })) }, null, 2));
+const failed = results.filter((r) => !r.ok);
+console.log(`[notebooks] ${results.length - failed.length}/${results.length} notebooks ok; output in ${out}`);
+process.exit(failed.length ? 1 : 0);

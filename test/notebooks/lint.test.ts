@@ -1,0 +1,29 @@
+// Every committed notebook: valid nbformat 4.5 JSON, tslab kernel, unique cell ids, no outputs.
+import { notebookFiles, readNotebook } from "./helpers";
+import * as path from "path";
+
+describe("committed notebooks are clean", () => {
+  const files = notebookFiles();
+  test("there are figure notebooks", () => {
+    expect(files.length).toBeGreaterThanOrEqual(1);
+  });
+  test.each(files.map((f) => [path.basename(f), f]))("%s", (_name, file) => {
+    const nb = readNotebook(file);
+    expect(nb.nbformat).toBe(4);
+    expect(nb.nbformat_minor).toBeGreaterThanOrEqual(5);
+    expect(nb.metadata.kernelspec?.name).toBe("tslab");
+    const ids = nb.cells.map((c) => c.id);
+    expect(ids.every((id) => typeof id === "string" && id.length > 0)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const c of nb.cells) {
+      if (c.cell_type === "code") {
+        expect(c.outputs).toEqual([]);
+        expect(c.execution_count).toBeNull();
+      }
+    }
+    // the design's structure: a parameters cell reading the scale and a check-against-the-paper section
+    const text = nb.cells.map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source)).join("\n");
+    expect(text).toMatch(/GHOST_SCALE/);
+    if (!path.basename(file).startsWith("00-")) expect(text).toMatch(/Check against the paper/i);
+  });
+});
