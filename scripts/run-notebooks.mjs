@@ -2,7 +2,7 @@
 // Executes figure notebooks through the real tslab kernel (Jupyter nbconvert), writing the executed notebooks,
 // an HTML export of each and an index.html into an output folder.
 //
-//   node scripts/run-notebooks.mjs [--scale ci|paper] [--out DIR] [--timeout SECONDS] [notebooks/NAME.ipynb ...]
+//   node scripts/run-notebooks.mjs [--scale ci|paper|full] [--out DIR] [--timeout SECONDS] [notebooks/NAME.ipynb ...]
 //
 // Default: every notebooks/*.ipynb in name order, scale "paper", out "output". A failing cell does not stop the
 // other notebooks; the failing cell's source and error are printed and the exit code is 1.
@@ -21,15 +21,15 @@ for (let i = 0; i < args.length; i++) {
   else if (a === "--out") out = path.resolve(args[++i]);
   else if (a === "--timeout") timeout = Number(args[++i]);
   else if (a === "--help" || a === "-h") {
-    console.log("usage: node scripts/run-notebooks.mjs [--scale ci|paper] [--out DIR] [--timeout SECONDS] [notebook ...]");
+    console.log("usage: node scripts/run-notebooks.mjs [--scale ci|paper|full] [--out DIR] [--timeout SECONDS] [notebook ...]");
     process.exit(0);
   } else if (a.startsWith("--")) {
     console.error(`run-notebooks: unknown option ${a} (allowed: --scale, --out, --timeout, --help)`);
     process.exit(2);
   } else selected.push(path.resolve(a));
 }
-if (!["ci", "paper"].includes(scale)) {
-  console.error(`run-notebooks: --scale = ${JSON.stringify(scale)} is not allowed: expected "ci" or "paper"`);
+if (!["ci", "paper", "full"].includes(scale)) {
+  console.error(`run-notebooks: --scale = ${JSON.stringify(scale)} is not allowed: expected "ci", "paper" or "full"`);
   process.exit(2);
 }
 if (!Number.isFinite(timeout) || timeout <= 0) {
