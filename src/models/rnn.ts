@@ -13,6 +13,8 @@
 import { GhostError, requireBoolean, requireFinite, requireInteger, requireOneOf, requirePositive } from "../core/errors";
 import { Rng } from "../core/rng";
 import { requireLeak } from "../tasks/delayedActivation";
+import { initFullRank } from "./fullRankRnn";
+import { initLowRank } from "./lowRankRnn";
 
 /** Model kinds. */
 export type RnnKind = "lowRank" | "fullRank";
@@ -68,14 +70,21 @@ export function parameterShapes(config: RnnConfig): Record<string, number[]> {
 
 /** Options of {@link createRnn}; defaults are the paper's rank-one model (spec A5). */
 export interface RnnOptions {
+  /** "lowRank" (default) or "fullRank". */
   kind?: RnnKind;
+  /** N, integer in [1, 100000] (full rank: [1, 4096]); default 100. */
   size?: number;
+  /** K, integer in [1, N]; default 1 (ignored for full rank). */
   rank?: number;
+  /** Default "latent" for rank 1, "linear" otherwise ("latent" needs rank 1). */
   readout?: ReadoutKind;
+  /** c > 0, finite; default 10 (used by the latent readout only). */
   confidence?: number;
+  /** α ∈ (0, 1]; default 0.5. */
   leak?: number;
+  /** x_0 entry value, finite; default −0.3. */
   initialState?: number;
-  /** Trainable flags; default all true. */
+  /** Trainable flags per group name (e.g. { M: true, P: false }); default all true. */
   trainable?: Record<string, boolean>;
 }
 
@@ -83,7 +92,7 @@ export interface RnnOptions {
 export function resolveRnnConfig(opts: RnnOptions, seed: number): RnnConfig {
   if (opts === null || typeof opts !== "object") throw new GhostError("options", opts, "an options object");
   const kind = requireOneOf("kind", opts.kind ?? "lowRank", ["lowRank", "fullRank"] as const);
-  const size = requireInteger("size", opts.size ?? 100, 1, 100000);
+  const size = requireInteger("size", opts.size ?? 100, 1, kind === "fullRank" ? 4096 : 100000);
   const rank = kind === "fullRank" ? size : requireInteger("rank", opts.rank ?? 1, 1, size);
   const readout = kind === "fullRank" ? "linear" : requireOneOf("readout", opts.readout ?? (rank === 1 ? "latent" : "linear"), ["latent", "linear"] as const);
   if (readout === "latent" && rank !== 1) throw new GhostError("readout", readout, `"linear" when rank = ${rank} > 1 (the latent readout σ(c(κ − 1)) needs rank 1)`);
@@ -94,36 +103,47 @@ export function resolveRnnConfig(opts: RnnOptions, seed: number): RnnConfig {
   return { kind, size, rank, readout, confidence, leak, initialState, seed };
 }
 
+/** Trainable flags of every group of `config` (default true); rejects unknown group names and non-booleans. */
+function resolveTrainable(config: RnnConfig, flags: Record<string, boolean> | undefined): Record<string, boolean> {
+  if (flags !== undefined && (flags === null || typeof flags !== "object")) throw new GhostError("trainable", flags, "an object of booleans per parameter group");
+  const trainable: Record<string, boolean> = {};
+  for (const g of parameterGroups(config)) trainable[g] = flags?.[g] === undefined ? true : requireBoolean(`trainable.${g}`, flags[g]);
+  for (const k of Object.keys(flags ?? {})) {
+    if (!(k in trainable)) throw new GhostError(`trainable.${k}`, flags?.[k], `a flag for one of the groups ${parameterGroups(config).join(", ")}`);
+  }
+  return trainable;
+}
+
 /**
- * Builds a model with the spec's initialisation from `Rng(seed)`:
- * low rank: M then P ~ N(0, 1/N) (the paper draws m before n), b = 0, wOut, bOut ~ N(0, 1/N);
- * full rank: W ~ N(0, 1/N), b = 0, wOut ~ N(0, 1/N), bOut ~ N(0, 1/N).
+ * Builds a model with the spec's initialisation drawn from `new Rng(seed)` (see {@link createRnnFromRng}).
+ * @param seed integer ≥ 0, stored in the config (provenance). @param opts defaults = the paper's rank-one model.
  */
 export function createRnn(seed: number, opts: RnnOptions = {}): RnnModel {
-  const config = resolveRnnConfig(opts, seed);
-  const rng = new Rng(seed);
+  requireInteger("seed", seed, 0);
+  return createRnnFromRng(new Rng(seed), opts, seed);
+}
+
+/**
+ * Builds a model drawing its parameters from `rng` (the stream advances):
+ * low rank: {@link initLowRank} — M then P ~ N(0, 1/N) (the paper draws m before n), b = 0, and for the linear
+ * readout wOut, bOut ~ N(0, 1/N); full rank: {@link initFullRank} — W, wOut, bOut ~ N(0, 1/N), b = 0.
+ * @param seed recorded in config.seed (default rng.seed).
+ */
+export function createRnnFromRng(rng: Rng, opts: RnnOptions = {}, seed?: number): RnnModel {
+  if (!(rng instanceof Rng)) throw new GhostError("rng", rng, "an Rng (core.Rng) instance");
+  const config = resolveRnnConfig(opts, seed ?? rng.seed);
+  const trainable = resolveTrainable(config, opts.trainable);
   const N = config.size;
-  const std = 1 / Math.sqrt(N);
-  const params: RnnParams = {};
+  let params: RnnParams;
   if (config.kind === "fullRank") {
-    params.W = rng.normalArray(N * N, std);
-    params.b = new Float64Array(N);
-    params.wOut = rng.normalArray(N, std);
-    params.bOut = rng.normalArray(1, std);
+    const p = initFullRank(N, rng);
+    params = { W: p.W, b: p.b, wOut: p.wOut, bOut: p.bOut };
   } else {
-    params.M = rng.normalArray(N * config.rank, std);
-    params.P = rng.normalArray(config.rank * N, std);
-    params.b = new Float64Array(N);
-    if (config.readout === "linear") {
-      params.wOut = rng.normalArray(N, std);
-      params.bOut = rng.normalArray(1, std);
-    }
-  }
-  const trainable: Record<string, boolean> = {};
-  for (const g of parameterGroups(config)) trainable[g] = opts.trainable?.[g] === undefined ? true : requireBoolean(`trainable.${g}`, opts.trainable[g]);
-  if (opts.trainable) {
-    for (const k of Object.keys(opts.trainable)) {
-      if (!(k in trainable)) throw new GhostError(`trainable.${k}`, opts.trainable[k], `a flag for one of the groups ${parameterGroups(config).join(", ")}`);
+    const p = initLowRank(N, config.rank, rng, config.readout);
+    params = { M: p.M, P: p.P, b: p.b };
+    if (p.wOut && p.bOut) {
+      params.wOut = p.wOut;
+      params.bOut = p.bOut;
     }
   }
   return { config, params, trainable };
@@ -170,72 +190,7 @@ export function validateRnnModel(model: unknown): RnnModel {
   return m;
 }
 
-// ------------------------------------------------------------------------------------------------------------
-// The one vector field of the rank-one model
-// ------------------------------------------------------------------------------------------------------------
-
-/** The rank-one parameters in the paper's names: m = M[:,0], n = P[0,:], b. */
-export interface RankOneParams {
-  m: Float64Array;
-  n: Float64Array;
-  b: Float64Array;
-}
-
-/** The rank-one parameters of a rank-one model (views, not copies). */
-export function rankOneParams(model: RnnModel): RankOneParams {
-  if (model.config.kind !== "lowRank" || model.config.rank !== 1) {
-    throw new GhostError("model.config.rank", model.config.rank, "1 (a rank-one low-rank model)");
-  }
-  return { m: model.params.M, n: model.params.P, b: model.params.b };
-}
-
-/**
- * F(κ) = Σ_i n_i tanh(m_i κ + b_i): the recurrent drive in the latent variable. The trainer's forward pass
- * computes exactly this sum (same loop order), so the κ map and the flow plots agree to rounding.
- */
-export function rankOneDrive(p: RankOneParams, kappa: number): number {
-  const { m, n, b } = p;
-  let s = 0;
-  for (let i = 0; i < m.length; i++) s += n[i] * Math.tanh(m[i] * kappa + b[i]);
-  return s;
-}
-
-/** The latent flow f(κ) = dκ/dt = −κ + nᵀ tanh(mκ + b) (time in units of τ). */
-export function rankOneLatentFlow(p: RankOneParams, kappa: number): number {
-  return -kappa + rankOneDrive(p, kappa);
-}
-
-/** f′(κ) = −1 + Σ n_i m_i (1 − tanh²(m_i κ + b_i)). */
-export function rankOneLatentFlowSlope(p: RankOneParams, kappa: number): number {
-  const { m, n, b } = p;
-  let s = -1;
-  for (let i = 0; i < m.length; i++) {
-    const t = Math.tanh(m[i] * kappa + b[i]);
-    s += n[i] * m[i] * (1 - t * t);
-  }
-  return s;
-}
-
-/** f″(κ) = Σ n_i m_i² · (−2 tanh(u_i)(1 − tanh²(u_i))), u_i = m_i κ + b_i. */
-export function rankOneLatentFlowCurvature(p: RankOneParams, kappa: number): number {
-  const { m, n, b } = p;
-  let s = 0;
-  for (let i = 0; i < m.length; i++) {
-    const t = Math.tanh(m[i] * kappa + b[i]);
-    s += n[i] * m[i] * m[i] * (-2 * t * (1 - t * t));
-  }
-  return s;
-}
-
-/** One step of the exact 1-D latent map κ_{t+1} = (1 − α)κ_t + α F(κ_t). */
-export function rankOneLatentStep(p: RankOneParams, kappa: number, leak: number): number {
-  return (1 - leak) * kappa + leak * rankOneDrive(p, kappa);
-}
-
-/** κ_0 = n·x_0 = initialState · Σ n_i. */
-export function rankOneInitialKappa(model: RnnModel): number {
-  const n = rankOneParams(model).n;
-  let s = 0;
-  for (let i = 0; i < n.length; i++) s += n[i] * model.config.initialState;
-  return s;
-}
+// The rank-one vector field (rankOneLatentFlow, …) and the initialisers live in lowRankRnn.ts / fullRankRnn.ts;
+// they are re-exported here so `models.*` and "../models/rnn" expose the whole RNN API.
+export * from "./lowRankRnn";
+export * from "./fullRankRnn";

@@ -1,0 +1,147 @@
+/**
+ * The low-rank RNN on the delayed-activation task (spec A5, B4.2): initialisation from an explicit {@link Rng}
+ * and the ONE latent vector field of the rank-one model.
+ *
+ * Rank K:   κ_t = P x_t (K latent coordinates),  x_{t+1} = (1 − α) x_t + α tanh(M κ_t + b),
+ *   M [N×K] ("m"), P [K×N] ("n"), b [N]; readout "latent" (rank one only) o_{t+1} = σ(c(κ_{t+1} − 1)) or
+ *   "linear" (spec B4.2) o_{t+1} = σ(w_out·x_{t+1} + b_out).
+ * Rank one: because x enters only through κ = n·x, the network IS the 1-D map
+ *   κ_{t+1} = (1 − α) κ_t + α F(κ_t),   F(κ) = Σ_i n_i tanh(m_i κ + b_i),
+ * whose continuous flow is f(κ) = dκ/dt = −κ + F(κ) (time in units of τ). The trainer's forward pass
+ * (training/bptt.ts), the flow plots and the fixed-point finder (analysis/) all use the functions below;
+ * a test holds the trainer's κ_t equal to {@link rankOneLatentStep} iterated, to 1e-12.
+ */
+import { GhostError, requireInteger, requireOneOf } from "../core/errors";
+import { Rng } from "../core/rng";
+import type { RnnModel } from "./rnn";
+
+/** The rank-one parameters in the paper's names: m = M[:,0], n = P[0,:], b; three Float64Arrays of length N. */
+export interface RankOneParams {
+  m: Float64Array;
+  n: Float64Array;
+  b: Float64Array;
+}
+
+/** Parameter groups of a low-rank model (row-major): M [N×K], P [K×N], b [N]; linear readout adds wOut [N], bOut [1]. */
+export interface LowRankParams {
+  M: Float64Array;
+  P: Float64Array;
+  b: Float64Array;
+  wOut?: Float64Array;
+  bOut?: Float64Array;
+}
+
+function requireRng(rng: unknown): Rng {
+  if (!(rng instanceof Rng)) throw new GhostError("rng", rng, "an Rng (core.Rng) instance");
+  return rng;
+}
+
+/**
+ * Spec initialisation of a rank-K model, drawn from `rng` in this order: M (N·K normals, row-major [N×K]) then
+ * P (K·N normals, row-major [K×N]), each N(0, 1/N) (`randn/√N`; the paper draws m before n); b = 0; for the
+ * linear readout then wOut (N normals) and bOut (1 normal), both N(0, 1/N).
+ *
+ * @param size N, integer in [1, 100000]. @param rank K, integer in [1, N]. @param readout "latent" needs K = 1.
+ */
+export function initLowRank(size: number, rank: number, rng: Rng, readout: "latent" | "linear" = rank === 1 ? "latent" : "linear"): LowRankParams {
+  const N = requireInteger("size", size, 1, 100000);
+  const K = requireInteger("rank", rank, 1, N);
+  requireOneOf("readout", readout, ["latent", "linear"] as const);
+  if (readout === "latent" && K !== 1) throw new GhostError("readout", readout, `"linear" when rank = ${K} > 1 (the latent readout σ(c(κ − 1)) needs rank 1)`);
+  requireRng(rng);
+  const std = 1 / Math.sqrt(N);
+  const M = rng.normalArray(N * K, std);
+  const P = rng.normalArray(K * N, std);
+  const b = new Float64Array(N);
+  if (readout === "latent") return { M, P, b };
+  const wOut = rng.normalArray(N, std);
+  const bOut = rng.normalArray(1, std);
+  return { M, P, b, wOut, bOut };
+}
+
+/**
+ * The paper's rank-one initialisation (spec A5): m then n ~ N(0, 1/N) i.i.d. from `rng`, b = 0.
+ * Same draws as `initLowRank(size, 1, rng, "latent")`, returned in the paper's names.
+ * @param size N, integer in [1, 100000].
+ */
+export function initRankOne(size: number, rng: Rng): RankOneParams {
+  const p = initLowRank(size, 1, rng, "latent");
+  return { m: p.M, n: p.P, b: p.b };
+}
+
+/** The rank-one parameters of a rank-one low-rank model (views of its M, P, b, not copies). */
+export function rankOneParams(model: RnnModel): RankOneParams {
+  if (model === null || typeof model !== "object" || !model.config) throw new GhostError("model", model, "an RnnModel");
+  if (model.config.kind !== "lowRank" || model.config.rank !== 1) {
+    throw new GhostError("model.config.rank", model.config.rank, "1 (a rank-one low-rank model)");
+  }
+  return { m: model.params.M, n: model.params.P, b: model.params.b };
+}
+
+/**
+ * F(κ) = Σ_i n_i tanh(m_i κ + b_i): the recurrent drive in the latent variable. The trainer's fused rank-one
+ * kernel computes n·x_{t+1} with x_{t+1} = (1 − α)x_t + α tanh(m κ_t + b) in the same loop order, so the κ map
+ * and the flow plots agree to rounding (≤ 1e-12 at N = 100). Arrays m, n, b of one length N (not checked here:
+ * this is called in hot loops; analysis.rankOneFlow validates).
+ */
+export function rankOneDrive(p: RankOneParams, kappa: number): number {
+  const m = p.m, n = p.n, b = p.b;
+  let s = 0;
+  for (let i = 0; i < m.length; i++) s += n[i] * Math.tanh(m[i] * kappa + b[i]);
+  return s;
+}
+
+/** The latent flow f(κ) = dκ/dt = −κ + Σ_i n_i tanh(m_i κ + b_i) (time in units of τ); κ any real number. */
+export function rankOneLatentFlow(p: RankOneParams, kappa: number): number {
+  return -kappa + rankOneDrive(p, kappa);
+}
+
+/** f′(κ) = −1 + Σ_i n_i m_i (1 − tanh²(m_i κ + b_i)). */
+export function rankOneLatentFlowSlope(p: RankOneParams, kappa: number): number {
+  const m = p.m, n = p.n, b = p.b;
+  let s = -1;
+  for (let i = 0; i < m.length; i++) {
+    const t = Math.tanh(m[i] * kappa + b[i]);
+    s += n[i] * m[i] * (1 - t * t);
+  }
+  return s;
+}
+
+/** f″(κ) = Σ_i n_i m_i² · (−2 tanh(u_i)(1 − tanh²(u_i))), u_i = m_i κ + b_i. */
+export function rankOneLatentFlowCurvature(p: RankOneParams, kappa: number): number {
+  const m = p.m, n = p.n, b = p.b;
+  let s = 0;
+  for (let i = 0; i < m.length; i++) {
+    const t = Math.tanh(m[i] * kappa + b[i]);
+    s += n[i] * m[i] * m[i] * (-2 * t * (1 - t * t));
+  }
+  return s;
+}
+
+/**
+ * One step of the exact 1-D latent map of the discretised network: κ_{t+1} = (1 − α) κ_t + α F(κ_t)
+ * (= κ_t + α f(κ_t) up to rounding). @param leak α = dt/τ in (0, 1] (not checked: hot path).
+ */
+export function rankOneLatentStep(p: RankOneParams, kappa: number, leak: number): number {
+  return (1 - leak) * kappa + leak * rankOneDrive(p, kappa);
+}
+
+/** κ_0 = n·x_0 = x0 · Σ_i n_i for the model's constant initial state x_0 = initialState·1 (paper: −0.3). */
+export function rankOneInitialKappa(model: RnnModel): number {
+  const n = rankOneParams(model).n;
+  const x0 = model.config.initialState;
+  let s = 0;
+  for (let i = 0; i < n.length; i++) s += n[i] * x0;
+  return s;
+}
+
+/**
+ * f(κ) on a grid, written into `out` (allocated if absent): out[j] = rankOneLatentFlow(p, grid[j]).
+ * @param grid κ values, shape [G]. @param out optional Float64Array of length G.
+ */
+export function rankOneLatentFlowOnGrid(p: RankOneParams, grid: ArrayLike<number>, out?: Float64Array): Float64Array {
+  const res = out ?? new Float64Array(grid.length);
+  if (res.length !== grid.length) throw new GhostError("out", res, `a Float64Array of length ${grid.length} (the grid's length)`);
+  for (let j = 0; j < grid.length; j++) res[j] = rankOneLatentFlow(p, grid[j]);
+  return res;
+}
