@@ -12,7 +12,7 @@
  *   g(r) = +π/(4 r^{3/2}) (r > r*), −π/(4 r^{3/2}) (r* / 4 ≤ r ≤ r*), 0 (r < r* / 4);
  *   α_c = 3π⁴/(32T⁵);  plateau length k* = 8(r₀^{5/2} − r*^{5/2})/(5πα).
  */
-import { GhostError, requireFinite, requireInteger, requireNonNegative, requirePositive } from "../core/errors";
+import { GhostError, requireFinite, requireFiniteArray, requireNonNegative, requireOptions, requirePositive } from "../core/errors";
 import { Rng } from "../core/rng";
 
 /** The one vector field of the toy model: f(x; r) = x² + r. Simulation and fixed-point code both call it. */
@@ -73,15 +73,35 @@ export interface ToyTrajectory {
 }
 
 /**
+ * The readout of the toy model, o = σ(c·(x − x*)) (numerically stable for any x, including the 1e6 clamp).
+ * @param x state
+ * @param confidence c > 0 (the sigmoid slope; not validated here: the hot loop calls this)
+ * @param threshold x*
+ */
+export function toyReadout(x: number, confidence: number, threshold: number): number {
+  return sigmoid(confidence * (x - threshold));
+}
+
+/**
+ * The delayed-activation target at Euler step `step` (1-based: the state after the step-th update, time
+ * step·dt): y = 1 if step − T/dt > 0, else 0 (spec A3; with T = 100, dt = 0.1 steps 1001…2000 are 1).
+ */
+export function toyTarget(step: number, horizon: number, dt: number): number {
+  return step - horizon / dt > 0 ? 1 : 0;
+}
+
+/**
  * Simulates dx/dt = x² + r from x(0) = 0 by explicit Euler, exactly the spec A3 loop:
- * x ← x + dt·(x² + r) + √dt·ε·N(0,1), then x ← min(x, 1e6).
+ * x ← x + dt·f(x; r) + √dt·ε·N(0,1) with f = {@link saddleNodeField}, then x ← min(x, 1e6).
+ * Arrays have length n = round(2T/dt); entry i is the state after step i + 1 (time (i + 1)·dt).
+ * @param r the control parameter (finite)
+ * @param opts confidence c > 0, horizon T > 0, dt > 0, threshold x*, noise ε ≥ 0 (+ rng when ε > 0)
  */
 export function simulateSaddleNode(r: number, opts?: ToySimulationOptions): ToyTrajectory {
   requireFinite("r", r);
   const o = toyOptions(opts);
   const n = o.nSteps;
   const time = new Float64Array(n), x = new Float64Array(n), output = new Float64Array(n), target = new Float64Array(n);
-  const switchStep = o.horizon / o.dt;
   const sq = Math.sqrt(o.dt) * o.noise;
   let s = 0;
   for (let i = 0; i < n; i++) {
@@ -89,22 +109,57 @@ export function simulateSaddleNode(r: number, opts?: ToySimulationOptions): ToyT
     if (s > TOY_CLAMP) s = TOY_CLAMP;
     time[i] = (i + 1) * o.dt;
     x[i] = s;
-    output[i] = sigmoid(o.confidence * (s - o.threshold));
-    target[i] = i + 1 - switchStep > 0 ? 1 : 0;
+    output[i] = toyReadout(s, o.confidence, o.threshold);
+    target[i] = toyTarget(i + 1, o.horizon, o.dt);
   }
   return { time, x, output, target };
 }
 
 /**
- * Simulated normalised loss L_sim(r) = dt·Σ_i (o_i − y_i)² / T (spec A3). In [0, 2] in general; the
- * noise-free c → ∞ limit is the analytic {@link toyLoss}.
+ * Simulated normalised loss L_sim(r) = dt·Σ_i (o_i − y_i)² / T over the n = round(2T/dt) Euler steps (spec A3).
+ * In [0, 2] in general; the noise-free c → ∞, dt → 0, x* → ∞ limit is the analytic {@link toyLoss}.
+ * Defaults: confidence 1, horizon 100, dt 0.1, threshold 10, noise 0.
  */
 export function simulatedLoss(r: number, opts?: ToySimulationOptions): number {
+  requireFinite("r", r);
+  const o = toyOptions(opts);
   const { output, target } = simulateSaddleNode(r, opts);
   let err = 0;
   for (let i = 0; i < output.length; i++) err += (output[i] - target[i]) ** 2;
-  const o = toyOptions(opts);
   return (err * o.dt) / o.horizon;
+}
+
+/**
+ * Time at which the Euler trajectory from x(0) = 0 first exceeds the threshold x* (the first step i with
+ * x_i > x*, time i·dt), or +∞ if it does not within `maxTime`. Noise-free. For r > 0 it approximates the exact
+ * crossing arctan(x* · r^(−1/2)) · r^(−1/2) plus the Euler lag ≈ dt·½·ln(1 + x*² / r) (see the tests).
+ * @param r control parameter (finite)
+ * @param opts dt > 0 (default 0.01), threshold x* (default 10), maxTime > 0 (default 1e4; at most 1e8 steps)
+ */
+export function simulatedCrossingTime(r: number, opts: { dt?: number; threshold?: number; maxTime?: number } = {}): number {
+  requireFinite("r", r);
+  const o = requireOptions<{ dt: number; threshold: number; maxTime: number }>("options", opts);
+  const dt = o.dt === undefined ? 0.01 : requirePositive("dt", o.dt);
+  const threshold = o.threshold === undefined ? 10 : requireFinite("threshold", o.threshold);
+  const maxTime = o.maxTime === undefined ? 1e4 : requirePositive("maxTime", o.maxTime);
+  const nMax = Math.ceil(maxTime / dt);
+  if (nMax > 1e8) throw new GhostError("maxTime/dt", `${maxTime}/${dt}`, "at most 1e8 steps");
+  let s = 0;
+  for (let i = 1; i <= nMax; i++) {
+    s = s + dt * saddleNodeField(s, r);
+    if (s > TOY_CLAMP) s = TOY_CLAMP;
+    if (s > threshold) return i * dt;
+  }
+  return Infinity;
+}
+
+/**
+ * The vector field on a grid, f(x_j; r) = x_j² + r (calls {@link saddleNodeField}); shape [xs.length].
+ */
+export function toyFlow(xs: ArrayLike<number>, r: number): Float64Array {
+  requireFinite("r", r);
+  requireFiniteArray("xs", xs);
+  return Float64Array.from({ length: xs.length }, (_, j) => saddleNodeField(xs[j], r));
 }
 
 function checkHorizon(horizon: number): number {
@@ -166,24 +221,57 @@ export function plateauLength(r0: number, learningRate: number, horizon = 100): 
   return (8 * (Math.pow(r0, 2.5) - Math.pow(rs, 2.5))) / (5 * Math.PI * learningRate);
 }
 
-/** A fixed point of a 1-D flow with its stability (sign of f′). */
+/** ∂f/∂x of the toy field f(x; r) = x² + r, i.e. 2x (independent of r): the stability of a fixed point. */
+export function saddleNodeSlope(x: number): number {
+  return 2 * x;
+}
+
+/** A fixed point of the toy flow with its stability (sign of f′). */
 export interface ToyFixedPoint {
+  /** Location x with f(x; r) = 0. */
   x: number;
-  /** f′(x) = 2x. */
+  /** f′(x) = 2x ({@link saddleNodeSlope}). */
   derivative: number;
+  /** f(x; r) evaluated by {@link saddleNodeField} (0 up to rounding: a check that this is a fixed point). */
+  residual: number;
+  /** stable if f′ < 0, unstable if f′ > 0, degenerate (half-stable saddle-node) if f′ = 0. */
   stability: "stable" | "unstable" | "degenerate";
 }
 
-/** Fixed points of ẋ = x² + r: ±√(−r) for r < 0 (−√(−r) stable), x = 0 (degenerate) at r = 0, none for r > 0. */
+/**
+ * Fixed points of ẋ = x² + r: ±√(−r) for r < 0 (−√(−r) stable, +√(−r) unstable), x = 0 (degenerate, the
+ * saddle-node) at r = 0, none for r > 0 (a ghost remains, see {@link toyGhost}). Sorted by x.
+ */
 export function toyFixedPoints(r: number): ToyFixedPoint[] {
   requireFinite("r", r);
   if (r > 0) return [];
-  if (r === 0) return [{ x: 0, derivative: 0, stability: "degenerate" }];
   const s = Math.sqrt(-r);
-  return [
-    { x: -s, derivative: -2 * s, stability: "stable" },
-    { x: s, derivative: 2 * s, stability: "unstable" },
-  ];
+  const xs = r === 0 ? [0] : [-s, s];
+  return xs.map((x) => {
+    const derivative = saddleNodeSlope(x);
+    const stability: ToyFixedPoint["stability"] = derivative < 0 ? "stable" : derivative > 0 ? "unstable" : "degenerate";
+    return { x, derivative, residual: saddleNodeField(x, r), stability };
+  });
+}
+
+/** The ghost (bottleneck) of the toy flow for r > 0. */
+export interface ToyGhost {
+  /** Location of the bottleneck: the minimum of f, x = 0. */
+  x: number;
+  /** Flow speed there, f(0; r) = r > 0 (the ghost's "distance" from the ẋ = 0 line). */
+  speed: number;
+  /** Time from x(0) = 0 to blow-up, t* = π/(2√r) (the task's crossing time, spec A2). */
+  crossingTime: number;
+  /** Time to traverse the whole bottleneck from x = −∞ to +∞, π/√r (Strogatz's passage time). */
+  bottleneckTime: number;
+}
+
+/** The ghost of ẋ = x² + r for r > 0 (location, speed, passage times ∝ r^(−1/2)); null for r ≤ 0. */
+export function toyGhost(r: number): ToyGhost | null {
+  requireFinite("r", r);
+  if (!(r > 0)) return null;
+  const speed = saddleNodeField(0, r);
+  return { x: 0, speed, crossingTime: Math.PI / (2 * Math.sqrt(r)), bottleneckTime: Math.PI / Math.sqrt(r) };
 }
 
 /** The four regimes of the toy loss landscape (spec A2). */

@@ -103,3 +103,77 @@ export function runToyGdInstance(config: ToyGdInstanceConfig): ToyGdInstanceResu
     meanLoss: Array.from(stats.mean), semLoss: Array.from(stats.sem),
   };
 }
+
+/** Config of the Fig 2D learning-rate sweep (spec A4.2). */
+export interface ToyLearningRateSweepConfig {
+  /** The α grid (each > 0), e.g. logspace(−11, −8, 100); grid point i uses Rng(seedOffset + i). */
+  learningRates: ArrayLike<number>;
+  /** Instances per grid point (default 10). */
+  instances?: number;
+  /** GD epochs per instance (default 10 000). */
+  epochs?: number;
+  /** Epochs at which mean ± SEM are reported (default [1000, 2000, 3000, 5000, 10000] ∩ [0, epochs]). */
+  reportEpochs?: number[];
+  /** Task timescale T (default 100). */
+  horizon?: number;
+  /** Seed of grid point i is seedOffset + i (default 0: the authors' `np.random.seed(i)`). */
+  seedOffset?: number;
+}
+
+/** Result of the Fig 2D sweep (plain, serialisable). Matrices are indexed [report epoch][grid point]. */
+export interface ToyLearningRateSweepResult {
+  learningRates: number[];
+  reportEpochs: number[];
+  instances: number;
+  epochs: number;
+  /** Mean loss, shape [reportEpochs.length][learningRates.length]. */
+  meanLoss: number[][];
+  /** SEM (population std / √instances), same shape. */
+  semLoss: number[][];
+  /** Instances ending in the no-learning zone (r ≤ r* / 4), shape [learningRates.length]. */
+  stuck: number[];
+  /** Seeds used, shape [learningRates.length]. */
+  seeds: number[];
+}
+
+/**
+ * The Fig 2D sweep, serially: for each grid point i, {@link runToyGdInstance} with seed = seedOffset + i.
+ * Each grid point is a pure function of its config, so a sweep engine may run them in parallel with identical
+ * results. `onProgress(done, total)` is called after each grid point (at most ~100 calls).
+ */
+export function toyLearningRateSweep(
+  config: ToyLearningRateSweepConfig,
+  onProgress?: (done: number, total: number) => void,
+): ToyLearningRateSweepResult {
+  if (config === null || typeof config !== "object") throw new GhostError("config", config, "a ToyLearningRateSweepConfig object");
+  const lrs = requireFiniteArray("learningRates", config.learningRates, { minLength: 1 });
+  for (let i = 0; i < lrs.length; i++) requirePositive(`learningRates[${i}]`, lrs[i]);
+  const seedOffset = config.seedOffset === undefined ? 0 : requireInteger("seedOffset", config.seedOffset, 0);
+  const epochs = config.epochs === undefined ? 10000 : requireInteger("epochs", config.epochs, 0, 1e8);
+  const reportEpochs = config.reportEpochs ?? [1000, 2000, 3000, 5000, 10000].filter((e) => e <= epochs);
+  if (!Array.isArray(reportEpochs) || reportEpochs.length === 0) {
+    throw new GhostError("reportEpochs", reportEpochs, `a non-empty array of integers in [0, ${epochs}]`);
+  }
+  if (onProgress !== undefined && typeof onProgress !== "function") throw new GhostError("onProgress", onProgress, "a function or undefined");
+  const n = lrs.length;
+  const meanLoss = reportEpochs.map(() => new Array<number>(n));
+  const semLoss = reportEpochs.map(() => new Array<number>(n));
+  const stuck: number[] = [];
+  const seeds: number[] = [];
+  let instances = 0;
+  const every = Math.max(1, Math.ceil(n / 100));
+  for (let i = 0; i < n; i++) {
+    const res = runToyGdInstance({
+      learningRate: lrs[i], seed: seedOffset + i, instances: config.instances, epochs, reportEpochs, horizon: config.horizon,
+    });
+    instances = res.instances;
+    for (let j = 0; j < reportEpochs.length; j++) {
+      meanLoss[j][i] = res.meanLoss[j];
+      semLoss[j][i] = res.semLoss[j];
+    }
+    stuck.push(res.stuck);
+    seeds.push(res.seed);
+    if (onProgress && ((i + 1) % every === 0 || i + 1 === n)) onProgress(i + 1, n);
+  }
+  return { learningRates: Array.from(lrs), reportEpochs: [...reportEpochs], instances, epochs, meanLoss, semLoss, stuck, seeds };
+}
