@@ -1,34 +1,47 @@
 /**
  * Forward pass + hand-written BPTT for the RNN models of models/rnn.ts on a one-trial task (spec D2).
  *
- * Loss = Σ_{t=1}^{S} (o_t − y_t)² / lossScale (DA: S = 2T, lossScale = T); accuracy = mean_t [(o_t > 0.5) = y_t];
- * the outputs are read AFTER each update (o_{t+1} from x_{t+1}). Gradients are exact derivatives of that loss.
- * Everything runs in a preallocated {@link Workspace}: no allocation per call. One kernel per model kind.
+ * Loss = Σ_{t=1}^{S} (o_t − y_t)² / lossScale (DA: S = 2T, lossScale = T = 20); accuracy = mean over the S
+ * outputs of [(o_t > 0.5) == y_t]; the output is read AFTER each update (o_{t+1} from x_{t+1}). Gradients are the
+ * exact derivatives of that loss. One hot kernel per model kind, each a plain function of typed arrays and
+ * scalars writing into a preallocated {@link Workspace}: no allocation per call (the loss is returned, the
+ * accuracy left in `ws.accuracy`), so a kernel can later be batched over networks or moved to WebAssembly
+ * without touching callers.
  */
 import { GhostError } from "../core/errors";
 import { RnnModel, parameterGroups, parameterShapes, validateRnnModel } from "../models/rnn";
-import { Task } from "../tasks/delayedActivation";
+import { Task, validateTask } from "../tasks/delayedActivation";
 
 /** Preallocated buffers of one (model shape, task) pair, plus the gradient of every parameter group. */
 export interface Workspace {
+  /** N. */
   size: number;
+  /** K of a low-rank model; 0 for full rank. */
   rank: number;
+  /** S = task.steps. */
   steps: number;
   /** States x_0…x_S, shape [(S+1)×N]. */
   x: Float64Array;
   /** tanh(u_t) for t = 0…S−1, shape [S×N]. */
   phi: Float64Array;
-  /** Latent κ_t = P x_t, shape [(S+1)×K] (low rank only). */
+  /** Latent κ_t = P x_t, shape [(S+1)×K] (low rank only; length 1 for full rank). */
   kappa: Float64Array;
   /** Outputs o_1…o_S, shape [S]. */
   output: Float64Array;
-  /** ∂loss/∂z_t of the readout pre-activation, shape [S]. */
+  /** ∂loss/∂z_t of the readout pre-activation z_t, shape [S]. */
   dz: Float64Array;
+  /** Scratch, shape [N]: ∂loss/∂x_t running backwards. */
   gx: Float64Array;
+  /** Scratch, shape [N]: pre-activations (forward, full rank) and ∂loss/∂u_t (backward). */
   du: Float64Array;
+  /** Scratch, shape [max(K,1)]: ∂loss/∂κ_t. */
   dk: Float64Array;
-  /** Gradients, same shapes as the parameters. */
+  /** Gradients, same names and shapes as the parameter groups. */
   grads: Record<string, Float64Array>;
+  /** Loss of the last pass. */
+  loss: number;
+  /** Accuracy of the last pass, in [0, 1]. */
+  accuracy: number;
 }
 
 /** Allocates a workspace for `model` on `task`. */
@@ -40,7 +53,7 @@ export function createWorkspace(model: RnnModel, task: Task): Workspace {
     size: N, rank: K, steps: S,
     x: new Float64Array((S + 1) * N), phi: new Float64Array(S * N), kappa: new Float64Array((S + 1) * Math.max(K, 1)),
     output: new Float64Array(S), dz: new Float64Array(S), gx: new Float64Array(N), du: new Float64Array(N),
-    dk: new Float64Array(Math.max(K, 1)), grads,
+    dk: new Float64Array(Math.max(K, 1)), grads, loss: NaN, accuracy: NaN,
   };
 }
 
@@ -50,34 +63,47 @@ export interface PassResult {
   accuracy: number;
 }
 
+/** Numerically stable logistic σ(z) = 1/(1 + e^(−z)) (branch on the sign of z; spec D4). */
 function sigmoid(z: number): number {
   if (z >= 0) return 1 / (1 + Math.exp(-z));
   const e = Math.exp(z);
   return e / (1 + e);
 }
 
-/** Readout loss, accuracy and dz from the outputs (shared by every kind). `slope` = dz/d(pre-activation) factor. */
-function readoutLoss(ws: Workspace, task: Task, slope: number): PassResult {
-  const S = ws.steps, y = task.targets, o = ws.output, dz = ws.dz;
-  const scale = task.lossScale;
+/**
+ * Loss, accuracy and dz_t = ∂loss/∂z_t = (2/lossScale)(o_t − y_t) o_t (1 − o_t) · slope from ws.output.
+ * `slope` = dz/d(pre-activation): c for the latent readout σ(c(κ − 1)), 1 for σ(w·x + b). Sets ws.accuracy.
+ */
+function readoutLoss(ws: Workspace, targets: Float64Array, lossScale: number, slope: number): number {
+  const S = ws.steps, o = ws.output, dz = ws.dz;
+  const f = 2 / lossScale;
   let loss = 0, correct = 0;
   for (let t = 0; t < S; t++) {
-    const e = o[t] - y[t];
+    const ot = o[t], y = targets[t];
+    const e = ot - y;
     loss += e * e;
-    if ((o[t] > 0.5 ? 1 : 0) === y[t]) correct++;
-    dz[t] = ((2 / scale) * e * o[t] * (1 - o[t])) * slope;
+    if ((ot > 0.5 ? 1 : 0) === y) correct++;
+    dz[t] = f * e * ot * (1 - ot) * slope;
   }
-  return { loss: loss / scale, accuracy: correct / S };
+  ws.accuracy = correct / S;
+  ws.loss = loss / lossScale;
+  return ws.loss;
 }
 
 /**
- * Rank-one kernel with the latent readout o = σ(c(κ − 1)) (the paper's model; spec D2).
- * Writes the gradients of M (= m), P (= n) and b into ws.grads.
+ * The rank-one hot kernel with the latent readout o = σ(c(κ − 1)) (the paper's model; spec A5, D2), fused:
+ * forward  κ_0 = x0·Σn, x_{t+1} = (1 − α)x_t + α tanh(m κ_t + b), κ_{t+1} = n·x_{t+1}, o_{t+1} = σ(c(κ_{t+1} − 1));
+ * backward (when `withGradient`) into gm, gn, gb (each length N, overwritten).
+ * @param m, n, b parameters (length N). @param targets length ws.steps. @returns the loss (accuracy in ws.accuracy).
  */
-function rankOneLatentPass(model: RnnModel, task: Task, ws: Workspace, withGradient: boolean): PassResult {
+export function rankOneLatentKernel(
+  m: Float64Array, n: Float64Array, b: Float64Array,
+  leak: number, confidence: number, initialState: number,
+  targets: Float64Array, lossScale: number,
+  ws: Workspace, gm: Float64Array, gn: Float64Array, gb: Float64Array, withGradient: boolean,
+): number {
   const N = ws.size, S = ws.steps;
-  const m = model.params.M, n = model.params.P, b = model.params.b;
-  const { leak: a, confidence: c, initialState } = model.config;
+  const a = leak, c = confidence, keep = 1 - a;
   const x = ws.x, phi = ws.phi, kap = ws.kappa, o = ws.output;
   let k0 = 0;
   for (let i = 0; i < N; i++) {
@@ -85,7 +111,6 @@ function rankOneLatentPass(model: RnnModel, task: Task, ws: Workspace, withGradi
     k0 += n[i] * initialState;
   }
   kap[0] = k0;
-  const keep = 1 - a;
   for (let t = 0; t < S; t++) {
     const k = kap[t];
     const xo = t * N, xn = xo + N;
@@ -100,9 +125,9 @@ function rankOneLatentPass(model: RnnModel, task: Task, ws: Workspace, withGradi
     kap[t + 1] = kn;
     o[t] = sigmoid(c * (kn - 1));
   }
-  const res = readoutLoss(ws, task, c);
-  if (!withGradient) return res;
-  const gm = ws.grads.M, gn = ws.grads.P, gb = ws.grads.b, gx = ws.gx, dz = ws.dz;
+  const loss = readoutLoss(ws, targets, lossScale, c);
+  if (!withGradient) return loss;
+  const gx = ws.gx, dz = ws.dz;
   gm.fill(0); gn.fill(0); gb.fill(0); gx.fill(0);
   for (let t = S - 1; t >= 0; t--) {
     const d = dz[t];
@@ -125,21 +150,24 @@ function rankOneLatentPass(model: RnnModel, task: Task, ws: Workspace, withGradi
       gx[i] += dk * n[i];
     }
   }
-  return res;
+  return loss;
 }
 
 /**
- * General low-rank kernel (rank K, latent or linear readout). κ_t = P x_t, u = Mκ + b. Exported as the
- * reference the fused rank-one kernel is tested against.
+ * General low-rank kernel (rank K, latent or linear readout): κ_t = P x_t, u_t = M κ_t + b,
+ * x_{t+1} = (1 − α)x_t + α tanh(u_t), o_{t+1} = σ(c(κ_{t+1,0} − 1)) (latent, K = 1) or σ(wOut·x_{t+1} + bOut[0]).
+ * Gradients into ws.grads (M, P, b, and wOut, bOut for the linear readout). Also the reference the fused
+ * rank-one kernel is tested against. @returns the loss (accuracy in ws.accuracy).
  */
-export function lowRankPass(model: RnnModel, task: Task, ws: Workspace, withGradient: boolean): PassResult {
+export function lowRankKernel(
+  M: Float64Array, P: Float64Array, b: Float64Array, wOut: Float64Array | undefined, bOut: Float64Array | undefined,
+  latent: boolean, leak: number, confidence: number, initialState: number,
+  targets: Float64Array, lossScale: number, ws: Workspace, withGradient: boolean,
+): number {
   const N = ws.size, K = ws.rank, S = ws.steps;
-  const M = model.params.M, P = model.params.P, b = model.params.b;
-  const latent = model.config.readout === "latent";
-  const wOut = model.params.wOut, bOut = model.params.bOut;
-  const { leak: a, confidence: c, initialState } = model.config;
+  if (!latent && (!wOut || !bOut)) throw new GhostError("wOut/bOut", wOut, "readout weights for the linear readout");
+  const a = leak, c = confidence, keep = 1 - a;
   const x = ws.x, phi = ws.phi, kap = ws.kappa, o = ws.output;
-  const keep = 1 - a;
   for (let i = 0; i < N; i++) x[i] = initialState;
   for (let t = 0; t <= S; t++) {
     const xo = t * N;
@@ -152,8 +180,8 @@ export function lowRankPass(model: RnnModel, task: Task, ws: Workspace, withGrad
       let z: number;
       if (latent) z = c * (kap[t * K] - 1);
       else {
-        z = bOut[0];
-        for (let i = 0; i < N; i++) z += wOut[i] * x[xo + i];
+        z = (bOut as Float64Array)[0];
+        for (let i = 0; i < N; i++) z += (wOut as Float64Array)[i] * x[xo + i];
       }
       o[t - 1] = sigmoid(z);
     }
@@ -166,8 +194,8 @@ export function lowRankPass(model: RnnModel, task: Task, ws: Workspace, withGrad
       x[xo + N + i] = keep * x[xo + i] + a * p;
     }
   }
-  const res = readoutLoss(ws, task, latent ? c : 1);
-  if (!withGradient) return res;
+  const loss = readoutLoss(ws, targets, lossScale, latent ? c : 1);
+  if (!withGradient) return loss;
   const gM = ws.grads.M, gP = ws.grads.P, gb = ws.grads.b, gx = ws.gx, du = ws.du, dk = ws.dk, dz = ws.dz;
   gM.fill(0); gP.fill(0); gb.fill(0); gx.fill(0);
   const gw = ws.grads.wOut, gbo = ws.grads.bOut;
@@ -178,7 +206,8 @@ export function lowRankPass(model: RnnModel, task: Task, ws: Workspace, withGrad
     if (latent) {
       for (let i = 0; i < N; i++) { gx[i] += d * P[i]; gP[i] += d * x[xn + i]; }
     } else {
-      for (let i = 0; i < N; i++) { gx[i] += d * wOut[i]; gw[i] += d * x[xn + i]; }
+      const w = wOut as Float64Array;
+      for (let i = 0; i < N; i++) { gx[i] += d * w[i]; gw[i] += d * x[xn + i]; }
       gbo[0] += d;
     }
     for (let i = 0; i < N; i++) {
@@ -204,16 +233,20 @@ export function lowRankPass(model: RnnModel, task: Task, ws: Workspace, withGrad
       gx[i] = g;
     }
   }
-  return res;
+  return loss;
 }
 
-/** Full-rank kernel (spec A8, D2): u_j = Σ_i x_i W_ij + b_j, o = σ(w_out·x + b_out). */
-function fullRankPass(model: RnnModel, task: Task, ws: Workspace, withGradient: boolean): PassResult {
+/**
+ * Full-rank kernel (spec A8, D2): u_j = Σ_i x_i W_ij + b_j, x_{t+1} = (1 − α)x_t + α tanh(u),
+ * o_{t+1} = σ(wOut·x_{t+1} + bOut[0]). Gradients into ws.grads (W, b, wOut, bOut). @returns the loss.
+ */
+export function fullRankKernel(
+  W: Float64Array, b: Float64Array, wOut: Float64Array, bOut: Float64Array,
+  leak: number, initialState: number, targets: Float64Array, lossScale: number, ws: Workspace, withGradient: boolean,
+): number {
   const N = ws.size, S = ws.steps;
-  const W = model.params.W, b = model.params.b, wOut = model.params.wOut, bOut = model.params.bOut;
-  const { leak: a, initialState } = model.config;
+  const a = leak, keep = 1 - a;
   const x = ws.x, phi = ws.phi, o = ws.output, du = ws.du;
-  const keep = 1 - a;
   for (let i = 0; i < N; i++) x[i] = initialState;
   for (let t = 0; t < S; t++) {
     const xo = t * N, xn = xo + N;
@@ -233,8 +266,8 @@ function fullRankPass(model: RnnModel, task: Task, ws: Workspace, withGradient: 
     }
     o[t] = sigmoid(z);
   }
-  const res = readoutLoss(ws, task, 1);
-  if (!withGradient) return res;
+  const loss = readoutLoss(ws, targets, lossScale, 1);
+  if (!withGradient) return loss;
   const gW = ws.grads.W, gb = ws.grads.b, gw = ws.grads.wOut, gbo = ws.grads.bOut, gx = ws.gx, dz = ws.dz;
   gW.fill(0); gb.fill(0); gw.fill(0); gbo.fill(0); gx.fill(0);
   for (let t = S - 1; t >= 0; t--) {
@@ -258,29 +291,59 @@ function fullRankPass(model: RnnModel, task: Task, ws: Workspace, withGradient: 
       gx[i] = keep * gx[i] + s;
     }
   }
-  return res;
+  return loss;
 }
 
 /**
- * Forward pass (and, unless `withGradient` is false, the exact gradient into `ws.grads`) of `model` on `task`.
- * Dispatches to the model's kernel; the rank-one latent model has its own fused kernel.
+ * Forward pass (and, when `withGradient`, the exact gradient into `ws.grads`) of `model` on `task`, without
+ * allocating: returns the loss and leaves the accuracy in `ws.accuracy`. Dispatches to the model's kernel (the
+ * rank-one latent model has its own fused kernel). The model and task are NOT validated here (hot path; the
+ * trainer validates once); the workspace shape is checked.
  */
-export function lossAndGradient(model: RnnModel, task: Task, ws: Workspace, withGradient = true): PassResult {
-  if (ws.size !== model.config.size || ws.steps !== task.steps) {
-    throw new GhostError("workspace", `${ws.size}×${ws.steps}`, `a workspace for size ${model.config.size} and ${task.steps} steps`);
+export function forwardBackward(model: RnnModel, task: Task, ws: Workspace, withGradient = true): number {
+  const cfg = model.config, p = model.params;
+  if (ws.size !== cfg.size || ws.steps !== task.steps || ws.rank !== (cfg.kind === "fullRank" ? 0 : cfg.rank)) {
+    throw new GhostError("workspace", `${ws.size}×${ws.rank}×${ws.steps}`, `a workspace for size ${cfg.size}, rank ${cfg.rank} and ${task.steps} steps (createWorkspace)`);
   }
-  if (model.config.kind === "fullRank") return fullRankPass(model, task, ws, withGradient);
-  if (model.config.rank === 1 && model.config.readout === "latent") return rankOneLatentPass(model, task, ws, withGradient);
-  return lowRankPass(model, task, ws, withGradient);
+  if (cfg.kind === "fullRank") {
+    return fullRankKernel(p.W, p.b, p.wOut, p.bOut, cfg.leak, cfg.initialState, task.targets, task.lossScale, ws, withGradient);
+  }
+  if (cfg.rank === 1 && cfg.readout === "latent") {
+    const g = ws.grads;
+    return rankOneLatentKernel(p.M, p.P, p.b, cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale, ws, g.M, g.P, g.b, withGradient);
+  }
+  return lowRankKernel(p.M, p.P, p.b, p.wOut, p.bOut, cfg.readout === "latent", cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale, ws, withGradient);
 }
 
-/** Convenience (allocating): loss, accuracy, outputs, latent trajectory and a copy of every gradient. */
+/** {@link forwardBackward} returning { loss, accuracy } (allocates that small object; use forwardBackward in loops). */
+export function lossAndGradient(model: RnnModel, task: Task, ws: Workspace, withGradient = true): PassResult {
+  const loss = forwardBackward(model, task, ws, withGradient);
+  return { loss, accuracy: ws.accuracy };
+}
+
+/**
+ * Reference path through the general low-rank kernel even for the rank-one latent model (for tests of the
+ * fused kernel). Same contract as {@link lossAndGradient}; low-rank models only.
+ */
+export function lowRankPass(model: RnnModel, task: Task, ws: Workspace, withGradient = true): PassResult {
+  const cfg = model.config, p = model.params;
+  if (cfg.kind !== "lowRank") throw new GhostError("model.config.kind", cfg.kind, `"lowRank"`);
+  const loss = lowRankKernel(p.M, p.P, p.b, p.wOut, p.bOut, cfg.readout === "latent", cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale, ws, withGradient);
+  return { loss, accuracy: ws.accuracy };
+}
+
+/**
+ * Convenience (validating, allocating): loss, accuracy, outputs o_1…o_S [S], latent trajectory κ_0…κ_S
+ * [(S+1)×K] (empty for full rank), states x_0…x_S [(S+1)×N] and a copy of every gradient.
+ */
 export function evaluateRnn(model: RnnModel, task: Task): PassResult & { outputs: Float64Array; kappa: Float64Array; states: Float64Array; grads: Record<string, Float64Array> } {
   validateRnnModel(model);
+  validateTask(task);
   const ws = createWorkspace(model, task);
-  const r = lossAndGradient(model, task, ws, true);
+  const loss = forwardBackward(model, task, ws, true);
   return {
-    ...r,
+    loss,
+    accuracy: ws.accuracy,
     outputs: Float64Array.from(ws.output),
     kappa: model.config.kind === "fullRank" ? new Float64Array(0) : Float64Array.from(ws.kappa),
     states: Float64Array.from(ws.x),

@@ -1,68 +1,114 @@
 /**
- * The training loop: plain full-batch SGD, one step per epoch (spec A5), on one RNN and one task.
- * Per epoch it records the loss, accuracy and global gradient norm of that epoch's forward pass (BEFORE its
- * update); parameter snapshots are taken AFTER the update of the requested epochs (spec A9 #6).
- * A NaN/±Inf loss or gradient stops training and is reported as divergence (or throws, by option).
+ * The training loop: plain full-batch SGD, one step p ← p − learningRate·∇p per epoch (spec A5), on one RNN and
+ * one task. Per epoch it records the loss, accuracy and global gradient norm of that epoch's forward pass
+ * (BEFORE its update); parameter snapshots and rank-one flow snapshots are taken AFTER the update of the
+ * requested epochs (spec A9 #6). A NaN/±Inf loss or gradient (or an update that would overflow a parameter)
+ * stops training and is reported as divergence, or throws, by option.
+ *
+ * Frozen groups (model.trainable[g] = false) are excluded from BOTH the update and the gradient norm: the logged
+ * norm is √(Σ over trainable groups of ‖∇g‖²) (spec A9 #7 for the all-trainable paper models).
  */
 import { GhostError, requireFiniteArray, requireInteger, requireOneOf, requirePositive } from "../core/errors";
-import { RnnModel, parameterGroups, validateRnnModel } from "../models/rnn";
-import { Task, delayedActivationTask } from "../tasks/delayedActivation";
-import { createWorkspace, lossAndGradient, Workspace } from "./bptt";
+import { linspace } from "../core/arrays";
+import { RnnModel, parameterGroups, rankOneInitialKappa, rankOneLatentFlowOnGrid, rankOneParams, validateRnnModel } from "../models/rnn";
+import { Task, delayedActivationTask, validateTask } from "../tasks/delayedActivation";
+import { createWorkspace, forwardBackward, Workspace } from "./bptt";
 
 /** Per-epoch record passed to `stopWhen`. */
 export interface EpochRecord {
+  /** Epoch index (startEpoch-based). */
   epoch: number;
+  /** Loss of this epoch's forward pass (before its update). */
   loss: number;
+  /** Accuracy of this epoch's forward pass. */
   accuracy: number;
+  /** Global L2 norm of this epoch's gradient over the trainable groups. */
   gradNorm: number;
 }
 
 /** Options of {@link trainRnn}. */
 export interface TrainOptions {
-  /** SGD step size (> 0). */
+  /** SGD step size, finite > 0. */
   learningRate: number;
-  /** Number of epochs (integer ≥ 0). */
+  /** Number of epochs, integer in [0, 1e9]. */
   epochs: number;
   /** The task (default: the DA task with T = 20). */
   task?: Task;
-  /** Epochs (0-based) after whose update a parameter snapshot is stored. */
+  /** Epochs (startEpoch-based, integers ≥ 0) after whose update a parameter snapshot is stored. */
   snapshotEpochs?: number[];
-  /** Called at most ~100 times: (epochs done, total). */
+  /**
+   * Epochs after whose update the rank-one latent flow f(κ) = −κ + nᵀtanh(mκ + b) is evaluated on `flowGrid`
+   * and stored with κ_0 (rank-one models only).
+   */
+  flowSnapshotEpochs?: number[];
+  /** κ grid of the flow snapshots, finite values (default linspace(−15, 15, 1000), spec A5). */
+  flowGrid?: ArrayLike<number>;
+  /** Called at most ~100 times (every ⌈epochs/100⌉ epochs and at the end): (epochs done, total). */
   onProgress?: (done: number, total: number) => void;
   /** Called after every update with the epoch's record and the (live) model; return true to stop. */
   stopWhen?: (record: EpochRecord, model: RnnModel) => boolean;
-  /** What to do when the loss or gradient becomes NaN/±Inf: stop and report (default) or throw. */
+  /** What to do when the loss or gradient becomes NaN/±Inf: stop and report (default) or throw a GhostError. */
   onDivergence?: "stop" | "throw";
-  /** Epoch index the History starts counting from (for continued training; default 0). */
+  /** Epoch index the History starts counting from (for continued training; integer ≥ 0, default 0). */
   startEpoch?: number;
 }
 
 /** A parameter snapshot after an epoch's update. */
 export interface ParamSnapshot {
-  /** 0-based epoch whose update produced these parameters (the paper's label is epoch + 1). */
+  /** Epoch whose update produced these parameters (the paper's plot label is epoch + 1). */
   epoch: number;
+  /** Copies of every parameter group (frozen ones included). */
   params: Record<string, Float64Array>;
 }
 
-/** What a training run returns. Arrays are per epoch, length = epochs actually run. */
+/** A rank-one flow snapshot after an epoch's update. */
+export interface FlowSnapshot {
+  /** Epoch whose update produced this flow. */
+  epoch: number;
+  /** κ_0 = n·x_0 of the updated network. */
+  kappa0: number;
+  /** f(κ) on History.flowGrid, shape [G]. */
+  flow: Float64Array;
+}
+
+/** What a training run returns. Per-epoch arrays have length epochsRun. */
 export interface History {
+  /** Loss of each epoch's forward pass (before its update). */
   loss: Float64Array;
+  /** Accuracy of each epoch's forward pass. */
   accuracy: Float64Array;
+  /** Global gradient L2 norm over the trainable groups, each epoch (before its update). */
   gradNorm: Float64Array;
-  /** First epoch index of these arrays (startEpoch). */
+  /** First epoch index of these arrays (startEpoch): entry i is epoch startEpoch + i. */
   startEpoch: number;
   /** Epochs actually run (less than requested after divergence or an early stop). */
   epochsRun: number;
   snapshots: ParamSnapshot[];
-  /** Set when the loss or gradient became non-finite; training stopped before that epoch's update. */
+  /** κ grid of flowSnapshots (empty when none were requested). */
+  flowGrid: Float64Array;
+  flowSnapshots: FlowSnapshot[];
+  /**
+   * Set when the loss or gradient became non-finite, or an update would have overflowed: training stopped at
+   * that epoch WITHOUT applying its update (its loss/accuracy/gradNorm are recorded, possibly NaN).
+   */
   diverged: { epoch: number; reason: string } | null;
+  /** True when stopWhen ended training before `epochs`. */
   stoppedEarly: boolean;
   learningRate: number;
 }
 
+function epochSet(name: string, list: number[] | undefined): Set<number> {
+  const set = new Set<number>();
+  if (list === undefined) return set;
+  requireFiniteArray(name, list, { minLength: 0 });
+  for (let i = 0; i < list.length; i++) set.add(requireInteger(`${name}[${i}]`, list[i], 0));
+  return set;
+}
+
 /**
- * Trains `model` IN PLACE with full-batch SGD and returns its History. Use models.cloneRnn first to keep the
- * original. Frozen groups (model.trainable[g] = false) are not updated and not counted in the gradient norm.
+ * Trains `model` IN PLACE with full-batch SGD and returns its History (use models.cloneRnn first to keep the
+ * original; models.withConfidence for a copy with another output confidence, e.g. Fig 4). The model and task are
+ * validated once; each epoch then runs one allocation-free kernel call (training/bptt.ts) plus the update.
  */
 export function trainRnn(model: RnnModel, options: TrainOptions): History {
   validateRnnModel(model);
@@ -71,71 +117,94 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
   const epochs = requireInteger("epochs", options.epochs, 0, 1e9);
   const startEpoch = requireInteger("startEpoch", options.startEpoch ?? 0, 0);
   const onDivergence = requireOneOf("onDivergence", options.onDivergence ?? "stop", ["stop", "throw"] as const);
-  const task = options.task ?? delayedActivationTask(20);
-  const snapshotEpochs = new Set<number>();
-  if (options.snapshotEpochs !== undefined) {
-    requireFiniteArray("snapshotEpochs", options.snapshotEpochs, { minLength: 0 });
-    options.snapshotEpochs.forEach((e, i) => snapshotEpochs.add(requireInteger(`snapshotEpochs[${i}]`, e, 0)));
-  }
+  const task = validateTask(options.task ?? delayedActivationTask(20));
+  const snapshotEpochs = epochSet("snapshotEpochs", options.snapshotEpochs);
+  const flowEpochs = epochSet("flowSnapshotEpochs", options.flowSnapshotEpochs);
+  let flowGrid: Float64Array = new Float64Array(0);
+  if (flowEpochs.size > 0) {
+    rankOneParams(model); // throws for models without a rank-one latent flow
+    flowGrid = options.flowGrid === undefined ? linspace(-15, 15, 1000) : Float64Array.from(requireFiniteArray("flowGrid", options.flowGrid));
+  } else if (options.flowGrid !== undefined) requireFiniteArray("flowGrid", options.flowGrid);
   for (const [name, fn] of [["onProgress", options.onProgress], ["stopWhen", options.stopWhen]] as const) {
     if (fn !== undefined && typeof fn !== "function") throw new GhostError(name, fn, "a function or undefined");
   }
 
   const ws: Workspace = createWorkspace(model, task);
   const groups = parameterGroups(model.config).filter((g) => model.trainable[g]);
+  const P = groups.map((g) => model.params[g]);
+  const G = groups.map((g) => ws.grads[g]);
+  const nGroups = P.length;
   const loss = new Float64Array(epochs), accuracy = new Float64Array(epochs), gradNorm = new Float64Array(epochs);
   const snapshots: ParamSnapshot[] = [];
+  const flowSnapshots: FlowSnapshot[] = [];
   let diverged: History["diverged"] = null;
   let stoppedEarly = false;
   let run = 0;
-  const progressEvery = Math.max(1, Math.floor(epochs / 100));
+  const progressEvery = Math.max(1, Math.ceil(epochs / 100));
+  // Bound on max |p| over the trainable parameters: while bound + learningRate·‖∇‖ ≤ 1e300 no update can overflow,
+  // so the per-entry overflow check below is skipped (it only runs near overflow).
+  let paramBound = 0;
+  for (let q = 0; q < nGroups; q++) {
+    const p = P[q];
+    for (let i = 0; i < p.length; i++) paramBound = Math.max(paramBound, Math.abs(p[i]));
+  }
+  const divergence = (epoch: number, reason: string): void => {
+    diverged = { epoch, reason };
+    if (onDivergence === "throw") {
+      throw new GhostError("learningRate", learningRate, "a smaller learning rate", `training diverged at epoch ${epoch}: ${reason}`);
+    }
+  };
 
   for (let e = 0; e < epochs; e++) {
     const epoch = startEpoch + e;
-    const r = lossAndGradient(model, task, ws, true);
+    const L = forwardBackward(model, task, ws, true);
     let sq = 0;
-    for (const g of groups) {
-      const gr = ws.grads[g];
+    for (let q = 0; q < nGroups; q++) {
+      const gr = G[q];
       for (let i = 0; i < gr.length; i++) sq += gr[i] * gr[i];
     }
     const norm = Math.sqrt(sq);
-    loss[e] = r.loss;
-    accuracy[e] = r.accuracy;
+    loss[e] = L;
+    accuracy[e] = ws.accuracy;
     gradNorm[e] = norm;
-    if (!Number.isFinite(r.loss) || !Number.isFinite(norm)) {
-      diverged = { epoch, reason: !Number.isFinite(r.loss) ? `loss = ${r.loss}` : `gradient norm = ${norm}` };
-      run = e + 1;
-      if (onDivergence === "throw") {
-        throw new GhostError("learningRate", learningRate, "a smaller learning rate", `training diverged at epoch ${epoch}: ${diverged.reason}`);
-      }
-      break;
-    }
-    // An update that would overflow a parameter is divergence too; detect it before touching the parameters.
-    let overflow = "";
-    for (const g of groups) {
-      const p = model.params[g], gr = ws.grads[g];
-      for (let i = 0; i < p.length && !overflow; i++) {
-        if (!Number.isFinite(p[i] - learningRate * gr[i])) overflow = `${g}[${i}]`;
-      }
-    }
-    if (overflow) {
-      diverged = { epoch, reason: `update overflow: ${overflow} would become non-finite (learningRate × gradient norm = ${learningRate * norm})` };
-      run = e + 1;
-      if (onDivergence === "throw") {
-        throw new GhostError("learningRate", learningRate, "a smaller learning rate", `training diverged at epoch ${epoch}: ${diverged.reason}`);
-      }
-      break;
-    }
-    for (const g of groups) {
-      const p = model.params[g], gr = ws.grads[g];
-      for (let i = 0; i < p.length; i++) p[i] -= learningRate * gr[i];
-    }
     run = e + 1;
+    if (!Number.isFinite(L) || !Number.isFinite(norm)) {
+      divergence(epoch, !Number.isFinite(L) ? `loss = ${L}` : `gradient norm = ${norm}`);
+      break;
+    }
+    if (!(paramBound + learningRate * norm <= 1e300)) {
+      // Near overflow: an update that would make a parameter non-finite is divergence; detect it before touching them.
+      let overflow = "";
+      for (let q = 0; q < nGroups && !overflow; q++) {
+        const p = P[q], gr = G[q];
+        for (let i = 0; i < p.length; i++) {
+          if (!Number.isFinite(p[i] - learningRate * gr[i])) { overflow = `${groups[q]}[${i}]`; break; }
+        }
+      }
+      if (overflow) {
+        divergence(epoch, `update overflow: ${overflow} would become non-finite (learningRate × gradient norm = ${learningRate * norm})`);
+        break;
+      }
+    }
+    let bound = 0;
+    for (let q = 0; q < nGroups; q++) {
+      const p = P[q], gr = G[q];
+      for (let i = 0; i < p.length; i++) {
+        const v = p[i] - learningRate * gr[i];
+        p[i] = v;
+        const av = v < 0 ? -v : v;
+        if (av > bound) bound = av;
+      }
+    }
+    paramBound = bound;
     if (snapshotEpochs.has(epoch)) {
       snapshots.push({ epoch, params: Object.fromEntries(Object.entries(model.params).map(([k, v]) => [k, Float64Array.from(v)])) });
     }
+    if (flowEpochs.has(epoch)) {
+      flowSnapshots.push({ epoch, kappa0: rankOneInitialKappa(model), flow: rankOneLatentFlowOnGrid(rankOneParams(model), flowGrid) });
+    }
     if (options.onProgress && (run % progressEvery === 0 || run === epochs)) options.onProgress(run, epochs);
-    if (options.stopWhen && options.stopWhen({ epoch, loss: r.loss, accuracy: r.accuracy, gradNorm: norm }, model)) {
+    if (options.stopWhen && options.stopWhen({ epoch, loss: L, accuracy: ws.accuracy, gradNorm: norm }, model)) {
       stoppedEarly = run < epochs;
       break;
     }
@@ -143,11 +212,11 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
   // Parameters that became non-finite after an update are caught at the next forward pass (loss NaN).
   return {
     loss: loss.slice(0, run), accuracy: accuracy.slice(0, run), gradNorm: gradNorm.slice(0, run),
-    startEpoch, epochsRun: run, snapshots, diverged, stoppedEarly, learningRate,
+    startEpoch, epochsRun: run, snapshots, flowGrid, flowSnapshots, diverged, stoppedEarly, learningRate,
   };
 }
 
-/** Concatenates two consecutive histories (e.g. before and after a confidence switch). */
+/** Concatenates two consecutive histories (e.g. before and after a confidence switch); b's flow grid wins if set. */
 export function concatHistories(a: History, b: History): History {
   const cat = (x: Float64Array, y: Float64Array) => {
     const out = new Float64Array(x.length + y.length);
@@ -158,7 +227,7 @@ export function concatHistories(a: History, b: History): History {
   return {
     loss: cat(a.loss, b.loss), accuracy: cat(a.accuracy, b.accuracy), gradNorm: cat(a.gradNorm, b.gradNorm),
     startEpoch: a.startEpoch, epochsRun: a.epochsRun + b.epochsRun, snapshots: [...a.snapshots, ...b.snapshots],
+    flowGrid: b.flowGrid.length > 0 ? b.flowGrid : a.flowGrid, flowSnapshots: [...a.flowSnapshots, ...b.flowSnapshots],
     diverged: a.diverged ?? b.diverged, stoppedEarly: b.stoppedEarly, learningRate: b.learningRate,
   };
 }
-
