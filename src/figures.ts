@@ -12,6 +12,8 @@
 import { GhostError } from "./core/errors";
 import type { PlotlyFigure } from "./display/plotly";
 import type { CacheOptions } from "./experiments/cache";
+import { fig4Config, runFig4, Fig4Data } from "./experiments/fig4";
+import { fig4Figures } from "./display/fig4";
 
 /** The two scales every figure runs at: "ci" (small, well under 2 minutes on one core) or "paper" (the paper's parameters). */
 export type FigureScale = "ci" | "paper";
@@ -88,3 +90,13 @@ export function listFigures(): FigureDefinition[] {
 //   fig4   confidence rescue (A7)         experiments/fig4.ts: runSweep("rankOneTrain", seeds 0…99) then 30 c-values
 //   figS1  loss vs lr, rank-one RNN (A8)  experiments/figS1.ts: runSweep over lr × seed
 // ------------------------------------------------------------------------------------------------------------
+
+registerFigure({
+  id: "fig4",
+  title: "Lowering the output confidence rescues networks stuck in the no-learning zone",
+  paperRef: "v1 Fig. 4 = v2 Fig. 8B (spec A7)",
+  notebook: "notebooks/04-confidence-rescue.ipynb",
+  config: (scale) => ({ ...fig4Config(scale) }),
+  run: (scale, ctx) => runFig4(fig4Config(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress }),
+  build: (data: Fig4Data) => fig4Figures(data),
+});
