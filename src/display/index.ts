@@ -2,3 +2,4 @@
 export * from "./plotly";
 export * from "./show";
 export * from "./progress";
+export * from "./fig4";

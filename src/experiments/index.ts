@@ -6,3 +6,4 @@ export * from "./sweep";
 export * from "./provenance";
 export * from "./benchmark";
 export * from "./rankOneTrain";
+export * from "./fig4";
