@@ -3,3 +3,5 @@ export * from "./plotly";
 export * from "./show";
 export * from "./progress";
 export * from "./fig4";
+export * from "./fig1";
+export * from "./fig2";

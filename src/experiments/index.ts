@@ -7,3 +7,5 @@ export * from "./provenance";
 export * from "./benchmark";
 export * from "./rankOneTrain";
 export * from "./fig4";
+export * from "./fig1";
+export * from "./fig2";

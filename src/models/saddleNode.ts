@@ -15,6 +15,10 @@
 import { GhostError, requireFinite, requireFiniteArray, requireNonNegative, requireOptions, requirePositive } from "../core/errors";
 import { Rng } from "../core/rng";
 
+// Math functions bound once: hot loops then avoid a global lookup per call (which is several times slower inside
+// vm contexts such as jest's test environment; no effect on results).
+const { sqrt: mathSqrt, pow: mathPow, abs: mathAbs, exp: mathExp, PI } = Math;
+
 /** The one vector field of the toy model: f(x; r) = x² + r. Simulation and fixed-point code both call it. */
 export function saddleNodeField(x: number, r: number): number {
   return x * x + r;
@@ -22,8 +26,8 @@ export function saddleNodeField(x: number, r: number): number {
 
 /** Numerically stable logistic sigmoid σ(z) = 1/(1 + e^(−z)). */
 export function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
+  if (z >= 0) return 1 / (1 + mathExp(-z));
+  const e = mathExp(z);
   return e / (1 + e);
 }
 
@@ -182,8 +186,16 @@ export function crossingTime(r: number): number {
 export function toyError(r: number, horizon = 100): number {
   requireFinite("r", r);
   checkHorizon(horizon);
-  if (r <= rStar(horizon) / 4) return horizon;
-  return Math.abs(horizon - crossingTime(r));
+  return toyErrorKernel(r, horizon, rStar(horizon));
+}
+
+/**
+ * Unvalidated E(r) for hot loops (same arithmetic as {@link toyError}, bit-identical): the caller guarantees a
+ * finite r, horizon T > 0 and rs = rStar(T).
+ */
+export function toyErrorKernel(r: number, horizon: number, rs: number): number {
+  if (r <= rs / 4) return horizon;
+  return mathAbs(horizon - PI / (2 * mathSqrt(r)));
 }
 
 /** Normalised analytic loss L(r) = E(r)/T ∈ [0, 1]: 1 in the no-learning zone r ≤ r* / 4, 1 − √(r* / r) above r*. */
@@ -197,9 +209,16 @@ export function toyLoss(r: number, horizon = 100): number {
  */
 export function toyGradient(r: number, horizon = 100): number {
   requireFinite("r", r);
-  const rs = rStar(horizon);
+  return toyGradientKernel(r, rStar(horizon));
+}
+
+/**
+ * Unvalidated g(r) for hot loops (same arithmetic as {@link toyGradient}, bit-identical): the caller guarantees
+ * a finite r and rs = rStar(T).
+ */
+export function toyGradientKernel(r: number, rs: number): number {
   if (r < rs / 4) return 0;
-  const mag = Math.PI / (4 * Math.pow(r, 1.5));
+  const mag = PI / (4 * mathPow(r, 1.5));
   return r > rs ? mag : -mag;
 }
 

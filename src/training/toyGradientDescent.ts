@@ -5,7 +5,7 @@
 import { GhostError, requireFinite, requireFiniteArray, requireInteger, requirePositive } from "../core/errors";
 import { Rng } from "../core/rng";
 import { meanSemColumns } from "../core/stats";
-import { rStar, toyGradient, toyLoss } from "../models/saddleNode";
+import { rStar, toyErrorKernel, toyGradientKernel } from "../models/saddleNode";
 
 /** History of one GD run: arrays of length epochs + 1 (index 0 = initial value). */
 export interface ToyGdHistory {
@@ -29,11 +29,13 @@ export function toyGradientDescent(r0: number, learningRate: number, epochs: num
   requirePositive("horizon", horizon);
   const r = new Float64Array(epochs + 1);
   const loss = new Float64Array(epochs + 1);
+  const rs = rStar(horizon);
   let x = r0;
   for (let k = 0; k <= epochs; k++) {
+    if (!(x - x === 0)) throw new GhostError("r", x, `a finite value (GD diverged at epoch ${k})`); // NaN/±Inf
     r[k] = x;
-    loss[k] = toyLoss(x, horizon);
-    if (k < epochs) x = x - learningRate * toyGradient(x, horizon);
+    loss[k] = toyErrorKernel(x, horizon, rs) / horizon; // = toyLoss(x, horizon), bit-identical
+    if (k < epochs) x = x - learningRate * toyGradientKernel(x, rs); // = toyGradient(x, horizon)
   }
   return { r, loss };
 }

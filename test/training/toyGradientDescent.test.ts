@@ -1,5 +1,5 @@
 import { toyGradientDescent, runToyGdInstance, toyLearningRateSweep } from "../../src/training/toyGradientDescent";
-import { rStar, criticalLearningRate, plateauLength, toyGradient } from "../../src/models/saddleNode";
+import { rStar, criticalLearningRate, plateauLength, toyGradient, toyLoss } from "../../src/models/saddleNode";
 import { linspace, logspace } from "../../src/core/arrays";
 import { GhostError } from "../../src/core/errors";
 
@@ -12,6 +12,16 @@ describe("gradient descent on r (spec A4)", () => {
     expect(h.r.length).toBe(6);
     expect(h.r[0]).toBe(10 * rs);
     for (let k = 0; k < 5; k++) expect(h.r[k + 1]).toBe(h.r[k] - 1e-10 * toyGradient(h.r[k]));
+    // the fast kernels are bit-identical to the validated public functions, in every regime
+    const g = toyGradientDescent(10 * rs, 1e-9, 400);
+    for (let k = 0; k <= 400; k++) {
+      expect(g.loss[k]).toBe(toyLoss(g.r[k]));
+      if (k < 400) expect(g.r[k + 1]).toBe(g.r[k] - 1e-9 * toyGradient(g.r[k]));
+    }
+    for (const r of [-1, 0, rs / 4, rs / 4 * (1 + 1e-12), rs / 2, rs, rs * (1 + 1e-12), 10 * rs]) {
+      expect(toyGradientDescent(r, 1e-10, 1).r[1]).toBe(r - 1e-10 * toyGradient(r));
+      expect(toyGradientDescent(r, 1e-10, 0).loss[0]).toBe(toyLoss(r));
+    }
   });
 
   /*
