@@ -30,8 +30,8 @@ const configs = Array.from({ length: runs }, (_, seed) =>
 console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 console.log(`${runner}: ${runs} runs${runner === "rankOneTrain" ? ` × ${epochs} epochs` : ""}, parallel on ${workers} workers`);
 const r = await experiments.benchmarkSweep({ runner, configs, workers });
-console.log(`serial   ${(r.serialMs / 1000).toFixed(2)} s  (${(r.serialMs / runs).toFixed(1)} ms per run)`);
-console.log(`parallel ${(r.parallelMs / 1000).toFixed(2)} s`);
+console.log(`serial   ${(r.serialMs / 1000).toFixed(2)} s  (${(r.serialMs / runs).toFixed(1)} ms per run; CPU ${(r.serialCpuMs / r.serialMs).toFixed(2)} cores)`);
+console.log(`parallel ${(r.parallelMs / 1000).toFixed(2)} s  (CPU ${(r.parallelCpuMs / r.parallelMs).toFixed(2)} cores of ${r.workers} workers)`);
 console.log(`speed-up ${r.speedup.toFixed(2)}×   identical results: ${r.identical}`);
 console.log(`load after ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 if (!r.identical) process.exitCode = 1;

@@ -410,8 +410,8 @@ const benchCommand: CommandSpec = {
     if (p.options.has("json")) out(JSON.stringify(r, null, 2));
     else {
       out(`${r.runner}: ${r.runs} runs` + (runner === "rankOneTrain" ? ` × ${epochs} epochs` : ""));
-      out(`  serial (1 thread)   ${formatMs(r.serialMs)}`);
-      out(`  parallel (${r.workers} workers) ${formatMs(r.parallelMs)}`);
+      out(`  serial (1 thread)   ${formatMs(r.serialMs)}  (CPU ${(r.serialCpuMs / r.serialMs).toFixed(2)} cores)`);
+      out(`  parallel (${r.workers} workers) ${formatMs(r.parallelMs)}  (CPU ${(r.parallelCpuMs / r.parallelMs).toFixed(2)} cores; less than ${r.workers} = other processes competed)`);
       out(`  speed-up ${r.speedup.toFixed(2)}×; results identical: ${r.identical ? "yes" : "NO"}`);
     }
     return r.identical ? 0 : 1;

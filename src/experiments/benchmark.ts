@@ -17,6 +17,13 @@ export interface SweepBenchmark {
   parallelMs: number;
   /** serialMs / parallelMs. */
   speedup: number;
+  /**
+   * CPU time this process (all its threads) used in each phase, ms (process.cpuUsage, user + system).
+   * cpuMs / wallMs = the cores the sweep actually got: below `workers` in the parallel phase means other
+   * processes were competing for the cores.
+   */
+  serialCpuMs: number;
+  parallelCpuMs: number;
   /** True when the parallel results equal the serial ones bit for bit. */
   identical: boolean;
 }
@@ -34,13 +41,18 @@ export async function benchmarkSweep(opts: {
 }): Promise<SweepBenchmark> {
   const workers = opts.workers === undefined ? defaultWorkerCount() : requireInteger("workers", opts.workers, 1, 256);
   opts.onPhase?.("serial", opts.configs.length);
+  const cpu = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
+  let c0 = process.cpuUsage();
   let t0 = performance.now();
   const serial = await runSweep({ runner: opts.runner, configs: opts.configs, workers: 1, cache: false, onProgress: opts.onProgress });
   const serialMs = performance.now() - t0;
+  const serialCpuMs = cpu(process.cpuUsage(c0));
   opts.onPhase?.("parallel", opts.configs.length);
+  c0 = process.cpuUsage();
   t0 = performance.now();
   const parallel = await runSweep({ runner: opts.runner, configs: opts.configs, workers, cache: false, onProgress: opts.onProgress });
   const parallelMs = performance.now() - t0;
+  const parallelCpuMs = cpu(process.cpuUsage(c0));
   return {
     runner: opts.runner,
     runs: opts.configs.length,
@@ -48,6 +60,8 @@ export async function benchmarkSweep(opts: {
     serialMs,
     parallelMs,
     speedup: serialMs / parallelMs,
+    serialCpuMs,
+    parallelCpuMs,
     identical: encodeJson(serial) === encodeJson(parallel),
   };
 }
