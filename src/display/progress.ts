@@ -4,7 +4,7 @@
  * one summary line on stderr when it finishes). Never throws from update/finish.
  */
 import { kernelWriter } from "./show";
-import { requireInteger } from "../core/errors";
+import { requireNonNegative } from "../core/errors";
 
 /** A progress display. `callback` has the `(done, total)` shape the training functions accept as `onProgress`. */
 export interface Progress {
@@ -34,9 +34,14 @@ export function progressLine(label: string, done: number, total: number, elapsed
 
 let displayCounter = 0;
 
-/** Starts a progress display for `total` units of work labelled `label`. */
+/**
+ * Starts a progress display for `total` units of work labelled `label` (total: a finite number ≥ 0, else a
+ * GhostError). `update(done)` and `callback(done, total)` (the `onProgress` shape; a different `total` there
+ * replaces the initial one) redraw at most 5 times per second; `finish()` draws the final line. None of the three
+ * ever throws: a progress bar must never break a computation.
+ */
 export function progress(label: string, total: number): Progress {
-  requireInteger("total", total, 0);
+  requireNonNegative("total", total);
   const started = Date.now();
   const displayId = `ghost-progress-${process.pid}-${Date.now().toString(36)}-${displayCounter++}`;
   let lastDraw = 0;
@@ -61,19 +66,32 @@ export function progress(label: string, total: number): Progress {
   const update = (done: number, note?: string) => {
     if (finished || typeof done !== "number" || !Number.isFinite(done)) return;
     lastDone = done;
-    draw(progressLine(label, done, total, (Date.now() - started) / 1000, note), false);
+    try {
+      draw(progressLine(label, done, total, (Date.now() - started) / 1000, note), false);
+    } catch {
+      /* never break the computation for a progress bar */
+    }
   };
 
   return {
     update,
-    callback: (done: number) => update(done),
+    callback: (done: number, newTotal?: number) => {
+      if (typeof newTotal === "number" && Number.isFinite(newTotal) && newTotal >= 0) total = newTotal;
+      update(done);
+    },
     finish(note?: string) {
       if (finished) return;
       finished = true;
-      const elapsed = (Date.now() - started) / 1000;
-      const text = `${label}: done ${Math.max(lastDone, total)}/${total} in ${formatSeconds(elapsed)}${note ? ` · ${note}` : ""}`;
-      draw(text, true);
-      if (!kernelWriter() && process.env.GHOST_PROGRESS_LOG) process.stderr.write(text + "\n");
+      try {
+        const elapsed = (Date.now() - started) / 1000;
+        const rate = elapsed > 0 ? lastDone / elapsed : 0;
+        const text = `${label}: done ${lastDone}/${total} in ${formatSeconds(elapsed)}` +
+          `${rate > 0 ? ` (${rate >= 100 ? rate.toFixed(0) : rate.toPrecision(3)}/s)` : ""}${note ? ` · ${note}` : ""}`;
+        draw(text, true);
+        if (!kernelWriter() && process.env.GHOST_PROGRESS_LOG) process.stderr.write(text + "\n");
+      } catch {
+        /* never break the computation for a progress bar */
+      }
     },
   };
 }

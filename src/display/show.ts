@@ -11,18 +11,45 @@ import * as fs from "fs";
 import { GhostError } from "../core/errors";
 import type { PlotlyFigure } from "./plotly";
 
-type WriteDisplayData = (msg: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
+/** tslab's display_data writer: `update` = true replaces the output with the same `transient.display_id`. */
+export type WriteDisplayData = (msg: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
+
+let writerOverride: WriteDisplayData | null | undefined;
 
 /**
- * tslab's internal writer of display_data messages, if this process is a tslab kernel executing a cell.
- * Looked up in the module cache only: outside a kernel tslab is never loaded.
+ * Replaces the kernel writer (tests only: lets unit tests see the display_data messages `show` and `progress`
+ * would send). Pass `undefined` to restore the real lookup.
+ * @internal
+ */
+export function setKernelWriterForTesting(writer: WriteDisplayData | null | undefined): void {
+  writerOverride = writer;
+}
+
+const TSLAB_JUPYTER = /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/;
+
+/**
+ * tslab's internal writer of display_data messages, if this process is a tslab kernel that has executed a cell
+ * (`lastWriteDisplayData` is set by tslab when a cell starts). Looked up in the module cache only, never loaded:
+ * outside a kernel tslab is not in the cache and this returns null. The project's own tslab is tried first, then
+ * any tslab in the cache (a globally installed kernel running this package).
  */
 export function kernelWriter(): WriteDisplayData | null {
+  if (writerOverride !== undefined) return writerOverride;
   try {
-    const resolved = require.resolve("tslab/dist/jupyter");
-    const mod = require.cache[resolved];
-    const fn = mod?.exports?.lastWriteDisplayData;
-    return typeof fn === "function" ? (fn as WriteDisplayData) : null;
+    const candidates: unknown[] = [];
+    try {
+      candidates.push(require.cache[require.resolve("tslab/dist/jupyter")]?.exports);
+    } catch {
+      /* tslab not resolvable from here */
+    }
+    for (const key of Object.keys(require.cache ?? {})) {
+      if (TSLAB_JUPYTER.test(key)) candidates.push(require.cache[key]?.exports);
+    }
+    for (const mod of candidates) {
+      const fn = (mod as { lastWriteDisplayData?: unknown } | undefined)?.lastWriteDisplayData;
+      if (typeof fn === "function") return fn as WriteDisplayData;
+    }
+    return null;
   } catch {
     return null;
   }
@@ -38,6 +65,19 @@ let plotlySource: string | null = null;
 export function plotlyJs(): string {
   if (plotlySource === null) plotlySource = fs.readFileSync(require.resolve("plotly.js-dist-min"), "utf8");
   return plotlySource;
+}
+
+let plotlyVersionText: string | null = null;
+/** The version of the inlined plotly.js bundle (from its package.json), e.g. "3.0.1". */
+export function plotlyVersion(): string {
+  if (plotlyVersionText === null) {
+    try {
+      plotlyVersionText = String(JSON.parse(fs.readFileSync(require.resolve("plotly.js-dist-min/package.json"), "utf8")).version);
+    } catch {
+      plotlyVersionText = "latest";
+    }
+  }
+  return plotlyVersionText;
 }
 
 let plotlyInlinedThisSession = false;
@@ -87,13 +127,20 @@ export function figureHtml(fig: PlotlyFigure, opts: { inlinePlotly: boolean; id?
       `<script type="text/javascript">${plotlyJs().replace(/<\/script/gi, "<\\/script")}</script>\n` +
       `<script type="text/javascript">window.define = window.__ghostDefine;</script>\n`
     : "";
+  // Later charts wait for window.Plotly (the first chart's script may run after theirs, or load slowly). When it
+  // never appears (the output that carried plotly.js was cleared), try the CDN once, then explain.
+  const cdn = `https://cdn.plot.ly/plotly-${plotlyVersion()}.min.js`;
   return (
     lib +
     `<div id="${id}" class="ghost-plot" style="width:100%;height:${height}px;"></div>\n` +
     `<script type="text/javascript">(function(){var spec=${scriptJson(spec)};var tries=0;` +
+    `function cdn(){if(document.getElementById("ghost-plotly-cdn"))return;var d=window.define;window.define=undefined;` +
+    `var s=document.createElement("script");s.id="ghost-plotly-cdn";s.src=${JSON.stringify(cdn)};` +
+    `s.onload=s.onerror=function(){window.define=d;};document.head.appendChild(s);}` +
     `function draw(){var el=document.getElementById(${JSON.stringify(id)});` +
     `if(window.Plotly&&el){window.Plotly.newPlot(el,spec.data,spec.layout,spec.config).then(function(){if(spec.frames&&spec.frames.length){window.Plotly.addFrames(el,spec.frames);}});return;}` +
-    `if(++tries<100){setTimeout(draw,100);}else if(el){el.textContent="plotly.js is not loaded: run the notebook's first chart cell again (it carries the library).";}}draw();})();</script>`
+    `if(++tries===30){cdn();}` +
+    `if(tries<150){setTimeout(draw,100);}else if(el){el.textContent="plotly.js is not loaded: restart the kernel and run all cells (the first chart of a kernel session carries plotly.js).";}}draw();})();</script>`
   );
 }
 
