@@ -14,6 +14,10 @@ import type { PlotlyFigure } from "./display/plotly";
 import type { CacheOptions } from "./experiments/cache";
 import { fig4Config, runFig4, Fig4Data } from "./experiments/fig4";
 import { fig4Figures } from "./display/fig4";
+import { fig1Config, runFig1, Fig1Data } from "./experiments/fig1";
+import { fig1Figures } from "./display/fig1";
+import { fig2Config, runFig2, Fig2Data } from "./experiments/fig2";
+import { fig2Figures } from "./display/fig2";
 
 /** The two scales every figure runs at: "ci" (small, well under 2 minutes on one core) or "paper" (the paper's parameters). */
 export type FigureScale = "ci" | "paper";
@@ -90,6 +94,26 @@ export function listFigures(): FigureDefinition[] {
 //   fig4   confidence rescue (A7)         experiments/fig4.ts: runSweep("rankOneTrain", seeds 0…99) then 30 c-values
 //   figS1  loss vs lr, rank-one RNN (A8)  experiments/figS1.ts: runSweep over lr × seed
 // ------------------------------------------------------------------------------------------------------------
+
+registerFigure({
+  id: "fig1",
+  title: "The saddle-node toy model: fixed points merge into a ghost; passage time ∝ r^(-1/2)",
+  paperRef: "v1 Fig. 1 (spec A1)",
+  notebook: "notebooks/01-saddle-node-ghost.ipynb",
+  config: (scale) => ({ ...fig1Config(scale) }),
+  run: (scale) => runFig1(fig1Config(scale)),
+  build: (data: Fig1Data) => fig1Figures(data),
+});
+
+registerFigure({
+  id: "fig2",
+  title: "Toy loss landscape, gradient descent on r at two learning rates, loss vs learning rate",
+  paperRef: "v1 Fig. 2 (spec A2-A4)",
+  notebook: "notebooks/02-toy-loss-landscape-and-gd.ipynb",
+  config: (scale) => ({ ...fig2Config(scale) }),
+  run: (scale, ctx) => runFig2(fig2Config(scale), ctx.onProgress),
+  build: (data: Fig2Data) => fig2Figures(data),
+});
 
 registerFigure({
   id: "fig4",

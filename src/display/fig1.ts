@@ -91,7 +91,7 @@ function frameTraces(data: Fig1Data, f: Fig1Frame): PlotlyTrace[] {
     {
       type: "scatter", mode: "markers", name: "Euler time to reach x* = 10",
       x: data.passage.r.filter((_, i) => sim[i] !== null), y: sim.filter((v) => v !== null),
-      marker: { color: COLORS[2], size: 5 }, xaxis: "x3", yaxis: "y3",
+      marker: { color: COLORS[2], size: 6, symbol: "circle-open" }, xaxis: "x3", yaxis: "y3",
     },
     {
       type: "scatter", mode: "markers", name: "current r",
@@ -122,11 +122,11 @@ export function fig1SliderFigure(data: Fig1Data): PlotlyFigure {
     yaxis2: { range: [-1, 2], title: { text: "x(t)" }, anchor: "x2" },
     xaxis3: {
       domain: [0.72, 1], type: "log", title: { text: "r" }, anchor: "y3",
-      range: [Math.log10(Math.min(...rs)), Math.log10(Math.max(...rs))],
+      range: [Math.log10(Math.min(...rs)) - 0.15, Math.log10(Math.max(...rs)) + 0.15],
     },
     yaxis3: {
       type: "log", title: { text: "passage time t*" }, anchor: "x3",
-      range: [Math.log10(Math.min(...ts)) - 0.1, Math.log10(Math.max(...ts)) + 0.1],
+      range: [Math.log10(Math.min(...ts)) - 0.15, Math.log10(Math.max(...ts)) + 0.15],
     },
     shapes: [zeroLine("x"), zeroLine("x2")],
   };
