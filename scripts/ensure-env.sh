@@ -52,14 +52,25 @@ fi
 /usr/bin/python3 -c "import nbconvert, nbclient, ipykernel" >/dev/null 2>&1 || die "Jupyter for /usr/bin/python3" "sudo apt-get install -y jupyter-nbconvert python3-nbclient python3-ipykernel"
 
 # 4. Project-local tslab kernelspec (argv points at this project's tslab binary)
+[ -x node_modules/.bin/tslab ] || die "node_modules/.bin/tslab (npm dependency tslab)" "rm -rf node_modules && npm ci"
 SPEC="$ROOT/.jupyter/share/jupyter/kernels/tslab/kernel.json"
 if [ ! -f "$SPEC" ] || ! grep -q "$ROOT/node_modules/.bin/tslab" "$SPEC"; then
   say "registering the tslab kernelspec in .jupyter/"
   node_modules/.bin/tslab install --python=/usr/bin/python3 --binary="$ROOT/node_modules/.bin/tslab" --prefix="$ROOT/.jupyter" >/dev/null
 fi
+JUPYTER_PATH="$ROOT/.jupyter/share/jupyter" /usr/bin/jupyter kernelspec list 2>/dev/null | grep -q "^ *tslab " \
+  || die "the tslab kernelspec in $ROOT/.jupyter" "node_modules/.bin/tslab install --python=/usr/bin/python3 --binary=$ROOT/node_modules/.bin/tslab --prefix=$ROOT/.jupyter"
 
-# 5. Build
-say "building dist/"
-npx --no-install tsc -p tsconfig.build.json
-chmod +x dist/cli.js 2>/dev/null || true
+# 5. Build (skipped when dist/ is newer than every source and config file)
+STAMP=dist/.ensure-env-build
+if [ -f dist/index.js ] && [ -f dist/index.d.ts ] && [ -f "$STAMP" ] && \
+   [ -z "$(find src tsconfig.json tsconfig.build.json package.json package-lock.json -newer "$STAMP" -print -quit)" ]; then
+  say "dist/ is up to date"
+else
+  say "building dist/"
+  mkdir -p dist && touch "$STAMP.new"   # stamped with the time the build STARTED
+  node_modules/.bin/tsc -p tsconfig.build.json
+  chmod +x dist/cli.js 2>/dev/null || true
+  mv "$STAMP.new" "$STAMP"
+fi
 say "ready (kernelspec: JUPYTER_PATH=$ROOT/.jupyter/share/jupyter)"

@@ -1,8 +1,12 @@
 // Every committed notebook: valid nbformat 4.5 JSON, tslab kernel, unique cell ids, no outputs.
-import { notebookFiles, readNotebook } from "./helpers";
+import { notebookFiles, readNotebook, cellSource } from "./helpers";
 import * as path from "path";
+import * as fs from "fs";
 
 describe("committed notebooks are clean", () => {
+  test("every notebook file is valid JSON", () => {
+    for (const f of notebookFiles()) expect(() => JSON.parse(fs.readFileSync(f, "utf8"))).not.toThrow();
+  });
   const files = notebookFiles();
   test("there are figure notebooks", () => {
     expect(files.length).toBeGreaterThanOrEqual(1);
@@ -15,6 +19,7 @@ describe("committed notebooks are clean", () => {
     const ids = nb.cells.map((c) => c.id);
     expect(ids.every((id) => typeof id === "string" && id.length > 0)).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[a-zA-Z0-9_-]{1,64}$/); // nbformat 4.5 cell id rule
     for (const c of nb.cells) {
       if (c.cell_type === "code") {
         expect(c.outputs).toEqual([]);
@@ -22,6 +27,8 @@ describe("committed notebooks are clean", () => {
       }
     }
     // the design's structure: a parameters cell reading the scale and a check-against-the-paper section
+    // tslab compiles cells with rootDir = notebooks/: import the built package by name, never ../src
+    for (const c of nb.cells) if (c.cell_type === "code") expect(cellSource(c)).not.toMatch(/from\s+["']\.\.?\//);
     const text = nb.cells.map((c) => (Array.isArray(c.source) ? c.source.join("") : c.source)).join("\n");
     expect(text).toMatch(/GHOST_SCALE/);
     if (!path.basename(file).startsWith("00-")) expect(text).toMatch(/Check against the paper/i);

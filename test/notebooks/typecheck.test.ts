@@ -3,7 +3,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import ts from "typescript";
-import { ROOT, notebookFiles, readNotebook, cellSource } from "./helpers";
+import * as os from "os";
+import { ROOT, notebookFiles, readNotebook, cellSource, makeNotebook } from "./helpers";
 
 function checkNotebook(file: string): string[] {
   const nb = readNotebook(file);
@@ -39,6 +40,18 @@ function checkNotebook(file: string): string[] {
 describe("notebook cells type-check against the built package", () => {
   beforeAll(() => {
     if (!fs.existsSync(path.join(ROOT, "dist", "index.d.ts"))) throw new Error("dist/ is not built: run npm run build first");
+  });
+  test("control: a type error is reported at its notebook cell and line", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ghost-typecheck-")), "fixture.ipynb");
+    fs.writeFileSync(file, JSON.stringify(makeNotebook([
+      'import { core } from "ghost-mechanism";',
+      'const rng = new core.Rng(1);\nconst z = rng.normal();\nconst wrong: string = z;',
+      "core.notAFunction();",
+    ], true)));
+    const diagnostics = checkNotebook(file);
+    expect(diagnostics.length).toBe(2);
+    expect(diagnostics[0]).toMatch(/^cell 2, line 3: Type 'number' is not assignable to type 'string'/);
+    expect(diagnostics[1]).toMatch(/^cell 3, line 1: .*notAFunction/);
   });
   test.each(notebookFiles().map((f) => [path.basename(f), f]))("%s", (_name, file) => {
     expect(checkNotebook(file)).toEqual([]);
