@@ -124,6 +124,28 @@ describe("ghost CLI", () => {
     expect(JSON.parse(ghost(["cache", "info", "--json"]).stdout).totalEntries).toBe(0);
   });
 
+  test("run fig1 --scale ci writes checked JSON (data, config, provenance) and a standalone HTML figure", () => {
+    expect(figures.listFigures().map((f) => f.id)).toEqual(expect.arrayContaining(["fig1", "fig2"]));
+    const r = ghost(["run", "fig1", "--scale", "ci", "--out", "o"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    const saved = core.readCheckedJson<{
+      figure: { id: string };
+      scale: string;
+      config: Record<string, unknown>;
+      data: unknown;
+      provenance: { libraryVersion: string; scale: string; nodeVersion: string; startedAt: string; finishedAt: string };
+    }>(path.join(tmp, "o", "fig1-ci.json"), { kind: "figure-result" });
+    expect(saved.figure.id).toBe("fig1");
+    expect(saved.scale).toBe("ci");
+    expect(saved.config).toEqual(JSON.parse(JSON.stringify(figures.getFigure("fig1").config("ci"))));
+    expect(saved.provenance).toMatchObject({ scale: "ci", nodeVersion: process.version });
+    expect(Date.parse(saved.provenance.finishedAt)).toBeGreaterThanOrEqual(Date.parse(saved.provenance.startedAt));
+    const html = fs.readFileSync(path.join(tmp, "o", "fig1-ci.html"), "utf8");
+    expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
+    expect(html).toContain("Plotly.newPlot");
+  });
+
   test("list --json names the runners and figures", () => {
     const r = ghost(["list", "--json"]);
     expect(r.code).toBe(0);
