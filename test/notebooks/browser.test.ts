@@ -13,10 +13,19 @@ const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/go
 const NOTEBOOK = "00-quickstart";
 
 function renderedDom(htmlFile: string): string {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "chromium-"));
+  try {
+    return renderWith(profile, htmlFile);
+  } finally {
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+function renderWith(profile: string, htmlFile: string): string {
   const run = spawnSync(CHROMIUM as string, [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND",
-    `--user-data-dir=${fs.mkdtempSync(path.join(os.tmpdir(), "chromium-"))}`, "--window-size=900,700",
+    `--user-data-dir=${profile}`, "--window-size=900,700",
     "--virtual-time-budget=20000", "--dump-dom", `file://${htmlFile}`,
   ], { encoding: "utf8", maxBuffer: 1 << 29, timeout: 180000 });
   if (!run.stdout) throw new Error(`chromium produced no DOM (status ${run.status}):\n${run.stderr}`);
@@ -43,6 +52,10 @@ if (skip) console.warn("SKIPPED the browser render check: chromium is not instal
 (skip ? describe.skip : describe)("render check in headless Chromium", () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "ghost-browser-"));
   let expected = 0;
+  const scratch: string[] = [out];
+  afterAll(() => {
+    if (!process.env.GHOST_KEEP_TEST_OUTPUT) for (const d of scratch) fs.rmSync(d, { recursive: true, force: true });
+  });
   beforeAll(() => {
     if (!CHROMIUM) throw new Error("chromium is missing and CI=true: run bash scripts/ensure-env.sh --with-chromium");
     const run = runNotebooks(["--scale", "ci", "--out", out, path.join(NOTEBOOK_DIR, `${NOTEBOOK}.ipynb`)]);

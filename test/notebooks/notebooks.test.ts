@@ -19,6 +19,13 @@ beforeAll(() => {
   summary = JSON.parse(fs.readFileSync(summaryFile, "utf8"));
 }, 80 * 60 * 1000);
 
+const KEEP = Boolean(process.env.GHOST_KEEP_TEST_OUTPUT); // set it to inspect the executed notebooks
+const tempDirs: string[] = [OUT];
+afterAll(() => {
+  if (!KEEP) for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+  else console.log(`notebook test output kept in ${tempDirs.join(", ")}`);
+});
+
 /** The runner's report for one notebook (its section of the log). */
 function sectionOf(name: string): string {
   const start = runLog.indexOf(`[notebooks] ${name} `);
@@ -49,6 +56,7 @@ describe("every notebook executes through the tslab kernel at CI scale", () => {
 describe("the runner", () => {
   test("reports the failing cell's source and the kernel's error, continues, and exits non-zero", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ghost-runner-"));
+    tempDirs.push(dir);
     fs.writeFileSync(path.join(dir, "a-bad.ipynb"), JSON.stringify(makeNotebook([
       'console.log("first cell ran");',
       'const answer: number = 41;\nconsole.log("about to fail");\nthrow new Error("boom-" + (answer + 1));',

@@ -42,13 +42,15 @@ describe("notebook cells type-check against the built package", () => {
     if (!fs.existsSync(path.join(ROOT, "dist", "index.d.ts"))) throw new Error("dist/ is not built: run npm run build first");
   });
   test("control: a type error is reported at its notebook cell and line", () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ghost-typecheck-")), "fixture.ipynb");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ghost-typecheck-"));
+    const file = path.join(dir, "fixture.ipynb");
     fs.writeFileSync(file, JSON.stringify(makeNotebook([
       'import { core } from "ghost-mechanism";',
       'const rng = new core.Rng(1);\nconst z = rng.normal();\nconst wrong: string = z;',
       "core.notAFunction();",
     ], true)));
     const diagnostics = checkNotebook(file);
+    fs.rmSync(dir, { recursive: true, force: true });
     expect(diagnostics.length).toBe(2);
     expect(diagnostics[0]).toMatch(/^cell 2, line 3: Type 'number' is not assignable to type 'string'/);
     expect(diagnostics[1]).toMatch(/^cell 3, line 1: .*notAFunction/);
