@@ -238,10 +238,13 @@ describe("errors", () => {
     const dir = path.join(tmp, "cache");
     const slow = configs.map((c) => ({ ...c, sleepMs: 100 }));
     const ctrl = new AbortController();
-    setTimeout(() => ctrl.abort(), 250);
-    await expect(runSweep({ runner: "selfTest", configs: slow, workers: 2, cache: { dir }, signal: ctrl.signal })).rejects.toThrow(
-      /aborted after \d+ of 10 runs/,
-    );
+    // Abort as soon as two runs have finished (event-driven, not timed: robust on a loaded machine).
+    const onProgress = (done: number) => {
+      if (done >= 2) ctrl.abort();
+    };
+    await expect(
+      runSweep({ runner: "selfTest", configs: slow, workers: 2, cache: { dir }, signal: ctrl.signal, onProgress }),
+    ).rejects.toThrow(/aborted after \d+ of 10 runs/);
     const kept = cacheInfo({ dir }).totalEntries;
     expect(kept).toBeGreaterThanOrEqual(2);
     expect(kept).toBeLessThan(10);
