@@ -1,8 +1,12 @@
 /**
  * On-disk cache of sweep results, one checked JSON file per finished run.
  *
- * Key = SHA-256 of the canonical JSON (keys sorted) of `{ runner, runnerVersion, config, libraryVersion }`, so a
- * result is reused only for the same runner code version, the same full config and the same library version.
+ * Key = SHA-256 of the canonical JSON (keys sorted) of `{ runner, runnerVersion, config, libraryVersion,
+ * codeFingerprint }`, so a result is reused only for the same runner version, the same full config, the same
+ * library version and the same numerics code: {@link codeFingerprint} hashes the library's own core, tasks, models,
+ * training and analysis modules and the runner modules, so a rebuilt library whose numerics changed (during
+ * development LIBRARY_VERSION does not move) never reuses results of the old code, while edits to display, CLI or
+ * notebooks keep the cache.
  * Files: `<dir>/<runner>/<key>.json`, written atomically (core/io: temp + fsync + rename) with a SHA-256 of the
  * payload inside; a truncated, corrupted or foreign file is treated as missing (recomputed and overwritten),
  * never used. Killing a sweep at any instant loses at most the runs in flight.
@@ -10,6 +14,7 @@
  * Default directory: `$GHOST_CACHE_DIR` if set, else `<project>/.cache/ghost-mechanism` when the library runs from
  * its own checkout (git-ignored), else `<cwd>/.cache/ghost-mechanism`.
  */
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { GhostError } from "../core/errors";
@@ -32,13 +37,56 @@ export interface CacheOptions {
 /** `kind` of cache files (see core/io). */
 export const CACHE_KIND = "sweep-result";
 /** Layout version of a cache entry's payload. */
-export const CACHE_SCHEMA_VERSION = 1;
+export const CACHE_SCHEMA_VERSION = 2;
+
+/** Library folders and modules whose code can change a runner's results (relative to the library root). */
+const FINGERPRINT_DIRS = ["core", "tasks", "models", "training", "analysis"];
+const FINGERPRINT_MODULES = ["version", "experiments/runners", "experiments/rankOneTrain"];
+const fingerprints = new Map<string, string>();
+
+/**
+ * SHA-256 (hex) of the library code that sweep results depend on: every module file (extension `ext`, default
+ * that of this module: ".js" in dist/, ".ts" from source; never .d.ts) under `root`'s core, tasks, models,
+ * training and analysis folders, plus version and the runner modules, hashed with their relative paths in sorted
+ * order. Part of every cache key. Computed once per process and root.
+ */
+export function codeFingerprint(root: string = path.resolve(__dirname, ".."), ext: string = path.extname(__filename)): string {
+  const memo = `${root}\0${ext}`;
+  const known = fingerprints.get(memo);
+  if (known !== undefined) return known;
+  const files: string[] = [];
+  const isModule = (name: string) => name.endsWith(ext) && !name.endsWith(".d.ts");
+  const walk = (rel: string, depth: number): void => {
+    if (depth > 8) return;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(path.join(root, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const r = path.posix.join(rel, e.name);
+      if (e.isDirectory()) walk(r, depth + 1);
+      else if (isModule(e.name)) files.push(r);
+    }
+  };
+  FINGERPRINT_DIRS.forEach((d) => walk(d, 0));
+  for (const m of FINGERPRINT_MODULES) if (fs.existsSync(path.join(root, m + ext))) files.push(m + ext);
+  files.sort();
+  const hash = crypto.createHash("sha256");
+  for (const f of files) hash.update(f).update("\0").update(fs.readFileSync(path.join(root, f))).update("\0");
+  const digest = hash.digest("hex");
+  fingerprints.set(memo, digest);
+  return digest;
+}
 
 /** Payload stored in each cache file. */
 export interface CacheEntry<R = unknown> {
   runner: string;
   runnerVersion: string;
   libraryVersion: string;
+  /** {@link codeFingerprint} of the code that computed the result. */
+  codeFingerprint: string;
   key: string;
   config: unknown;
   result: R;
@@ -84,9 +132,12 @@ export function defaultCacheDir(): string {
   return path.resolve(".cache", "ghost-mechanism");
 }
 
-/** The cache key (64 hex digits) of one run: SHA-256 of canonical JSON of {runner, runnerVersion, config, libraryVersion}. */
+/**
+ * The cache key (64 hex digits) of one run: SHA-256 of the canonical JSON of
+ * {runner, runnerVersion, config, libraryVersion, codeFingerprint}.
+ */
 export function cacheKey(runner: string, runnerVersion: string, config: unknown): string {
-  return sha256Hex(canonicalJson({ runner, runnerVersion, config, libraryVersion: LIBRARY_VERSION }));
+  return sha256Hex(canonicalJson({ runner, runnerVersion, config, libraryVersion: LIBRARY_VERSION, codeFingerprint: codeFingerprint() }));
 }
 
 /** Path of the cache file of `key` for `runner` under `dir`. */
@@ -111,6 +162,7 @@ export function readCacheEntry<R = unknown>(dir: string, runner: string, runnerV
     e.runner !== runner ||
     e.runnerVersion !== runnerVersion ||
     e.libraryVersion !== LIBRARY_VERSION ||
+    e.codeFingerprint !== codeFingerprint() ||
     !("result" in e) ||
     canonicalJson(e.config) !== canonicalJson(config)
   ) {
@@ -134,6 +186,7 @@ export function writeCacheEntry(
     runner,
     runnerVersion,
     libraryVersion: LIBRARY_VERSION,
+    codeFingerprint: codeFingerprint(),
     key,
     config,
     result,

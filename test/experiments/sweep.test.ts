@@ -163,6 +163,36 @@ describe("cache", () => {
     expect(cacheKey("selfTest", "1", a)).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  test("the key covers the numerics code: a changed model/training module changes the fingerprint, display does not", () => {
+    const base: Record<string, string> = {
+      "core/rng.js": "rng v1",
+      "training/trainRnn.js": "sgd v1",
+      "experiments/runners.js": "runners v1",
+      "experiments/fig4.js": "recipe v1",
+      "display/fig4.js": "plot v1",
+      "version.js": "0.1.0",
+    };
+    let n = 0;
+    const fingerprintOf = (files: Record<string, string>) => {
+      const root = path.join(tmp, `lib${n++}`);
+      for (const [f, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+        fs.writeFileSync(path.join(root, f), text);
+      }
+      return experiments.codeFingerprint(root, ".js");
+    };
+    const fp = fingerprintOf(base);
+    expect(fp).toMatch(/^[0-9a-f]{64}$/);
+    expect(fingerprintOf(base)).toBe(fp);
+    expect(fingerprintOf({ ...base, "training/trainRnn.js": "sgd v2" })).not.toBe(fp);
+    expect(fingerprintOf({ ...base, "core/rng.js": "rng v2" })).not.toBe(fp);
+    expect(fingerprintOf({ ...base, "experiments/runners.js": "runners v2" })).not.toBe(fp);
+    expect(fingerprintOf({ ...base, "models/new.js": "new model" })).not.toBe(fp);
+    expect(fingerprintOf({ ...base, "display/fig4.js": "plot v2" })).toBe(fp);
+    expect(fingerprintOf({ ...base, "experiments/fig4.js": "recipe v2" })).toBe(fp);
+    expect(fingerprintOf({ ...base, "core/rng.d.ts": "types" })).toBe(fp);
+  });
+
   test("truncated, corrupted and mismatched cache files are detected and recomputed, never used", async () => {
     const dir = path.join(tmp, "cache");
     const first = runSweepSync({ runner: "selfTest", configs, cache: { dir } });
