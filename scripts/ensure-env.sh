@@ -40,16 +40,16 @@ if [ ! -x /usr/bin/jupyter ] || ! /usr/bin/python3 -c "import nbconvert, nbclien
 fi
 if [ "$WITH_CHROMIUM" = 1 ] && ! command -v chromium >/dev/null 2>&1; then APT_PKGS+=(chromium); fi
 if [ "${#APT_PKGS[@]}" -gt 0 ]; then
-  LINE="apt-get update && apt-get install -y --no-install-recommends ${APT_PKGS[*]}"
+  LINE="sudo apt-get update && sudo apt-get install -y --no-install-recommends ${APT_PKGS[*]}"
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing Debian packages: ${APT_PKGS[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq && apt-get install -y -qq --no-install-recommends "${APT_PKGS[@]}" >/dev/null
   else
-    die "${APT_PKGS[*]}" "sudo $LINE"
+    die "${APT_PKGS[*]}" "$LINE"
   fi
 fi
-/usr/bin/python3 -c "import nbconvert, nbclient, ipykernel" >/dev/null 2>&1 || die "Jupyter for /usr/bin/python3" "sudo apt-get install -y jupyter-nbconvert python3-nbclient python3-ipykernel"
+/usr/bin/python3 -c "import nbconvert, nbclient, ipykernel" >/dev/null 2>&1 || die "Jupyter for /usr/bin/python3" "sudo apt-get update && sudo apt-get install -y --no-install-recommends jupyter-core jupyter-client jupyter-nbconvert python3-nbclient python3-ipykernel"
 
 # 4. Project-local tslab kernelspec (argv points at this project's tslab binary)
 [ -x node_modules/.bin/tslab ] || die "node_modules/.bin/tslab (npm dependency tslab)" "rm -rf node_modules && npm ci"
