@@ -18,6 +18,8 @@ import { fig1Config, runFig1, Fig1Data } from "./experiments/fig1";
 import { fig1Figures } from "./display/fig1";
 import { fig2Config, runFig2, Fig2Data } from "./experiments/fig2";
 import { fig2Figures } from "./display/fig2";
+import { fig3Config, runFig3, Fig3Data } from "./experiments/fig3";
+import { fig3Figures } from "./display/fig3";
 
 /** The two scales every figure runs at: "ci" (small, well under 2 minutes on one core) or "paper" (the paper's parameters). */
 export type FigureScale = "ci" | "paper";
@@ -113,6 +115,16 @@ registerFigure({
   config: (scale) => ({ ...fig2Config(scale) }),
   run: (scale, ctx) => runFig2(fig2Config(scale), ctx.onProgress),
   build: (data: Fig2Data) => fig2Figures(data),
+});
+
+registerFigure({
+  id: "fig3",
+  title: "Rank-one RNN: abrupt learning through a ghost at low lr; a saddle-node bifurcation and vanishing gradient at high lr",
+  paperRef: "v1 Fig. 3 (spec A5, A6)",
+  notebook: "notebooks/03-rank-one-rnn-abrupt-learning.ipynb",
+  config: (scale) => ({ ...fig3Config(scale) }),
+  run: (scale, ctx) => runFig3(fig3Config(scale), { onProgress: ctx.onProgress }),
+  build: (data: Fig3Data) => fig3Figures(data),
 });
 
 registerFigure({

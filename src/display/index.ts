@@ -5,3 +5,4 @@ export * from "./progress";
 export * from "./fig4";
 export * from "./fig1";
 export * from "./fig2";
+export * from "./fig3";

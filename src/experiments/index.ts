@@ -9,3 +9,4 @@ export * from "./rankOneTrain";
 export * from "./fig4";
 export * from "./fig1";
 export * from "./fig2";
+export * from "./fig3";
