@@ -58,7 +58,9 @@ if [ ! -f "$SPEC" ] || ! grep -q "$ROOT/node_modules/.bin/tslab" "$SPEC"; then
   say "registering the tslab kernelspec in .jupyter/"
   node_modules/.bin/tslab install --python=/usr/bin/python3 --binary="$ROOT/node_modules/.bin/tslab" --prefix="$ROOT/.jupyter" >/dev/null
 fi
-JUPYTER_PATH="$ROOT/.jupyter/share/jupyter" /usr/bin/jupyter kernelspec list 2>/dev/null | grep -q "^ *tslab " \
+# (capture first: with pipefail, `jupyter … | grep -q` fails at random when grep exits early and jupyter gets SIGPIPE)
+KERNELS=$(JUPYTER_PATH="$ROOT/.jupyter/share/jupyter" /usr/bin/jupyter kernelspec list 2>/dev/null || true)
+printf '%s\n' "$KERNELS" | grep "^ *tslab " >/dev/null \
   || die "the tslab kernelspec in $ROOT/.jupyter" "node_modules/.bin/tslab install --python=/usr/bin/python3 --binary=$ROOT/node_modules/.bin/tslab --prefix=$ROOT/.jupyter"
 
 # 5. Build (skipped when dist/ is newer than every source and config file)
