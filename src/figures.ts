@@ -20,6 +20,10 @@ import { fig2Config, runFig2, Fig2Data } from "./experiments/fig2";
 import { fig2Figures } from "./display/fig2";
 import { fig3Config, runFig3, Fig3Data } from "./experiments/fig3";
 import { fig3Figures } from "./display/fig3";
+import { figS1Config, runFigS1, FigS1Data } from "./experiments/figS1";
+import { figS1Figures } from "./display/figS1";
+import { figRankConfig, runFigRank, FigRankData } from "./experiments/figRank";
+import { figRankFigures } from "./display/figRank";
 
 /** The two scales every figure runs at: "ci" (small, well under 2 minutes on one core) or "paper" (the paper's parameters). */
 export type FigureScale = "ci" | "paper";
@@ -135,4 +139,24 @@ registerFigure({
   config: (scale) => ({ ...fig4Config(scale) }),
   run: (scale, ctx) => runFig4(fig4Config(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress }),
   build: (data: Fig4Data) => fig4Figures(data),
+});
+
+registerFigure({
+  id: "figS1",
+  title: "Rank-one RNN: loss vs learning rate at several epochs (the Fig 2D analysis for the RNN)",
+  paperRef: "v1 Fig. S1 = v2 Fig. 6A left (spec A8)",
+  notebook: "notebooks/05-S1-rank-one-learning-rate.ipynb",
+  config: (scale) => ({ ...figS1Config(scale) }),
+  run: (scale, ctx) => runFigS1(figS1Config(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress, signal: ctx.signal }),
+  build: (data: FigS1Data) => figS1Figures(data),
+});
+
+registerFigure({
+  id: "figRank",
+  title: "Trainable rank: full-rank vs rank-one learning-rate windows; fraction of rank-K networks that learn",
+  paperRef: "v1 sloppy-parameter figure = v2 Fig. 6A right + 6B (spec A8, B4.2)",
+  notebook: "notebooks/06-trainable-rank.ipynb",
+  config: (scale) => ({ ...figRankConfig(scale) }),
+  run: (scale, ctx) => runFigRank(figRankConfig(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress, signal: ctx.signal }),
+  build: (data: FigRankData) => figRankFigures(data),
 });

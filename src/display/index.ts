@@ -6,3 +6,5 @@ export * from "./fig4";
 export * from "./fig1";
 export * from "./fig2";
 export * from "./fig3";
+export * from "./figS1";
+export * from "./figRank";

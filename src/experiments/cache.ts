@@ -41,7 +41,7 @@ export const CACHE_SCHEMA_VERSION = 2;
 
 /** Library folders and modules whose code can change a runner's results (relative to the library root). */
 const FINGERPRINT_DIRS = ["core", "tasks", "models", "training", "analysis"];
-const FINGERPRINT_MODULES = ["version", "experiments/runners", "experiments/rankOneTrain"];
+const FINGERPRINT_MODULES = ["version", "experiments/runners", "experiments/rankOneTrain", "experiments/daTrain"];
 const fingerprints = new Map<string, string>();
 
 /**

@@ -10,3 +10,7 @@ export * from "./fig4";
 export * from "./fig1";
 export * from "./fig2";
 export * from "./fig3";
+export * from "./daTrain";
+export * from "./lrSweep";
+export * from "./figS1";
+export * from "./figRank";

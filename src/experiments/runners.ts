@@ -17,6 +17,7 @@ import { GhostError, requireBoolean, requireInteger, requireOptions, requirePosi
 import { Rng } from "../core/rng";
 import { runToyGdInstance, ToyGdInstanceConfig, ToyGdInstanceResult } from "../training/toyGradientDescent";
 import { RankOneTrainConfig, RankOneTrainResult, runRankOneTrain, validateRankOneTrainConfig } from "./rankOneTrain";
+import { DaTrainConfig, DaTrainResult, runDaTrain, validateDaTrainConfig } from "./daTrain";
 
 /** A registered runner. `C` is the config type, `R` the result type. */
 export interface RunnerDefinition<C = any, R = unknown> {
@@ -152,4 +153,12 @@ registerRunner<RankOneTrainConfig, RankOneTrainResult>({
   description: "rank-one RNN on the DA task, SGD {seed, N?, learningRate, epochs, confidence?, record?, continuation?} → per-epoch arrays",
   run: runRankOneTrain,
   validate: validateRankOneTrainConfig,
+});
+
+registerRunner<DaTrainConfig, DaTrainResult>({
+  name: "daTrain",
+  version: "1",
+  description: "rank-one / rank-K / full-rank RNN on the DA task, SGD {model, seed, learningRate, epochs, rank?, reportEpochs?, curvePoints?} → report-epoch values + summary",
+  run: runDaTrain,
+  validate: validateDaTrainConfig,
 });

@@ -1,0 +1,212 @@
+/**
+ * The trainable-rank ("sloppy parameters") figure (v1; = v2 Fig 6A right panel + Fig 6B, spec A8 and B4.2):
+ * extra trainable directions beyond what the task needs widen the window of learning rates that work.
+ *
+ *  (a) the S1 sweep for the full-rank network (spec A8: W ∈ ℝ^{N×N}, linear readout σ(w_out·x + b_out), all
+ *      trainable; lr grid logspace(−4, 1, 30), seeds 0…9, 200,001 epochs), beside the same sweep of the rank-one
+ *      network (the S1 protocol) at the SAME epoch budget;
+ *  (b) the rank-K comparison (spec B4.2: M ∈ ℝ^{N×K}, P ∈ ℝ^{K×N}, linear readout; K ∈ {1, 2, 3, 4, 5, 10, 30, 50,
+ *      100}, lr logspace(−3, 0, 10), seeds 0…9, 500,000 epochs): the fraction of seeds whose final normalised loss
+ *      L(E)/L(1) < 1e-2 ("learned"), per K and learning rate.
+ * Every run is one `daTrain` job of the sweep engine (all cores, cached, resumable); the three parts run as one
+ * batch. Statistics and run classes: lrSweep.ts.
+ *
+ * Cost (one core, N = 100): rank one ≈ 85 µs per epoch, full rank ≈ 1.6 ms, rank K with linear readout ≈ 0.12 ms
+ * (K = 1) … 1.85 ms (K = 50) … 3.4 ms (K = 100). The "full" scale is the paper's protocol: ≈ 27 core-hours for
+ * (a)'s full-rank sweep and ≈ 110 core-hours for (b) — affordable only on a cluster, cached run by run. The
+ * "paper" scale is the reduction that runs in a few minutes on two cores (see {@link figRankConfig}); "ci" is
+ * smaller still. Reductions shorten training, so the "learned" level of (a) is 0.05 (see the config).
+ */
+import { requireOneOf } from "../core/errors";
+import { logspace } from "../core/arrays";
+import { LrSweepData, LrSweepOptions, LrSweepRunStats, LrSweepSpec, runLrSweeps } from "./lrSweep";
+import { figS1Config, FigS1Summary, summariseLrSweep } from "./figS1";
+
+/** Scales: "ci" (well under 2 minutes on one core), "paper" (a few minutes on two cores), "full" (the paper's). */
+export type FigRankScale = "ci" | "paper" | "full";
+
+/** Full parameter set of the trainable-rank figure (plain data). */
+export interface FigRankConfig {
+  scale: FigRankScale;
+  /** Units N (paper 100). */
+  size: number;
+  /** (a) rank one vs full rank at the same budget. */
+  comparison: {
+    /** Epochs of every run (paper 200,001) and report epochs (paper 10k … 200k). */
+    epochs: number;
+    reportEpochs: number[];
+    seeds: number[];
+    /** Rank-one learning rates (paper logspace(−4, −1, 30)) and its confidence c (10). */
+    rankOneLearningRates: number[];
+    confidence: number;
+    /** Full-rank learning rates (paper logspace(−4, 1, 30)). */
+    fullRankLearningRates: number[];
+    /**
+     * Normalised final loss below which a run has learned. "full": 1e-2 (spec B4.2). Reduced scales: 0.05 —
+     * a rank-one network that has just placed its switch sits at 0.012–0.05 after a few thousand epochs, so 1e-2
+     * would measure the budget, not the learning; the untrained loss is ≈ 1 (rank one) or ≈ 0.5 (linear readout).
+     */
+    learnedLevel: number;
+  };
+  /** (b) rank-K sweep. */
+  rankK: {
+    ranks: number[];
+    learningRates: number[];
+    seeds: number[];
+    epochs: number;
+    /** Normalised final loss below which a run has learned (spec B4.2: 1e-2, at every scale). */
+    learnedLevel: number;
+    /** Log-spaced points of each learning curve (for the per-lr learning-curve panel). */
+    curvePoints: number;
+  };
+  /** Final window of the run classification (50) and the vanishing-gradient level of "stuck" (1e-8). */
+  window: number;
+  gradFloor: number;
+  /** How this scale differs from the paper's protocol ("" for "full"). */
+  reduction: string;
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/** The config at a scale (see the module comment). */
+export function figRankConfig(scale: FigRankScale = "paper"): FigRankConfig {
+  requireOneOf("scale", scale, ["ci", "paper", "full"] as const);
+  const rankOneGrid = Array.from(logspace(-4, -1, 30));
+  const fullGrid = Array.from(logspace(-4, 1, 30));
+  const rankKGrid = Array.from(logspace(-3, 0, 10));
+  const base = { scale, size: 100, window: 50, gradFloor: 1e-8 };
+  if (scale === "full") {
+    const s1 = figS1Config("full");
+    return {
+      ...base,
+      comparison: {
+        epochs: s1.epochs, reportEpochs: [...s1.reportEpochs], seeds: range(10), rankOneLearningRates: rankOneGrid, confidence: 10,
+        fullRankLearningRates: fullGrid, learnedLevel: 1e-2,
+      },
+      rankK: { ranks: [1, 2, 3, 4, 5, 10, 30, 50, 100], learningRates: rankKGrid, seeds: range(10), epochs: 500000, learnedLevel: 1e-2, curvePoints: 200 },
+      reduction: "",
+    };
+  }
+  if (scale === "paper") {
+    return {
+      ...base,
+      comparison: {
+        epochs: 4000, reportEpochs: [1000, 2000, 4000], seeds: range(4),
+        // odd indices of the paper's rank-one grid (15 points up to 0.1); every third index of the full-rank grid
+        // from index 2 (10 points up to 10)
+        rankOneLearningRates: rankOneGrid.filter((_, i) => i % 2 === 1), confidence: 10,
+        fullRankLearningRates: fullGrid.filter((_, i) => i % 3 === 2),
+        learnedLevel: 0.05,
+      },
+      rankK: {
+        ranks: [1, 2, 5, 10, 30, 50],
+        // the five largest-but-one learning rates of the paper's grid, where the ranks differ
+        learningRates: rankKGrid.slice(4, 9), seeds: range(3), epochs: 2000, learnedLevel: 1e-2, curvePoints: 60,
+      },
+      reduction:
+        "(a) 4 seeds, 4,000 epochs (report 1k, 2k, 4k) instead of 10 seeds and 200,001 epochs; 15 of the 30 rank-one and 10 of " +
+        "the 30 full-rank learning rates; learned = normalised loss < 0.05 instead of 1e-2. (b) K ∈ {1, 2, 5, 10, 30, 50} " +
+        "(no 3, 4, 100), learning rates 0.0215 … 0.464 (5 of 10), 3 seeds, 2,000 instead of 500,000 epochs",
+    };
+  }
+  return {
+    ...base,
+    comparison: {
+      epochs: 2000, reportEpochs: [500, 1000, 2000], seeds: range(2),
+      rankOneLearningRates: Array.from(logspace(-3, -1, 5)), confidence: 10,
+      fullRankLearningRates: Array.from(logspace(-3, 1, 5)),
+      learnedLevel: 0.05,
+    },
+    rankK: { ranks: [1, 10, 50], learningRates: [rankKGrid[5], rankKGrid[6]], seeds: range(2), epochs: 2000, learnedLevel: 1e-2, curvePoints: 40 },
+    reduction:
+      "(a) 2 seeds, 2,000 epochs, 5 learning rates per model; (b) K ∈ {1, 10, 50}, learning rates 0.0464 and 0.1, 2 seeds, 2,000 epochs",
+  };
+}
+
+/** The three kinds of sweep of a config: rank one, full rank, and one per K. */
+export function figRankSpecs(config: FigRankConfig): { rankOne: LrSweepSpec; fullRank: LrSweepSpec; rankK: LrSweepSpec[] } {
+  const c = config.comparison;
+  const common = { size: config.size, window: config.window, gradFloor: config.gradFloor };
+  // The rank-one part is an S1 sweep (spec A8): at equal parameters its runs are the same daTrain configs as
+  // Fig S1's, so the two figures share them through the cache (at "full" scale, all of them).
+  const rankOne: LrSweepSpec = {
+    ...common, model: "rankOne", confidence: c.confidence, learningRates: [...c.rankOneLearningRates], seeds: [...c.seeds],
+    epochs: c.epochs, reportEpochs: [...c.reportEpochs], learnedLevel: c.learnedLevel, curvePoints: 0,
+  };
+  const fullRank: LrSweepSpec = {
+    ...common, model: "fullRank", learningRates: [...c.fullRankLearningRates], seeds: [...c.seeds], epochs: c.epochs,
+    reportEpochs: [...c.reportEpochs], learnedLevel: c.learnedLevel, curvePoints: 0,
+  };
+  const k = config.rankK;
+  const rankK = k.ranks.map((rank): LrSweepSpec => ({
+    ...common, model: "lowRank", rank, learningRates: [...k.learningRates], seeds: [...k.seeds], epochs: k.epochs,
+    reportEpochs: [k.epochs], learnedLevel: k.learnedLevel, curvePoints: k.curvePoints,
+  }));
+  return { rankOne, fullRank, rankK };
+}
+
+/** The rank-K summary: fraction of seeds that learned, per learning rate and K. */
+export interface RankKSummary {
+  ranks: number[];
+  learningRates: number[];
+  /** [lr][K]: learned seeds / seeds (final normalised loss < learnedLevel). */
+  fractionLearned: number[][];
+  /** [lr][K]: diverged seeds. */
+  diverged: number[][];
+  /** [lr][K]: median final normalised loss over the seeds (a diverged run counts as +∞; NaN if the median is). */
+  medianNormalisedLoss: number[][];
+  /** Per K: learning rates at which at least half of the seeds learned (lowest, highest, decades), or null. */
+  windows: ({ low: number; high: number; decades: number } | null)[];
+}
+
+/** Plain, serialisable data of the trainable-rank figure. */
+export interface FigRankData {
+  config: FigRankConfig;
+  rankOne: LrSweepData;
+  fullRank: LrSweepData;
+  /** One sweep per K (same order as config.rankK.ranks), with learning curves. */
+  rankK: LrSweepData[];
+  summary: {
+    rankOne: FigS1Summary;
+    fullRank: FigS1Summary;
+    rankK: RankKSummary;
+  };
+  run: LrSweepRunStats;
+}
+
+/** Median with non-finite values (diverged runs) counted as +∞; NaN when the median itself is not finite. */
+function median(xs: number[]): number {
+  const v = xs.map((x) => (Number.isFinite(x) ? x : Infinity)).sort((a, b) => a - b);
+  const m = v.length >> 1;
+  const med = v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+  return Number.isFinite(med) ? med : NaN;
+}
+
+/** Fraction learned, divergences, median loss and learning window per K (from the per-K sweeps). */
+export function summariseRankK(ranks: number[], sweeps: LrSweepData[]): RankKSummary {
+  const learningRates = sweeps[0].learningRates;
+  return {
+    ranks: [...ranks],
+    learningRates: [...learningRates],
+    fractionLearned: learningRates.map((_, i) => sweeps.map((s) => s.fractionLearned[i])),
+    diverged: learningRates.map((_, i) => sweeps.map((s) => s.counts.diverged[i])),
+    medianNormalisedLoss: learningRates.map((_, i) => sweeps.map((s) => median(s.normalisedFinalLoss[i]))),
+    windows: sweeps.map((s) => s.learningWindow),
+  };
+}
+
+/** Runs the figure (see the module comment): all runs of (a) and (b) as one batch on the sweep engine. */
+export async function runFigRank(config: FigRankConfig = figRankConfig("paper"), opts: LrSweepOptions = {}): Promise<FigRankData> {
+  requireOneOf("scale", config.scale, ["ci", "paper", "full"] as const);
+  const specs = figRankSpecs(config);
+  const { sweeps, stats } = await runLrSweeps([specs.rankOne, specs.fullRank, ...specs.rankK], opts);
+  const [rankOne, fullRank, ...rankK] = sweeps;
+  return {
+    config,
+    rankOne,
+    fullRank,
+    rankK,
+    summary: { rankOne: summariseLrSweep(rankOne), fullRank: summariseLrSweep(fullRank), rankK: summariseRankK(config.rankK.ranks, rankK) },
+    run: stats,
+  };
+}
