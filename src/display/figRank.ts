@@ -21,11 +21,14 @@ export function figRankComparisonFigure(data: FigRankData): PlotlyFigure {
   const left = lossVsLearningRateTraces(data.rankOne, { xaxis: "x", yaxis: "y" });
   const right = lossVsLearningRateTraces(data.fullRank, { xaxis: "x2", yaxis: "y2", showLegend: false });
   const yRange = [Math.log10(S1_LOSS_FLOOR), Math.log10(S1_LOSS_CEILING)];
+  // A window of one learning rate (low = high) is drawn as a wide translucent line so that it stays visible.
   const band = (w: FigRankData["rankOne"]["learningWindow"], xref: string) =>
     w === null ? [] : [{
-      type: "rect", xref, yref: "paper", x0: w.low, x1: w.high, y0: 0, y1: 1, fillcolor: "#2ca02c", opacity: 0.08, line: { width: 0 }, layer: "below",
+      type: "rect", xref, yref: "paper", x0: w.low, x1: w.high, y0: 0, y1: 1, fillcolor: "#2ca02c", opacity: w.low === w.high ? 0.25 : 0.08,
+      line: w.low === w.high ? { width: 8, color: "#2ca02c" } : { width: 0 }, layer: "below",
     }];
-  const windowText = (w: FigRankData["rankOne"]["learningWindow"]) => (w === null ? "no learning window" : `window ${w.decades.toFixed(1)} decades`);
+  const windowText = (w: FigRankData["rankOne"]["learningWindow"]) =>
+    w === null ? "no learning window" : w.low === w.high ? `learns at lr ${w.low.toPrecision(3)} only` : `window ${w.decades.toFixed(1)} decades`;
   return {
     data: [...left, ...right],
     layout: {
