@@ -20,6 +20,7 @@
  * all epochs > 0.5 and max accuracy over the last `window` epochs ≤ 0.5.
  */
 import { GhostError, requireFiniteArray, requireIncreasing, requireInteger, requireOneOf, requirePositive } from "../core/errors";
+import { meanSem } from "../core/stats";
 import type { CacheOptions } from "./cache";
 import { DA_MODEL_KINDS, DaModelKind, DaTrainConfig, DaTrainResult } from "./daTrain";
 import { runSweep, SweepStats } from "./sweep";
@@ -153,11 +154,8 @@ export function classifyDaRun(r: DaTrainResult, spec: Pick<LrSweepSpec, "gradFlo
 /** Mean and SEM (population std / √n) of the finite values; NaN and n = 0 when there is none. */
 export function finiteMeanSem(values: readonly number[]): { mean: number; sem: number; n: number } {
   const xs = values.filter((v) => Number.isFinite(v));
-  const n = xs.length;
-  if (n === 0) return { mean: NaN, sem: NaN, n: 0 };
-  const mu = xs.reduce((a, b) => a + b, 0) / n;
-  const v = xs.reduce((a, b) => a + (b - mu) ** 2, 0) / n;
-  return { mean: mu, sem: Math.sqrt(v) / Math.sqrt(n), n };
+  if (xs.length === 0) return { mean: NaN, sem: NaN, n: 0 };
+  return { ...meanSem(xs), n: xs.length };
 }
 
 /** Reduces the per-run results of a spec (in {@link lrSweepConfigs} order) to {@link LrSweepData}. */
