@@ -19,7 +19,7 @@
  * With a leak α (discrete network κ_{t+1} = κ_t + α f(κ_t)) the map multiplier 1 + α·λ is reported too;
  * the discrete map is stable iff |1 + αλ| < 1.
  */
-import { GhostError, requireInteger, requireNonNegative, requireInRange, requireOptions } from "../core/errors";
+import { GhostError, requireFinite, requireFiniteArray, requireInteger, requireNonNegative, requireInRange, requireOptions } from "../core/errors";
 import {
   Flow1D,
   defaultKappaGrid,
@@ -106,7 +106,8 @@ export interface ResolvedFixedPointOptions {
 }
 
 /** Validates and fills in the numeric options shared by fixed-point and ghost analysis. */
-export function resolveFixedPointOptions(o: Partial<FixedPointOptions>): ResolvedFixedPointOptions {
+export function resolveFixedPointOptions(options: Partial<FixedPointOptions>): ResolvedFixedPointOptions {
+  const o = requireOptions<FixedPointOptions>("options", options);
   return {
     tolerance: o.tolerance === undefined ? 1e-13 : requireInRange("tolerance", o.tolerance, 0, 0.1, { minExclusive: true }),
     maxIterations: o.maxIterations === undefined ? 200 : requireInteger("maxIterations", o.maxIterations, 1, 10000),
@@ -138,6 +139,8 @@ export function countSignFlips(values: ArrayLike<number>): number {
 
 /** Stability label from a slope and the degeneracy threshold. */
 export function stabilityOf(slope: number, degenerateSlope = 1e-9): Stability {
+  requireFinite("slope", slope);
+  requireNonNegative("degenerateSlope", degenerateSlope);
   if (Math.abs(slope) <= degenerateSlope) return "degenerate";
   return slope < 0 ? "stable" : "unstable";
 }
@@ -174,8 +177,13 @@ export function fixedPointsOnGrid(
   flow: Flow1D,
   grid: ArrayLike<number>,
   values: ArrayLike<number>,
-  opts: ResolvedFixedPointOptions,
+  options: ResolvedFixedPointOptions,
 ): FixedPoint[] {
+  requireFlow1D("flow", flow);
+  requireKappaGrid("grid", grid, 1);
+  requireFiniteArray("values", values, { length: grid.length });
+  const r = requireOptions<ResolvedFixedPointOptions>("options", options);
+  const opts = resolveFixedPointOptions({ ...r, leak: r.leak === null ? undefined : r.leak });
   const g = grid.length;
   const out: FixedPoint[] = [];
   const f = (x: number) => evalFlow(flow, x);

@@ -9,7 +9,7 @@
  * Time is in units of the model's time constant τ; the discrete-time network advances by the leak
  * α = dt/τ per step (κ_{t+1} = κ_t + α·f(κ_t) for the rank-one RNN).
  */
-import { GhostError, requireIncreasing, requireInteger } from "../core/errors";
+import { GhostError, requireFiniteArray, requireIncreasing, requireInteger } from "../core/errors";
 import { linspace } from "../core/arrays";
 
 /**
@@ -84,6 +84,8 @@ export function requireKappaGrid(name: string, grid: unknown, minLength = 1): Ar
  * NaN or ±Infinity (a diverged model must not be analysed silently).
  */
 export function evalFlow(flow: Flow1D, kappa: number): number {
+  if (typeof flow?.f !== "function") requireFlow1D("flow", flow);
+  if (typeof kappa !== "number") throw new GhostError("kappa", kappa, "a number");
   const v = flow.f(kappa);
   if (typeof v !== "number" || !Number.isFinite(v)) {
     throw new GhostError(`flow.f(${kappa})`, v, "a finite number (the flow diverged or is undefined here)");
@@ -93,6 +95,8 @@ export function evalFlow(flow: Flow1D, kappa: number): number {
 
 /** f′(κ) checked for finiteness (as {@link evalFlow}). */
 export function evalSlope(flow: Flow1D, kappa: number): number {
+  if (typeof flow?.df !== "function") requireFlow1D("flow", flow);
+  if (typeof kappa !== "number") throw new GhostError("kappa", kappa, "a number");
   const v = flow.df(kappa);
   if (typeof v !== "number" || !Number.isFinite(v)) {
     throw new GhostError(`flow.df(${kappa})`, v, "a finite number (the flow diverged or is undefined here)");
@@ -107,6 +111,8 @@ export function evalSlope(flow: Flow1D, kappa: number): number {
  * order-one scale). Throws a GhostError if the result is not finite.
  */
 export function secondDerivative(flow: Flow1D, kappa: number): number {
+  requireFlow1D("flow", flow);
+  if (typeof kappa !== "number") throw new GhostError("kappa", kappa, "a number");
   let v: number;
   if (flow.d2f) {
     v = flow.d2f(kappa);
@@ -125,6 +131,8 @@ export function secondDerivative(flow: Flow1D, kappa: number): number {
  * analysis layer; throws a GhostError on a non-finite value.
  */
 export function flowValues(flow: Flow1D, kappaGrid: ArrayLike<number>): Float64Array {
+  requireFlow1D("flow", flow);
+  requireFiniteArray("kappaGrid", kappaGrid, { minLength: 0 });
   const out = new Float64Array(kappaGrid.length);
   for (let j = 0; j < kappaGrid.length; j++) out[j] = evalFlow(flow, kappaGrid[j]);
   return out;

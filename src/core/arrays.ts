@@ -8,27 +8,49 @@ import { GhostError, requireFinite, requireInteger } from "./errors";
 /** A float64 ndarray view. */
 export type F64Array = NdArray<Float64Array>;
 
+/**
+ * Largest number of elements the array constructors here accept (1e8 doubles = 800 MB): larger requests are
+ * refused with a GhostError instead of failing inside the JavaScript engine.
+ */
+export const MAX_ARRAY_LENGTH = 100_000_000;
+
+/** Throws unless `value` is an Array or a typed array (not a DataView). */
+function requireArrayLike(name: string, value: unknown): ArrayLike<number> {
+  if (!Array.isArray(value) && !(ArrayBuffer.isView(value) && !(value instanceof DataView))) {
+    throw new GhostError(name, value, "an array or typed array of numbers");
+  }
+  return value as ArrayLike<number>;
+}
+
+function requireShape(name: string, shape: unknown): number[] {
+  if (!Array.isArray(shape)) throw new GhostError(name, shape, "an array of integer dimensions >= 0");
+  shape.forEach((d, i) => requireInteger(`${name}[${i}]`, d, 0, MAX_ARRAY_LENGTH));
+  const size = shape.reduce((a: number, b: number) => a * b, 1);
+  if (size > MAX_ARRAY_LENGTH) throw new GhostError(name, shape, `a shape with at most ${MAX_ARRAY_LENGTH} elements`);
+  return shape as number[];
+}
+
 /** A zero-filled float64 ndarray of the given shape. */
 export function zeros(shape: number[]): F64Array {
-  shape.forEach((d, i) => requireInteger(`shape[${i}]`, d, 0));
+  requireShape("shape", shape);
   const size = shape.reduce((a, b) => a * b, 1);
   return ndarray(new Float64Array(size), shape);
 }
 
 /** Wrap (copy) numbers into a float64 ndarray of the given shape (default: 1-D). */
 export function fromArray(values: ArrayLike<number>, shape?: number[]): F64Array {
-  const data = Float64Array.from(values);
-  const sh = shape ?? [data.length];
+  const data = Float64Array.from(requireArrayLike("values", values));
+  const sh = shape === undefined ? [data.length] : requireShape("shape", shape);
   const size = sh.reduce((a, b) => a * b, 1);
   if (size !== data.length) throw new GhostError("shape", sh, `a shape with ${data.length} elements`);
   return ndarray(data, sh);
 }
 
-/** `n` evenly spaced points from `start` to `stop` inclusive (numpy.linspace). */
+/** `n` evenly spaced points from `start` to `stop` inclusive (numpy.linspace); n integer in [1, 1e8]. */
 export function linspace(start: number, stop: number, n: number): Float64Array {
   requireFinite("start", start);
   requireFinite("stop", stop);
-  requireInteger("n", n, 1);
+  requireInteger("n", n, 1, MAX_ARRAY_LENGTH);
   const out = new Float64Array(n);
   if (n === 1) {
     out[0] = start;
@@ -48,6 +70,8 @@ export function logspace(startExp: number, stopExp: number, n: number): Float64A
 
 /** Dot product of two equal-length arrays. */
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  requireArrayLike("a", a);
+  requireArrayLike("b", b);
   if (a.length !== b.length) throw new GhostError("b.length", b.length, `${a.length} (the length of a)`);
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
@@ -56,6 +80,7 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** Euclidean norm √Σ aᵢ². */
 export function norm2(a: ArrayLike<number>): number {
+  requireArrayLike("a", a);
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * a[i];
   return Math.sqrt(s);
@@ -63,11 +88,12 @@ export function norm2(a: ArrayLike<number>): number {
 
 /** Plain number[] copy of any array-like (handy for JSON and Plotly). */
 export function toNumbers(a: ArrayLike<number>): number[] {
-  return Array.from(a);
+  return Array.from(requireArrayLike("a", a));
 }
 
 /** True when every entry is finite. */
 export function allFinite(a: ArrayLike<number>): boolean {
+  requireArrayLike("a", a);
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
   return true;
 }

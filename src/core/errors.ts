@@ -15,14 +15,25 @@ export class GhostError extends Error {
   readonly allowed: string;
 
   constructor(parameter: string, value: unknown, allowed: string, detail?: string) {
+    const name = safeString(parameter);
     super(
-      `${parameter} = ${describeValue(value)} is not allowed: expected ${allowed}` +
-        (detail ? ` (${detail})` : ""),
+      `${name} = ${describeValue(value)} is not allowed: expected ${safeString(allowed)}` +
+        (detail ? ` (${safeString(detail)})` : ""),
     );
     this.name = "GhostError";
-    this.parameter = parameter;
+    this.parameter = name;
     this.value = value;
     this.allowed = allowed;
+  }
+}
+
+/** String(x) that never throws (objects without a prototype, symbols). */
+function safeString(x: unknown): string {
+  if (typeof x === "string") return x;
+  try {
+    return String(x);
+  } catch {
+    return Object.prototype.toString.call(x);
   }
 }
 
@@ -40,15 +51,15 @@ export function describeValue(value: unknown): string {
     return `${Array.isArray(value) ? "Array" : value.constructor.name}(length ${arr.length})`;
   }
   if (typeof value === "object") return `object ${safeJson(value)}`;
-  return String(value);
+  return safeString(value);
 }
 
 function safeJson(v: unknown): string {
   try {
     const s = JSON.stringify(v);
-    return s === undefined ? String(v) : s.length > 60 ? s.slice(0, 57) + "..." : s;
+    return s === undefined ? safeString(v) : s.length > 60 ? s.slice(0, 57) + "..." : s;
   } catch {
-    return String(v);
+    return safeString(v);
   }
 }
 
@@ -76,6 +87,13 @@ export function requireNonNegative(name: string, value: unknown): number {
   return value;
 }
 
+/** The bounds of a range check must be numbers (a programming error otherwise). */
+function requireBounds(min: unknown, max: unknown): void {
+  if (typeof min !== "number" || typeof max !== "number" || Number.isNaN(min) || Number.isNaN(max)) {
+    throw new GhostError("range bounds", [min, max], "two numbers [min, max]");
+  }
+}
+
 /** Throws unless `value` is a finite number in [min, max] (inclusive unless told otherwise). */
 export function requireInRange(
   name: string,
@@ -84,6 +102,8 @@ export function requireInRange(
   max: number,
   opts: { minExclusive?: boolean; maxExclusive?: boolean } = {},
 ): number {
+  requireBounds(min, max);
+  if (opts === null || typeof opts !== "object") throw new GhostError("opts", opts, "an options object");
   const lo = opts.minExclusive ? "(" : "[";
   const hi = opts.maxExclusive ? ")" : "]";
   const allowed = `a finite number in ${lo}${min}, ${max}${hi}`;
@@ -95,6 +115,7 @@ export function requireInRange(
 
 /** Throws unless `value` is an integer in [min, max]. */
 export function requireInteger(name: string, value: unknown, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  requireBounds(min, max);
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
     throw new GhostError(name, value, `an integer ${range}`);
@@ -110,6 +131,7 @@ export function requireBoolean(name: string, value: unknown): boolean {
 
 /** Throws unless `value` is one of `options`. */
 export function requireOneOf<T extends string>(name: string, value: unknown, options: readonly T[]): T {
+  if (!Array.isArray(options)) throw new GhostError("options", options, "an array of the allowed strings");
   if (typeof value !== "string" || !(options as readonly string[]).includes(value)) {
     throw new GhostError(name, value, `one of ${options.map((o) => JSON.stringify(o)).join(", ")}`);
   }
@@ -122,8 +144,10 @@ export function requireFiniteArray(
   value: unknown,
   opts: { length?: number; minLength?: number } = {},
 ): ArrayLike<number> {
+  if (opts === null || typeof opts !== "object") throw new GhostError("opts", opts, "an options object { length?, minLength? }");
+  if (opts.length !== undefined) requireInteger("opts.length", opts.length, 0);
+  const minLength = requireInteger("opts.minLength", opts.minLength ?? 1, 0);
   const isArrayLike = Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
-  const minLength = opts.minLength ?? 1;
   const lengthText = opts.length !== undefined ? `of length ${opts.length}` : `of length >= ${minLength}`;
   const allowed = `an array of finite numbers ${lengthText}`;
   if (!isArrayLike) throw new GhostError(name, value, allowed);

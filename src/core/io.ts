@@ -30,7 +30,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { threadId } from "worker_threads";
 import { LIBRARY_VERSION } from "../version";
-import { GhostError, requireInteger } from "./errors";
+import { GhostError, requireInteger, requireOptions } from "./errors";
 
 /** The `format` string of every checked JSON envelope. */
 export const CHECKED_JSON_FORMAT = "ghost-mechanism/checked-json";
@@ -44,6 +44,7 @@ const MAX_DEPTH = 512;
 
 /** SHA-256 of a string (UTF-8) or bytes, as 64 lowercase hex digits. */
 export function sha256Hex(data: string | Uint8Array): string {
+  if (typeof data !== "string" && !(data instanceof Uint8Array)) throw new GhostError("data", data, "a string or a Uint8Array");
   return crypto.createHash("sha256").update(data).digest("hex");
 }
 
@@ -169,9 +170,16 @@ export function encodeJson(value: unknown, indent?: number): string {
   return JSON.stringify(toJsonSafe(value), null, indent);
 }
 
-/** Parses text written by {@link encodeJson} and restores tagged numbers. Throws SyntaxError on bad JSON. */
+/** Parses text written by {@link encodeJson} and restores tagged numbers. Throws a GhostError on bad JSON. */
 export function decodeJson<T = unknown>(text: string): T {
-  return fromJsonSafe<T>(JSON.parse(text));
+  if (typeof text !== "string") throw new GhostError("text", text, "a string of JSON text (written by encodeJson)");
+  let tree: unknown;
+  try {
+    tree = JSON.parse(text);
+  } catch (err) {
+    throw new GhostError("text", text, "valid JSON text (written by encodeJson)", (err as Error).message);
+  }
+  return fromJsonSafe<T>(tree);
 }
 
 /**
@@ -253,6 +261,7 @@ function fsyncDirectory(dir: string): void {
 
 /** True for the temporary files {@link writeFileAtomic} creates (`.<name>.<...>.tmp`). */
 export function isAtomicTempFile(fileName: string): boolean {
+  if (typeof fileName !== "string") throw new GhostError("fileName", fileName, "a file name or path string");
   const base = path.basename(fileName);
   return base.startsWith(".") && base.endsWith(".tmp");
 }
@@ -340,6 +349,8 @@ export type CheckedJsonResult<T> =
  * file (e.g. permission denied) are re-thrown. Synchronous.
  */
 export function tryReadCheckedJson<T = unknown>(file: string, opts: ReadCheckedJsonOptions = {}): CheckedJsonResult<T> {
+  if (typeof file !== "string" || file.length === 0 || file.includes("\0")) throw new GhostError("file", file, "a non-empty path string");
+  requireOptions("options", opts);
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -358,6 +369,9 @@ export function verifyCheckedJsonText<T = unknown>(
   source: string,
   opts: ReadCheckedJsonOptions = {},
 ): CheckedJsonResult<T> {
+  const o = requireOptions<ReadCheckedJsonOptions>("options", opts);
+  if (typeof text !== "string") throw new GhostError("text", text, "the text of a checked JSON file (a string)");
+  if (typeof source !== "string") throw new GhostError("source", source, "a string naming the file (for messages)");
   const corrupt = (why: string): CheckedJsonResult<T> => ({ ok: false, reason: "corrupt", message: `${source}: ${why}` });
   let parsed: unknown;
   try {
@@ -376,14 +390,14 @@ export function verifyCheckedJsonText<T = unknown>(
   }
   const actual = sha256Hex(JSON.stringify(env.payload));
   if (actual !== env.sha256) return corrupt(`checksum mismatch (stored ${env.sha256.slice(0, 12)}…, payload hashes to ${actual.slice(0, 12)}…)`);
-  if (opts.kind !== undefined && env.kind !== opts.kind) {
-    return { ok: false, reason: "schema", message: `${source}: kind is "${env.kind}", expected "${opts.kind}"` };
+  if (o.kind !== undefined && env.kind !== o.kind) {
+    return { ok: false, reason: "schema", message: `${source}: kind is "${env.kind}", expected "${o.kind}"` };
   }
-  if (opts.schemaVersion !== undefined && env.schemaVersion !== opts.schemaVersion) {
+  if (o.schemaVersion !== undefined && env.schemaVersion !== o.schemaVersion) {
     return {
       ok: false,
       reason: "schema",
-      message: `${source}: schemaVersion ${String(env.schemaVersion)}, expected ${opts.schemaVersion}`,
+      message: `${source}: schemaVersion ${String(env.schemaVersion)}, expected ${o.schemaVersion}`,
     };
   }
   let payload: T;

@@ -33,7 +33,7 @@ export function meanSem(values: ArrayLike<number>): { mean: number; sem: number 
  */
 export function meanSemColumns(rows: ArrayLike<number>[]): { mean: Float64Array; sem: Float64Array } {
   if (!Array.isArray(rows) || rows.length === 0) throw new GhostError("rows", rows, "a non-empty array of equal-length rows");
-  const len = rows[0].length;
+  const len = requireFiniteArray("rows[0]", rows[0]).length;
   rows.forEach((r, i) => requireFiniteArray(`rows[${i}]`, r, { length: len }));
   const n = rows.length;
   const m = new Float64Array(len);

@@ -91,12 +91,15 @@ export function rankOneDrive(p: RankOneParams, kappa: number): number {
   return s;
 }
 
-/** The latent flow f(κ) = dκ/dt = −κ + Σ_i n_i tanh(m_i κ + b_i) (time in units of τ); κ any real number. */
+/**
+ * The latent flow f(κ) = dκ/dt = −κ + Σ_i n_i tanh(m_i κ + b_i) (time in units of τ); κ any real number.
+ * Not validated (hot path: fixed-point searches call it thousands of times); analysis.rankOneFlow validates.
+ */
 export function rankOneLatentFlow(p: RankOneParams, kappa: number): number {
   return -kappa + rankOneDrive(p, kappa);
 }
 
-/** f′(κ) = −1 + Σ_i n_i m_i (1 − tanh²(m_i κ + b_i)). */
+/** f′(κ) = −1 + Σ_i n_i m_i (1 − tanh²(m_i κ + b_i)). Not validated (hot path; analysis.rankOneFlow validates). */
 export function rankOneLatentFlowSlope(p: RankOneParams, kappa: number): number {
   const m = p.m, n = p.n, b = p.b;
   let s = -1;
@@ -107,7 +110,10 @@ export function rankOneLatentFlowSlope(p: RankOneParams, kappa: number): number 
   return s;
 }
 
-/** f″(κ) = Σ_i n_i m_i² · (−2 tanh(u_i)(1 − tanh²(u_i))), u_i = m_i κ + b_i. */
+/**
+ * f″(κ) = Σ_i n_i m_i² · (−2 tanh(u_i)(1 − tanh²(u_i))), u_i = m_i κ + b_i. Not validated (hot path;
+ * analysis.rankOneFlow validates).
+ */
 export function rankOneLatentFlowCurvature(p: RankOneParams, kappa: number): number {
   const m = p.m, n = p.n, b = p.b;
   let s = 0;
@@ -140,6 +146,13 @@ export function rankOneInitialKappa(model: RnnModel): number {
  * @param grid κ values, shape [G]. @param out optional Float64Array of length G.
  */
 export function rankOneLatentFlowOnGrid(p: RankOneParams, grid: ArrayLike<number>, out?: Float64Array): Float64Array {
+  if (p === null || typeof p !== "object") throw new GhostError("p", p, "rank-one parameters { m, n, b }");
+  const N = p.m instanceof Float64Array ? p.m.length : -1;
+  for (const k of ["m", "n", "b"] as const) {
+    if (!(p[k] instanceof Float64Array) || p[k].length !== N) throw new GhostError(`p.${k}`, p[k], "a Float64Array (m, n and b of one length N)");
+  }
+  if (!Array.isArray(grid) && !(ArrayBuffer.isView(grid) && !(grid instanceof DataView))) throw new GhostError("grid", grid, "an array of κ values");
+  if (out !== undefined && !(out instanceof Float64Array)) throw new GhostError("out", out, `a Float64Array of length ${grid.length} or undefined`);
   const res = out ?? new Float64Array(grid.length);
   if (res.length !== grid.length) throw new GhostError("out", res, `a Float64Array of length ${grid.length} (the grid's length)`);
   for (let j = 0; j < grid.length; j++) res[j] = rankOneLatentFlow(p, grid[j]);

@@ -55,15 +55,22 @@ export interface RnnModel {
   trainable: Record<string, boolean>;
 }
 
+function requireConfigObject(config: unknown): RnnConfig {
+  if (config === null || typeof config !== "object") throw new GhostError("config", config, "an RnnConfig object");
+  return config as RnnConfig;
+}
+
 /** Names of the parameter groups of a config, in a fixed order. */
 export function parameterGroups(config: RnnConfig): string[] {
+  requireConfigObject(config);
   if (config.kind === "fullRank") return ["W", "b", "wOut", "bOut"];
   return config.readout === "latent" ? ["M", "P", "b"] : ["M", "P", "b", "wOut", "bOut"];
 }
 
 /** Shape of each parameter group. */
 export function parameterShapes(config: RnnConfig): Record<string, number[]> {
-  const N = config.size, K = config.rank;
+  requireConfigObject(config);
+  const N = requireInteger("config.size", config.size, 1), K = requireInteger("config.rank", config.rank, 1);
   const all: Record<string, number[]> = { M: [N, K], P: [K, N], b: [N], W: [N, N], wOut: [N], bOut: [1] };
   return Object.fromEntries(parameterGroups(config).map((g) => [g, all[g]]));
 }
@@ -72,7 +79,7 @@ export function parameterShapes(config: RnnConfig): Record<string, number[]> {
 export interface RnnOptions {
   /** "lowRank" (default) or "fullRank". */
   kind?: RnnKind;
-  /** N, integer in [1, 100000] (full rank: [1, 4096]); default 100. */
+  /** N, integer in [1, 100000] (full rank: [1, 4096]; low rank: N·K ≤ 4096², like full rank); default 100. */
   size?: number;
   /** K, integer in [1, N]; default 1 (ignored for full rank). */
   rank?: number;
@@ -88,12 +95,15 @@ export interface RnnOptions {
   trainable?: Record<string, boolean>;
 }
 
+/** Largest matrix of a model (N×N of the largest full-rank model, 4096²): bounds N·K of the low-rank models. */
+const MAX_MATRIX_ENTRIES = 4096 * 4096;
+
 /** Validates and completes a config (throws GhostError naming the bad field). */
 export function resolveRnnConfig(opts: RnnOptions, seed: number): RnnConfig {
   if (opts === null || typeof opts !== "object") throw new GhostError("options", opts, "an options object");
   const kind = requireOneOf("kind", opts.kind ?? "lowRank", ["lowRank", "fullRank"] as const);
   const size = requireInteger("size", opts.size ?? 100, 1, kind === "fullRank" ? 4096 : 100000);
-  const rank = kind === "fullRank" ? size : requireInteger("rank", opts.rank ?? 1, 1, size);
+  const rank = kind === "fullRank" ? size : requireInteger("rank", opts.rank ?? 1, 1, Math.min(size, Math.floor(MAX_MATRIX_ENTRIES / size)));
   const readout = kind === "fullRank" ? "linear" : requireOneOf("readout", opts.readout ?? (rank === 1 ? "latent" : "linear"), ["latent", "linear"] as const);
   if (readout === "latent" && rank !== 1) throw new GhostError("readout", readout, `"linear" when rank = ${rank} > 1 (the latent readout σ(c(κ − 1)) needs rank 1)`);
   const confidence = requirePositive("confidence", opts.confidence ?? 10);

@@ -19,12 +19,15 @@ import { Rng } from "../core/rng";
 // vm contexts such as jest's test environment; no effect on results).
 const { sqrt: mathSqrt, pow: mathPow, abs: mathAbs, exp: mathExp, PI } = Math;
 
-/** The one vector field of the toy model: f(x; r) = x² + r. Simulation and fixed-point code both call it. */
+/**
+ * The one vector field of the toy model: f(x; r) = x² + r. Simulation and fixed-point code both call it.
+ * Not validated (hot loop); the public simulators validate x and r.
+ */
 export function saddleNodeField(x: number, r: number): number {
   return x * x + r;
 }
 
-/** Numerically stable logistic sigmoid σ(z) = 1/(1 + e^(−z)). */
+/** Numerically stable logistic sigmoid σ(z) = 1/(1 + e^(−z)). Not validated (hot loop; z a number). */
 export function sigmoid(z: number): number {
   if (z >= 0) return 1 / (1 + mathExp(-z));
   const e = mathExp(z);
@@ -89,6 +92,7 @@ export function toyReadout(x: number, confidence: number, threshold: number): nu
 /**
  * The delayed-activation target at Euler step `step` (1-based: the state after the step-th update, time
  * step·dt): y = 1 if step − T/dt > 0, else 0 (spec A3; with T = 100, dt = 0.1 steps 1001…2000 are 1).
+ * Not validated (hot loop; simulateSaddleNode validates T and dt).
  */
 export function toyTarget(step: number, horizon: number, dt: number): number {
   return step - horizon / dt > 0 ? 1 : 0;
@@ -240,7 +244,10 @@ export function plateauLength(r0: number, learningRate: number, horizon = 100): 
   return (8 * (Math.pow(r0, 2.5) - Math.pow(rs, 2.5))) / (5 * Math.PI * learningRate);
 }
 
-/** ∂f/∂x of the toy field f(x; r) = x² + r, i.e. 2x (independent of r): the stability of a fixed point. */
+/**
+ * ∂f/∂x of the toy field f(x; r) = x² + r, i.e. 2x (independent of r): the stability of a fixed point.
+ * Not validated (a scalar formula; x a number).
+ */
 export function saddleNodeSlope(x: number): number {
   return 2 * x;
 }

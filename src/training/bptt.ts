@@ -44,8 +44,10 @@ export interface Workspace {
   accuracy: number;
 }
 
-/** Allocates a workspace for `model` on `task`. */
+/** Allocates a workspace for `model` on `task` (both validated: models.validateRnnModel, tasks.validateTask). */
 export function createWorkspace(model: RnnModel, task: Task): Workspace {
+  validateRnnModel(model);
+  validateTask(task);
   const N = model.config.size, K = model.config.kind === "fullRank" ? 0 : model.config.rank, S = task.steps;
   const grads: Record<string, Float64Array> = {};
   for (const [g, shape] of Object.entries(parameterShapes(model.config))) grads[g] = new Float64Array(shape.reduce((a, b) => a * b, 1));
@@ -94,6 +96,7 @@ function readoutLoss(ws: Workspace, targets: Float64Array, lossScale: number, sl
  * The rank-one hot kernel with the latent readout o = σ(c(κ − 1)) (the paper's model; spec A5, D2), fused:
  * forward  κ_0 = x0·Σn, x_{t+1} = (1 − α)x_t + α tanh(m κ_t + b), κ_{t+1} = n·x_{t+1}, o_{t+1} = σ(c(κ_{t+1} − 1));
  * backward (when `withGradient`) into gm, gn, gb (each length N, overwritten).
+ * Not validated (hot path: the trainer validates the model and task once; {@link evaluateRnn} validates).
  * @param m, n, b parameters (length N). @param targets length ws.steps. @returns the loss (accuracy in ws.accuracy).
  */
 export function rankOneLatentKernel(
@@ -157,7 +160,8 @@ export function rankOneLatentKernel(
  * General low-rank kernel (rank K, latent or linear readout): κ_t = P x_t, u_t = M κ_t + b,
  * x_{t+1} = (1 − α)x_t + α tanh(u_t), o_{t+1} = σ(c(κ_{t+1,0} − 1)) (latent, K = 1) or σ(wOut·x_{t+1} + bOut[0]).
  * Gradients into ws.grads (M, P, b, and wOut, bOut for the linear readout). Also the reference the fused
- * rank-one kernel is tested against. @returns the loss (accuracy in ws.accuracy).
+ * rank-one kernel is tested against. Not validated (hot path; see {@link forwardBackward}).
+ * @returns the loss (accuracy in ws.accuracy).
  */
 export function lowRankKernel(
   M: Float64Array, P: Float64Array, b: Float64Array, wOut: Float64Array | undefined, bOut: Float64Array | undefined,
@@ -238,7 +242,8 @@ export function lowRankKernel(
 
 /**
  * Full-rank kernel (spec A8, D2): u_j = Σ_i x_i W_ij + b_j, x_{t+1} = (1 − α)x_t + α tanh(u),
- * o_{t+1} = σ(wOut·x_{t+1} + bOut[0]). Gradients into ws.grads (W, b, wOut, bOut). @returns the loss.
+ * o_{t+1} = σ(wOut·x_{t+1} + bOut[0]). Gradients into ws.grads (W, b, wOut, bOut). Not validated (hot path; see
+ * {@link forwardBackward}). @returns the loss.
  */
 export function fullRankKernel(
   W: Float64Array, b: Float64Array, wOut: Float64Array, bOut: Float64Array,
@@ -315,7 +320,10 @@ export function forwardBackward(model: RnnModel, task: Task, ws: Workspace, with
   return lowRankKernel(p.M, p.P, p.b, p.wOut, p.bOut, cfg.readout === "latent", cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale, ws, withGradient);
 }
 
-/** {@link forwardBackward} returning { loss, accuracy } (allocates that small object; use forwardBackward in loops). */
+/**
+ * {@link forwardBackward} returning { loss, accuracy } (allocates that small object; use forwardBackward in loops).
+ * Not validated, like forwardBackward (use {@link evaluateRnn} for a validating call).
+ */
 export function lossAndGradient(model: RnnModel, task: Task, ws: Workspace, withGradient = true): PassResult {
   const loss = forwardBackward(model, task, ws, withGradient);
   return { loss, accuracy: ws.accuracy };
@@ -323,7 +331,7 @@ export function lossAndGradient(model: RnnModel, task: Task, ws: Workspace, with
 
 /**
  * Reference path through the general low-rank kernel even for the rank-one latent model (for tests of the
- * fused kernel). Same contract as {@link lossAndGradient}; low-rank models only.
+ * fused kernel). Same contract as {@link lossAndGradient} (not validated); low-rank models only.
  */
 export function lowRankPass(model: RnnModel, task: Task, ws: Workspace, withGradient = true): PassResult {
   const cfg = model.config, p = model.params;

@@ -218,6 +218,14 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
 
 /** Concatenates two consecutive histories (e.g. before and after a confidence switch); b's flow grid wins if set. */
 export function concatHistories(a: History, b: History): History {
+  for (const [name, h] of [["a", a], ["b", b]] as const) {
+    if (h === null || typeof h !== "object") throw new GhostError(name, h, "a History (from trainRnn)");
+    for (const k of ["loss", "accuracy", "gradNorm", "flowGrid"] as const) {
+      if (!(h[k] instanceof Float64Array)) throw new GhostError(`${name}.${k}`, h[k], "a Float64Array");
+    }
+    if (!Array.isArray(h.snapshots) || !Array.isArray(h.flowSnapshots)) throw new GhostError(`${name}.snapshots`, h.snapshots, "arrays snapshots and flowSnapshots");
+    requireInteger(`${name}.epochsRun`, h.epochsRun, 0);
+  }
   const cat = (x: Float64Array, y: Float64Array) => {
     const out = new Float64Array(x.length + y.length);
     out.set(x);
