@@ -3,7 +3,7 @@
  * `ghost`: the command line of ghost-mechanism (package.json "bin"; `npx ghost --help`).
  *
  *     ghost list                                   figures and sweep runners
- *     ghost run <figure> [--scale ci|paper] [--out DIR] [--no-cache]
+ *     ghost run <figure> [--scale ci|paper|full] [--out DIR] [--no-cache]
  *     ghost sweep <runner> --grid FILE [--out FILE]
  *     ghost cache info|clear
  *     ghost bench
@@ -199,12 +199,12 @@ const listCommand: CommandSpec = {
 const runCommand: CommandSpec = {
   name: "run",
   summary: "compute one figure at a scale; write its results (JSON) and a standalone HTML figure",
-  usage: "ghost run <figure> [--scale ci|paper] [--out DIR] [--no-cache] [--refresh] [--cache-dir DIR] [--workers N]",
+  usage: "ghost run <figure> [--scale ci|paper|full] [--out DIR] [--no-cache] [--refresh] [--cache-dir DIR] [--workers N]",
   details:
     "Writes <out>/<figure>-<scale>.json (checked JSON: the figure's data, its full config and provenance: library\n" +
     "version, git commit, scale, timestamps, node version) and <out>/<figure>-<scale>.html (open in a browser).",
   options: [
-    { name: "scale", value: "SCALE", choices: FIGURE_SCALES, description: "ci (small, fast) or paper (the paper's parameters; default)" },
+    { name: "scale", value: "SCALE", choices: FIGURE_SCALES, description: "ci (small, fast), paper (the paper's parameters or a stated reduction; default) or full (the paper's exact protocol; may take core-hours)" },
     { name: "out", value: "DIR", description: "output directory (default output/)" },
     ...CACHE_OPTIONS,
   ],

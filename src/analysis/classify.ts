@@ -10,7 +10,7 @@
  * - bifurcation events: the snapshots at which the minimum h of the flow on [κ₀, threshold] changes sign
  *   (used for Fig. 3C–D).
  */
-import { GhostError, requireFinite, requireFiniteArray, requireInteger, requireNonNegative, requireOptions } from "../core/errors";
+import { GhostError, requireFinite, requireFiniteArray, requireInteger, requireInRange, requireNonNegative, requireOptions } from "../core/errors";
 import { GhostAnalysis, requireGhostAnalysis } from "./ghosts";
 
 /** Options of {@link classifyRun} / {@link classifyRuns}. All optional. */
@@ -60,7 +60,7 @@ function resolveRunOptions(o: Partial<RunClassificationOptions>, length: number,
     throw new GhostError(`${name}.length`, length, `at least options.window = ${window} epochs`);
   }
   const epochs = o.epochs === undefined ? length : requireInteger("options.epochs", o.epochs, window, length);
-  const level = o.level === undefined ? 0.5 : requireFinite("options.level", o.level);
+  const level = o.level === undefined ? 0.5 : requireInRange("options.level", o.level, 0, 1);
   return { window, epochs, level };
 }
 

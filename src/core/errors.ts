@@ -138,6 +138,73 @@ export function requireOneOf<T extends string>(name: string, value: unknown, opt
   return value as T;
 }
 
+/** Options of {@link requireNumbers}. */
+export interface NumbersOptions {
+  /** Exact length. */
+  length?: number;
+  /** Minimum length (default 0). */
+  minLength?: number;
+  /** Maximum length (default: none). */
+  maxLength?: number;
+  /** Every entry must be finite (default false: NaN/±Infinity allowed, as in plotted data or diverged runs). */
+  finite?: boolean;
+  /** Entries may be null (gaps), default false. */
+  nullable?: boolean;
+  /** Every entry must be an integer (implies finite). */
+  integer?: boolean;
+  /** Numeric typed arrays (Float64Array, …) are accepted too (default false: plain arrays only). */
+  typed?: boolean;
+}
+
+const NUMBERS_OPTIONS = ["length", "minLength", "maxLength", "finite", "nullable", "integer", "typed"];
+
+/** The caller's NumbersOptions, checked (integer lengths ≥ 0, boolean flags, no unknown keys). */
+function checkNumbersOptions(options: unknown): NumbersOptions {
+  const o = requireOptions<NumbersOptions>("options", options, NUMBERS_OPTIONS);
+  for (const k of ["length", "minLength", "maxLength"] as const) if (o[k] !== undefined) requireInteger(`options.${k}`, o[k]);
+  for (const k of ["finite", "nullable", "integer", "typed"] as const) if (o[k] !== undefined) requireBoolean(`options.${k}`, o[k]);
+  return o;
+}
+
+/**
+ * Throws unless `value` is an array (or, with `typed`, a typed array other than a DataView) of numbers with the
+ * given length bounds; entries may be NaN/±Infinity unless `finite` or `integer`. Holes are rejected (they read
+ * as undefined). Returns it.
+ */
+export function requireNumbers(name: string, value: unknown, options: NumbersOptions = {}): number[] {
+  const opts = checkNumbersOptions(options);
+  const kind = opts.integer ? "integers" : opts.finite ? "finite numbers" : "numbers";
+  const size = opts.length !== undefined ? ` of length ${opts.length}` : opts.minLength ? ` with at least ${opts.minLength} entr${opts.minLength === 1 ? "y" : "ies"}` : "";
+  const allowed = `an array${opts.typed ? " (or typed array)" : ""}${size} of ${kind}${opts.nullable ? " or null" : ""}`;
+  const typed = opts.typed === true && ArrayBuffer.isView(value) && !(value instanceof DataView);
+  if (!Array.isArray(value) && !typed) throw new GhostError(name, value, allowed);
+  const arr = value as ArrayLike<unknown>;
+  if (opts.maxLength !== undefined && arr.length > opts.maxLength) throw new GhostError(name, value, `${allowed} (at most ${opts.maxLength} entries)`);
+  if (opts.length !== undefined ? arr.length !== opts.length : arr.length < (opts.minLength ?? 0)) {
+    throw new GhostError(name, value, allowed);
+  }
+  for (let i = 0; i < arr.length; i++) {
+    const v = arr[i];
+    if (v === null && opts.nullable) continue;
+    const ok = typeof v === "number" && (opts.integer ? Number.isInteger(v) : !opts.finite || Number.isFinite(v));
+    if (!ok) throw new GhostError(`${name}[${i}]`, v, `${opts.integer ? "an integer" : opts.finite ? "a finite number" : "a number"}${opts.nullable ? " or null" : ""}`);
+  }
+  return value as number[];
+}
+
+/**
+ * Throws unless `value` is an array of `rows` rows, each passing {@link requireNumbers} with length `cols` and
+ * `rowOptions` (a [rows][cols] matrix; NaN allowed unless the options say otherwise). Returns it.
+ */
+export function requireNumberMatrix(name: string, value: unknown, rows: number, cols: number, rowOptions: NumbersOptions = {}): number[][] {
+  requireInteger("rows", rows);
+  requireInteger("cols", cols);
+  checkNumbersOptions(rowOptions);
+  if (!Array.isArray(value) || value.length !== rows) throw new GhostError(name, value, `an array of ${rows} rows of ${cols} numbers`);
+  for (let i = 0; i < rows; i++) requireNumbers(`${name}[${i}]`, value[i], { ...rowOptions, length: cols }); // holes too
+  return value as number[][];
+}
+
 /** Throws unless `value` is a non-empty array-like of finite numbers (optionally of a given length). */
 export function requireFiniteArray(
   name: string,
@@ -175,11 +242,42 @@ export function requireIncreasing(name: string, value: unknown, minLength = 2): 
   return arr;
 }
 
-/** Throws unless `value` is a plain object (for options bags). `undefined` is accepted and returns `{}`. */
-export function requireOptions<T extends object>(name: string, value: unknown): Partial<T> {
+/**
+ * Throws unless `value` is a non-null object that is neither an array nor a typed array (a record of named
+ * fields: a config, a result, a History); returns it as a record. `allowed` describes what was expected.
+ */
+export function requireObject(name: string, value: unknown, allowed = "an object"): Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value) || ArrayBuffer.isView(value)) {
+    throw new GhostError(name, value, allowed);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Throws unless `value` is a number; NaN and ±Infinity are accepted (data of diverged runs, gaps in plots). */
+export function requireNumber(name: string, value: unknown, allowed = "a number (NaN allowed)"): number {
+  if (typeof value !== "number") throw new GhostError(name, value, allowed);
+  return value;
+}
+
+/**
+ * Throws unless `value` is a plain object (for options bags). `undefined` is accepted and returns `{}`. With
+ * `allowedKeys`, an own key outside the list (a misspelled option, e.g. `horizn`) is refused too, naming
+ * `<name>.<key>` and listing the options that exist: a typo never silently falls back to a default.
+ */
+export function requireOptions<T extends object>(name: string, value: unknown, allowedKeys?: readonly string[]): Partial<T> {
   if (value === undefined) return {};
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+  if (value === null || typeof value !== "object" || Array.isArray(value) || ArrayBuffer.isView(value)) {
     throw new GhostError(name, value, "an options object or undefined");
+  }
+  if (allowedKeys !== undefined) {
+    if (!Array.isArray(allowedKeys) || !allowedKeys.every((k) => typeof k === "string")) {
+      throw new GhostError("allowedKeys", allowedKeys, "an array of option names (strings) or undefined");
+    }
+    for (const key of Object.keys(value)) {
+      if (!allowedKeys.includes(key)) {
+        throw new GhostError(`${name}.${key}`, (value as Record<string, unknown>)[key], `a known option name (${allowedKeys.join(", ")}); "${key}" is not one`);
+      }
+    }
   }
   return value as Partial<T>;
 }

@@ -200,9 +200,14 @@ let tempCounter = 0;
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   if (typeof file !== "string" || file.length === 0) throw new GhostError("file", file, "a non-empty path");
+  if (typeof data !== "string" && !(data instanceof Uint8Array)) throw new GhostError("data", data, "a string or a Uint8Array");
   const target = path.resolve(file);
   const dir = path.dirname(target);
-  fs.mkdirSync(dir, { recursive: true });
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw fileSystemError(file, err);
+  }
   tempCounter = (tempCounter + 1) % 1e9;
   const tmp = path.join(
     dir,
@@ -236,9 +241,23 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     } catch {
       /* may not exist */
     }
-    throw err;
+    throw fileSystemError(file, err);
   }
   fsyncDirectory(dir);
+}
+
+/**
+ * A file-system failure while writing `file` (its parent is a file, it is a directory, no permission, disk
+ * full, …) as a GhostError naming the path and the system's reason; the original error is kept as `cause`.
+ */
+function fileSystemError(file: string, err: unknown): GhostError {
+  const e = err as NodeJS.ErrnoException;
+  const g = new GhostError(
+    "file", file, "a writable file path (not a directory; its parent a directory that exists or can be created)",
+    `${e?.code ?? "error"}: ${e?.message ?? String(err)}`,
+  );
+  (g as Error & { cause?: unknown }).cause = err;
+  return g;
 }
 
 function fsyncDirectory(dir: string): void {

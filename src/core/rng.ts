@@ -9,10 +9,8 @@
  *   const saved = rng.getState();      // plain JSON
  *   const again = Rng.fromState(saved) // continues the same stream
  */
+import { MAX_ARRAY_LENGTH } from "./arrays";
 import { GhostError, requireFinite, requireInteger } from "./errors";
-
-/** Largest array of draws (1e8 doubles, as core/arrays' MAX_ARRAY_LENGTH). */
-const MAX_DRAWS = 100_000_000;
 
 /** JSON-serialisable state of an {@link Rng}. */
 export interface RngState {
@@ -97,7 +95,7 @@ export class Rng {
 
   /** A Float64Array of `n` draws from N(mean, std²); n integer in [0, 1e8], std and mean finite. */
   normalArray(n: number, std = 1, mean = 0): Float64Array {
-    requireInteger("n", n, 0, MAX_DRAWS);
+    requireInteger("n", n, 0, MAX_ARRAY_LENGTH);
     requireFinite("std", std);
     requireFinite("mean", mean);
     const out = new Float64Array(n);
@@ -107,7 +105,7 @@ export class Rng {
 
   /** A Float64Array of `n` draws from U(lo, hi); n integer in [0, 1e8], lo and hi finite. */
   uniformArray(n: number, lo = 0, hi = 1): Float64Array {
-    requireInteger("n", n, 0, MAX_DRAWS);
+    requireInteger("n", n, 0, MAX_ARRAY_LENGTH);
     requireFinite("lo", lo);
     requireFinite("hi", hi);
     const out = new Float64Array(n);

@@ -5,6 +5,58 @@
  */
 import type { Fig1Data, Fig1Frame, Fig1Panel } from "../experiments/fig1";
 import { COLORS, PlotlyFigure, PlotlyTrace, sliderFigure } from "./plotly";
+import { requireFinite, requireNonNegative, requireNumber, requireNumbers, requireObject } from "../core/errors";
+import { requireArray, requireString } from "./validate";
+
+const FIG1_DATA = "a Fig1Data object (see experiments.runFig1)";
+
+function checkFig1Panel(name: string, value: unknown, points: number): void {
+  const p = requireObject(name, value, "a Fig 1 flow panel { r, f, fixedPoints, ghost, regime }");
+  requireFinite(`${name}.r`, p.r);
+  requireNumbers(`${name}.f`, p.f, { length: points });
+  requireArray(`${name}.fixedPoints`, p.fixedPoints, "fixed points { x, stability }").forEach((fp, i) => {
+    const q = requireObject(`${name}.fixedPoints[${i}]`, fp, "a fixed point { x: number, stability: string }");
+    requireNumber(`${name}.fixedPoints[${i}].x`, q.x);
+    requireString(`${name}.fixedPoints[${i}].stability`, q.stability);
+  });
+  if (p.ghost !== null) {
+    const g = requireObject(`${name}.ghost`, p.ghost, "null or a ghost { x: number, speed: number }");
+    requireNumber(`${name}.ghost.x`, g.x);
+    requireNumber(`${name}.ghost.speed`, g.speed);
+  }
+  requireString(`${name}.regime`, p.regime);
+}
+
+/**
+ * Checks the fields of Fig1Data the builders read (GhostError naming the path): config.x.start/stop and
+ * config.trajectory.duration finite; x an array of numbers; schematic panels and slider frames with f of x's
+ * length, fixed points, ghost (or null), regime; frames with trajectory { t, x } of equal lengths and crossingTime
+ * a number or null; passage r, analytic (numbers) and simulated (numbers or null) of equal lengths.
+ */
+function checkFig1Data(value: unknown, name = "data"): asserts value is Fig1Data {
+  const d = requireObject(name, value, FIG1_DATA);
+  const config = requireObject(`${name}.config`, d.config, "a Fig1Config");
+  const x = requireObject(`${name}.config.x`, config.x, "an object { start, stop, points }");
+  requireFinite(`${name}.config.x.start`, x.start);
+  requireFinite(`${name}.config.x.stop`, x.stop);
+  const trajectory = requireObject(`${name}.config.trajectory`, config.trajectory, "an object { dt, duration, escape, recordEvery }");
+  requireNonNegative(`${name}.config.trajectory.duration`, trajectory.duration);
+  const points = requireNumbers(`${name}.x`, d.x).length;
+  requireArray(`${name}.schematic`, d.schematic, "flow panels").forEach((p, k) => checkFig1Panel(`${name}.schematic[${k}]`, p, points));
+  requireArray(`${name}.frames`, d.frames, "slider frames", { minLength: 1 }).forEach((f, k) => {
+    const path = `${name}.frames[${k}]`;
+    checkFig1Panel(path, f, points);
+    const frame = f as Record<string, unknown>;
+    const tr = requireObject(`${path}.trajectory`, frame.trajectory, "a trajectory { t: number[], x: number[] }");
+    const t = requireNumbers(`${path}.trajectory.t`, tr.t);
+    requireNumbers(`${path}.trajectory.x`, tr.x, { length: t.length });
+    if (frame.crossingTime !== null) requireNumber(`${path}.crossingTime`, frame.crossingTime);
+  });
+  const passage = requireObject(`${name}.passage`, d.passage, "an object { r, analytic, simulated }");
+  const n = requireNumbers(`${name}.passage.r`, passage.r).length;
+  requireNumbers(`${name}.passage.analytic`, passage.analytic, { length: n });
+  requireNumbers(`${name}.passage.simulated`, passage.simulated, { length: n, nullable: true });
+}
 
 const STABLE = { color: "black", size: 11, symbol: "circle", line: { color: "black", width: 1.5 } };
 const UNSTABLE = { color: "white", size: 11, symbol: "circle", line: { color: "black", width: 1.5 } };
@@ -41,9 +93,11 @@ function flowTraces(x: number[], p: Fig1Panel, axes: { xaxis: string; yaxis: str
 /**
  * The paper's Fig 1 schematic: two panels, f(x) = x² + 0.5 (r > 0: no fixed point, a ghost at x = 0) and
  * f(x) = x² − 0.5 (r < 0: stable −√0.5 and unstable +√0.5), x ∈ [−1, 1], y ∈ [−1, 2], thin black y = 0 line.
- * Traces: 5 per panel (curve, stable, unstable, half-stable, ghost).
+ * Traces: 5 per panel (curve, stable, unstable, half-stable, ghost). Accepts Fig1Data as produced by runFig1
+ * (shape checked, GhostError naming the field otherwise).
  */
 export function fig1SchematicFigure(data: Fig1Data): PlotlyFigure {
+  checkFig1Data(data);
   const panels = data.schematic;
   const n = panels.length;
   const gap = 0.08;
@@ -105,9 +159,11 @@ function frameTraces(data: Fig1Data, f: Fig1Frame): PlotlyTrace[] {
  * The interactive Fig 1: a slider over r (from 0.5 down to −0.5) with three panels — the flow ẋ = x² + r with its
  * fixed points or ghost; the trajectory x(t) from x(0) = 0 (a long plateau near x = 0 when r is small and
  * positive, relaxation to −√(−r) when r < 0); and the passage time t*(r) = π/(2√r) vs r (log–log, slope −1/2)
- * with the current r marked. 9 traces per frame.
+ * with the current r marked. 9 traces per frame. Accepts Fig1Data as produced by runFig1 (shape checked; at
+ * least one frame).
  */
 export function fig1SliderFigure(data: Fig1Data): PlotlyFigure {
+  checkFig1Data(data);
   const tMax = data.config.trajectory.duration;
   const rs = data.passage.r;
   const ts = data.passage.analytic;
@@ -134,7 +190,8 @@ export function fig1SliderFigure(data: Fig1Data): PlotlyFigure {
   return sliderFigure(frames, layout, { prefix: "r = ", frameDurationMs: 200 });
 }
 
-/** Both Fig 1 figures: the schematic and the slider. */
+/** Both Fig 1 figures: the schematic and the slider. Accepts Fig1Data as produced by runFig1 (shape checked). */
 export function fig1Figures(data: Fig1Data): PlotlyFigure[] {
+  checkFig1Data(data);
   return [fig1SchematicFigure(data), fig1SliderFigure(data)];
 }

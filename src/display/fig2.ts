@@ -4,6 +4,45 @@
  */
 import type { Fig2Data } from "../experiments/fig2";
 import { COLORS, colormapSamples, hline, PlotlyFigure, PlotlyTrace, vline } from "./plotly";
+import { requireFinite, requireNumber, requireNumberMatrix, requireNumbers, requireObject, requirePositive } from "../core/errors";
+import { requireArray } from "./validate";
+
+const FIG2_DATA = "a Fig2Data object (see experiments.runFig2)";
+
+/**
+ * Checks the fields of Fig2Data the builders read (GhostError naming the path): constants.rStar and rStarQuarter
+ * finite > 0, constants.criticalLearningRate finite > 0; landscape r, analytic and every simulated[k].loss number
+ * arrays of one length (confidence a number); runs[k] with a number learningRate and number arrays r and loss;
+ * sweep learningRates and reportEpochs number arrays, meanLoss and semLoss [reportEpochs][learningRates] number
+ * matrices (NaN/±Infinity allowed inside data arrays).
+ */
+function checkFig2Data(value: unknown, name = "data"): asserts value is Fig2Data {
+  const d = requireObject(name, value, FIG2_DATA);
+  const c = requireObject(`${name}.constants`, d.constants, "a Fig2Constants object");
+  requirePositive(`${name}.constants.rStar`, c.rStar);
+  requirePositive(`${name}.constants.rStarQuarter`, c.rStarQuarter);
+  requirePositive(`${name}.constants.criticalLearningRate`, c.criticalLearningRate);
+  const land = requireObject(`${name}.landscape`, d.landscape, "an object { r, analytic, simulated }");
+  const n = requireNumbers(`${name}.landscape.r`, land.r).length;
+  requireNumbers(`${name}.landscape.analytic`, land.analytic, { length: n });
+  requireArray(`${name}.landscape.simulated`, land.simulated, "{ confidence, loss } curves").forEach((sim, k) => {
+    const sc = requireObject(`${name}.landscape.simulated[${k}]`, sim, "an object { confidence: number, loss: number[] }");
+    requireNumber(`${name}.landscape.simulated[${k}].confidence`, sc.confidence);
+    requireNumbers(`${name}.landscape.simulated[${k}].loss`, sc.loss, { length: n });
+  });
+  requireArray(`${name}.runs`, d.runs, "Fig2Run objects").forEach((run, k) => {
+    const r = requireObject(`${name}.runs[${k}]`, run, "a Fig2Run { learningRate, r, loss, … }");
+    requireNumber(`${name}.runs[${k}].learningRate`, r.learningRate);
+    requireNumbers(`${name}.runs[${k}].r`, r.r);
+    requireNumbers(`${name}.runs[${k}].loss`, r.loss);
+  });
+  const s = requireObject(`${name}.sweep`, d.sweep, "a learning-rate sweep { learningRates, reportEpochs, meanLoss, semLoss, … }");
+  const lrs = requireNumbers(`${name}.sweep.learningRates`, s.learningRates).length;
+  const epochs = requireNumbers(`${name}.sweep.reportEpochs`, s.reportEpochs, { finite: true }).length;
+  requireNumberMatrix(`${name}.sweep.meanLoss`, s.meanLoss, epochs, lrs);
+  requireNumberMatrix(`${name}.sweep.semLoss`, s.semLoss, epochs, lrs);
+  requireFinite(`${name}.sweep.instances`, s.instances);
+}
 
 /** Matplotlib's named colour "orange" (the authors' r* line in panel A). */
 const ORANGE = "#ffa500";
@@ -17,9 +56,11 @@ function fmt(v: number): string {
 
 /**
  * Panel A: analytic L(r) (black line) and the simulated loss as scatter, c = 0.1 in C0 and c = 1 in C1 (one trace
- * per confidence, colours cycling C0, C1, …), a dashed orange vertical line at r*; linear axes.
+ * per confidence, colours cycling C0, C1, …), a dashed orange vertical line at r*; linear axes. Accepts Fig2Data
+ * as produced by runFig2 (shape checked, GhostError naming the field otherwise).
  */
 export function fig2LandscapeFigure(data: Fig2Data): PlotlyFigure {
+  checkFig2Data(data);
   const { r, analytic, simulated } = data.landscape;
   const traces: PlotlyTrace[] = [
     { type: "scatter", mode: "lines", name: "analytic L(r) (c → ∞)", x: r, y: analytic, line: { color: "black", width: 1.5 } },
@@ -43,8 +84,12 @@ export function fig2LandscapeFigure(data: Fig2Data): PlotlyFigure {
   };
 }
 
-/** Panel B: loss L(r_k) vs epoch for each run (C0 for the first α, C1 for the second, …), linear axes. */
+/**
+ * Panel B: loss L(r_k) vs epoch for each run (C0 for the first α, C1 for the second, …), linear axes. Accepts
+ * Fig2Data as produced by runFig2 (shape checked).
+ */
 export function fig2LossFigure(data: Fig2Data): PlotlyFigure {
+  checkFig2Data(data);
   const traces: PlotlyTrace[] = data.runs.map((run, k) => ({
     type: "scatter", mode: "lines", name: `α = ${fmt(run.learningRate)}`, x: run.loss.map((_, i) => i), y: run.loss,
     line: { color: COLORS[k % COLORS.length], width: 1.5 },
@@ -61,9 +106,11 @@ export function fig2LossFigure(data: Fig2Data): PlotlyFigure {
 
 /**
  * Panel C: r_k vs epoch (log y) for each run, with r* as a black solid and r* /4 as a black dashed horizontal
- * line. Values ≤ 0 (never produced by these runs) would be clipped at the floor.
+ * line. Values ≤ 0 (never produced by these runs) would be clipped at the floor. Accepts Fig2Data as produced
+ * by runFig2 (shape checked).
  */
 export function fig2RFigure(data: Fig2Data): PlotlyFigure {
+  checkFig2Data(data);
   const { rStar, rStarQuarter } = data.constants;
   const traces: PlotlyTrace[] = data.runs.map((run, k) => ({
     type: "scatter", mode: "lines", name: `α = ${fmt(run.learningRate)}`, x: run.r.map((_, i) => i),
@@ -88,8 +135,10 @@ export function fig2RFigure(data: Fig2Data): PlotlyFigure {
  * Panel D: mean ± SEM loss vs learning rate, one error-bar trace per report epoch coloured viridis at
  * linspace(0.1, 0.9, n) (1000 dark purple … 10000 yellow), log–log, legend title "Epoch", with the critical
  * learning rate α_c marked by a dotted vertical line. Means are clipped at {@link FIG2_LOG_FLOOR} for the log axis.
+ * Accepts Fig2Data as produced by runFig2 (shape checked; at most 100000 report epochs).
  */
 export function fig2LearningRateFigure(data: Fig2Data): PlotlyFigure {
+  checkFig2Data(data);
   const s = data.sweep;
   const colours = colormapSamples("viridis", s.reportEpochs.length, 0.1, 0.9);
   const traces: PlotlyTrace[] = s.reportEpochs.map((epoch, j) => ({
@@ -112,7 +161,8 @@ export function fig2LearningRateFigure(data: Fig2Data): PlotlyFigure {
   };
 }
 
-/** All Fig 2 panels: A (landscape), B (loss), C (r), D (loss vs learning rate). */
+/** All Fig 2 panels: A (landscape), B (loss), C (r), D (loss vs learning rate). Accepts Fig2Data (shape checked). */
 export function fig2Figures(data: Fig2Data): PlotlyFigure[] {
+  checkFig2Data(data);
   return [fig2LandscapeFigure(data), fig2LossFigure(data), fig2RFigure(data), fig2LearningRateFigure(data)];
 }

@@ -13,6 +13,8 @@
  */
 import type { Fig3Data, Fig3FlowSnapshot, Fig3HighData, Fig3LowData, Fig3Series } from "../experiments/fig3";
 import { COLORS, hline, PlotlyFigure, PlotlyLayout, PlotlyTrace, sliderFigure, vline } from "./plotly";
+import { GhostError, requireInteger, requireNumber, requireNumbers, requireObject, requireOptions } from "../core/errors";
+import { requireArray, requireAxisRange, requireIntegerOrNull, requireOptionalString, requireString } from "./validate";
 
 /** Matplotlib's named colour "orange" (the threshold line κ = 1). */
 export const FIG3_ORANGE = "#ffa500";
@@ -21,19 +23,142 @@ export const FIG3_NORMALISED_RANGE: [number, number] = [1e-6, 5];
 /** y range of Fig 3D (spec A6: ylim [−1, 3]). */
 export const FIG3_EVENT_Y_RANGE: [number, number] = [-1, 3];
 
-/** The paper's label of a snapshot: the number of updates applied (epoch + 1), with thousands separators. */
+/**
+ * The paper's label of a snapshot: the number of updates applied (epoch + 1), with thousands separators. Accepts
+ * an integer epoch >= −1 (−1: the untrained network).
+ */
 export function fig3Label(epoch: number): string {
+  requireInteger("epoch", epoch, -1);
   return (epoch + 1).toLocaleString("en-US");
 }
 
-/** Rounds to `digits` significant digits (plot data only: keeps the figures small; non-finite values become null). */
+/**
+ * Rounds to `digits` significant digits (plot data only: keeps the figures small; non-finite values become null).
+ * Accepts: values an array (or typed array) of numbers or nulls; digits an integer in [1, 100].
+ */
 export function fig3Round(values: ArrayLike<number>, digits = 5): (number | null)[] {
+  requireNumbers("values", values, { nullable: true, typed: true });
+  requireInteger("digits", digits, 1, 100);
   const out: (number | null)[] = new Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    out[i] = Number.isFinite(v) ? Number(v.toPrecision(digits)) : null;
+    out[i] = typeof v === "number" && Number.isFinite(v) ? Number(v.toPrecision(digits)) : null;
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shape checks of the Fig 3 data (GhostError naming the path; NaN/±Infinity allowed inside plotted data arrays).
+
+/** Checks the fields of a flow snapshot the builders read; `points` = length of the κ display window, if known. */
+function checkSnapshot(name: string, value: unknown, points?: number): Fig3FlowSnapshot {
+  const s = requireObject(name, value, "a Fig3FlowSnapshot { epoch, dense, kappa0, dkappaDt, fixedPoints, ghost, … }");
+  requireInteger(`${name}.epoch`, s.epoch, -1);
+  if (typeof s.dense !== "boolean") throw new GhostError(`${name}.dense`, s.dense, "true or false");
+  requireNumber(`${name}.kappa0`, s.kappa0);
+  requireNumbers(`${name}.dkappaDt`, s.dkappaDt, points === undefined ? {} : { length: points });
+  requireArray(`${name}.fixedPoints`, s.fixedPoints, "fixed points { kappa, stability }").forEach((fp, i) => {
+    const q = requireObject(`${name}.fixedPoints[${i}]`, fp, "a fixed point { kappa: number, stability: string }");
+    requireNumber(`${name}.fixedPoints[${i}].kappa`, q.kappa);
+    requireString(`${name}.fixedPoints[${i}].stability`, q.stability);
+  });
+  const g = requireObject(`${name}.ghost`, s.ghost, "a Fig3Ghost { height, kappaGhost, classification, … }");
+  requireNumber(`${name}.ghost.height`, g.height);
+  requireNumber(`${name}.ghost.kappaGhost`, g.kappaGhost);
+  requireString(`${name}.ghost.classification`, g.classification);
+  return value as Fig3FlowSnapshot;
+}
+
+function checkSnapshots(name: string, value: unknown, points?: number, minLength = 0): Fig3FlowSnapshot[] {
+  return requireArray(name, value, "Fig3FlowSnapshot objects", { minLength }).map((s, i) => checkSnapshot(`${name}[${i}]`, s, points));
+}
+
+/** A downsampled series { epoch: integers, value: numbers } of equal lengths. */
+function checkSeries(name: string, value: unknown): void {
+  const s = requireObject(name, value, "a series { epoch: number[], value: number[] }");
+  const n = requireNumbers(`${name}.epoch`, s.epoch, { integer: true }).length;
+  requireNumbers(`${name}.value`, s.value, { length: n });
+}
+
+/** κ of the display window: at least one finite number. */
+function checkKappa(name: string, value: unknown): number[] {
+  return requireNumbers(name, value, { finite: true, minLength: 1 });
+}
+
+/**
+ * Checks the fields of Fig3LowData the builders read: config.low { learningRate, seed, fixedPointCheckEvery:
+ * numbers; flowPanelEpochs: integers }; kappa (finite numbers); lossMax, gradMax (numbers); loss, gradNorm series;
+ * snapshots (each with dkappaDt of kappa's length); fixedPointChecks { epoch, signFlips } of equal lengths;
+ * maxFixedPoints.signFlips; drop.dropEpoch (integer or null).
+ */
+function checkFig3Low(value: unknown, name = "low"): asserts value is Fig3LowData {
+  const low = requireObject(name, value, "a Fig3LowData object (see experiments.runFig3Low)");
+  const config = requireObject(`${name}.config`, low.config, "a Fig3Config");
+  const c = requireObject(`${name}.config.low`, config.low, "a Fig3LowConfig");
+  requireNumber(`${name}.config.low.learningRate`, c.learningRate);
+  requireNumber(`${name}.config.low.seed`, c.seed);
+  requireNumber(`${name}.config.low.fixedPointCheckEvery`, c.fixedPointCheckEvery);
+  requireNumbers(`${name}.config.low.flowPanelEpochs`, c.flowPanelEpochs, { integer: true });
+  const points = checkKappa(`${name}.kappa`, low.kappa).length;
+  requireNumber(`${name}.lossMax`, low.lossMax);
+  requireNumber(`${name}.gradMax`, low.gradMax);
+  checkSeries(`${name}.loss`, low.loss);
+  checkSeries(`${name}.gradNorm`, low.gradNorm);
+  checkSnapshots(`${name}.snapshots`, low.snapshots, points);
+  const checks = requireObject(`${name}.fixedPointChecks`, low.fixedPointChecks, "an object { epoch: number[], signFlips: number[] }");
+  const n = requireNumbers(`${name}.fixedPointChecks.epoch`, checks.epoch, { integer: true }).length;
+  requireNumbers(`${name}.fixedPointChecks.signFlips`, checks.signFlips, { length: n });
+  const max = requireObject(`${name}.maxFixedPoints`, low.maxFixedPoints, "an object { refined, signFlips }");
+  requireNumber(`${name}.maxFixedPoints.signFlips`, max.signFlips);
+  const drop = requireObject(`${name}.drop`, low.drop, "an object { dropEpoch, … }");
+  requireIntegerOrNull(`${name}.drop.dropEpoch`, drop.dropEpoch);
+}
+
+/**
+ * Checks the fields of Fig3HighData the builders read: config.high { learningRate, seed: numbers;
+ * eventFlowOffsets: integers; zoom { before, after }: integers >= 0 }; kappa (finite numbers); epochsRun (an
+ * integer >= 0); loss, gradNorm (numbers, length epochsRun); lossMax, gradMax; saddleNode (null or { epoch,
+ * signFlipsBefore, signFlipsAfter }); eventFlows (snapshots, dkappaDt of kappa's length); perEpoch { epoch,
+ * height, signFlips } of equal lengths; firstAccurate (integer or null).
+ */
+function checkFig3High(value: unknown, name = "high"): asserts value is Fig3HighData {
+  const high = requireObject(name, value, "a Fig3HighData object (see experiments.runFig3High)");
+  const config = requireObject(`${name}.config`, high.config, "a Fig3Config");
+  const c = requireObject(`${name}.config.high`, config.high, "a Fig3HighConfig");
+  requireNumber(`${name}.config.high.learningRate`, c.learningRate);
+  requireNumber(`${name}.config.high.seed`, c.seed);
+  requireNumbers(`${name}.config.high.eventFlowOffsets`, c.eventFlowOffsets, { integer: true });
+  const zoom = requireObject(`${name}.config.high.zoom`, c.zoom, "an object { before, after }");
+  requireInteger(`${name}.config.high.zoom.before`, zoom.before, 0);
+  requireInteger(`${name}.config.high.zoom.after`, zoom.after, 0);
+  const points = checkKappa(`${name}.kappa`, high.kappa).length;
+  const n = requireInteger(`${name}.epochsRun`, high.epochsRun, 0);
+  requireNumbers(`${name}.loss`, high.loss, { length: n });
+  requireNumbers(`${name}.gradNorm`, high.gradNorm, { length: n });
+  requireNumber(`${name}.lossMax`, high.lossMax);
+  requireNumber(`${name}.gradMax`, high.gradMax);
+  if (high.saddleNode !== null) {
+    const ev = requireObject(`${name}.saddleNode`, high.saddleNode, "null or a Fig3SaddleNode { epoch, signFlipsBefore, signFlipsAfter, … }");
+    requireInteger(`${name}.saddleNode.epoch`, ev.epoch, -1);
+    requireNumber(`${name}.saddleNode.signFlipsBefore`, ev.signFlipsBefore);
+    requireNumber(`${name}.saddleNode.signFlipsAfter`, ev.signFlipsAfter);
+  }
+  checkSnapshots(`${name}.eventFlows`, high.eventFlows, points);
+  const p = requireObject(`${name}.perEpoch`, high.perEpoch, "an object { epoch, height, signFlips, … }");
+  const m = requireNumbers(`${name}.perEpoch.epoch`, p.epoch, { integer: true }).length;
+  requireNumbers(`${name}.perEpoch.height`, p.height, { length: m });
+  requireNumbers(`${name}.perEpoch.signFlips`, p.signFlips, { length: m });
+  requireIntegerOrNull(`${name}.firstAccurate`, high.firstAccurate);
+}
+
+/** Options of the slider builders: undefined or { title?: string, xRange?, yRange?: [lo, hi], maxFrames?: integer >= 1 }. */
+function checkSliderOptions(value: unknown): Fig3SliderOptions {
+  const opts = requireOptions<Fig3SliderOptions>("opts", value);
+  requireOptionalString("opts.title", opts.title);
+  if (opts.xRange !== undefined) requireAxisRange("opts.xRange", opts.xRange);
+  if (opts.yRange !== undefined) requireAxisRange("opts.yRange", opts.yRange);
+  if (opts.maxFrames !== undefined) requireInteger("opts.maxFrames", opts.maxFrames, 1);
+  return opts;
 }
 
 function logRange([lo, hi]: [number, number]): [number, number] {
@@ -72,9 +197,11 @@ function normalisedTraces(epochLoss: Fig3Series | { epoch: number[]; value: numb
 /**
  * Fig 3A: loss / max and gradient norm / max vs epoch + 1 at the low learning rate, semilog-y, y ∈ [1e-6, 5],
  * gradient with opacity 0.5 (2 traces; the curves are min/max-downsampled, so spikes and the period-2
- * oscillation band survive). A grey dotted line marks the abrupt drop (loss below half its maximum).
+ * oscillation band survive). A grey dotted line marks the abrupt drop (loss below half its maximum). Accepts
+ * Fig3LowData as produced by runFig3Low (shape checked, GhostError naming the field otherwise).
  */
 export function fig3LossFigure(low: Fig3LowData): PlotlyFigure {
+  checkFig3Low(low);
   const shapes: Record<string, unknown>[] = [];
   const annotations: Record<string, unknown>[] = [];
   if (low.drop.dropEpoch !== null) {
@@ -95,9 +222,9 @@ export function fig3LossFigure(low: Fig3LowData): PlotlyFigure {
   };
 }
 
-function snapshotAt(snapshots: Fig3FlowSnapshot[], epoch: number): Fig3FlowSnapshot {
+function snapshotAt(snapshots: Fig3FlowSnapshot[], epoch: number, name: string, value: unknown = epoch): Fig3FlowSnapshot {
   const s = snapshots.find((x) => x.epoch === epoch);
-  if (!s) throw new Error(`no flow snapshot at epoch ${epoch}`);
+  if (!s) throw new GhostError(name, value, `an epoch that has a flow snapshot (none at epoch ${epoch})`);
   return s;
 }
 
@@ -113,9 +240,12 @@ function rangeOf(values: number[], pad: number, clip: [number, number]): [number
  * C0, C1, C2), left over the display window (κ ≈ −9…9), right zoomed on [min κ₀ − 0.5, 1.5] where the ghost
  * lives; red markers at each shown network's (κ₀, 0); black dashed dκ/dt = 0, orange dashed κ = 1.
  * Traces: 2 per flow + one κ₀ trace per panel + the ghost minimum (κ_g, h) of the last flow in the zoom.
+ * Accepts Fig3LowData as produced by runFig3Low (shape checked; flowPanelEpochs non-empty, each a snapshot epoch).
  */
 export function fig3FlowFigure(low: Fig3LowData): PlotlyFigure {
-  const shown = low.config.low.flowPanelEpochs.map((e) => snapshotAt(low.snapshots, e));
+  checkFig3Low(low);
+  requireArray("low.config.low.flowPanelEpochs", low.config.low.flowPanelEpochs, "snapshot epochs", { minLength: 1 });
+  const shown = low.config.low.flowPanelEpochs.map((e, i) => snapshotAt(low.snapshots, e, `low.config.low.flowPanelEpochs[${i}]`));
   const kappa = low.kappa;
   const zoomX: [number, number] = [Math.min(...shown.map((s) => s.kappa0)) - 0.5, 1.5];
   const inZoom = (s: Fig3FlowSnapshot) => s.dkappaDt.filter((_, i) => kappa[i] >= zoomX[0] && kappa[i] <= zoomX[1]);
@@ -161,8 +291,17 @@ export interface Fig3SliderOptions {
   maxFrames?: number;
 }
 
-/** Picks ≤ maxFrames snapshots: all dense ones, the regular ones evenly thinned (first and last kept). */
+/**
+ * Picks ≤ maxFrames snapshots: all dense ones, the regular ones evenly thinned (first and last kept). Accepts:
+ * snapshots an array of flow snapshots (epoch: an integer >= −1, dense: a boolean); maxFrames an integer >= 1.
+ */
 export function fig3SliderSnapshots(snapshots: Fig3FlowSnapshot[], maxFrames = 120): Fig3FlowSnapshot[] {
+  requireArray("snapshots", snapshots, "Fig3FlowSnapshot objects").forEach((s, i) => {
+    const r = requireObject(`snapshots[${i}]`, s, "a Fig3FlowSnapshot { epoch, dense, … }");
+    requireInteger(`snapshots[${i}].epoch`, r.epoch, -1);
+    if (typeof r.dense !== "boolean") throw new GhostError(`snapshots[${i}].dense`, r.dense, "true or false");
+  });
+  requireInteger("maxFrames", maxFrames, 1);
   const dense = snapshots.filter((s) => s.dense);
   const regular = snapshots.filter((s) => !s.dense);
   const room = Math.max(2, maxFrames - dense.length);
@@ -199,10 +338,15 @@ function frameTraces(kappa: number[], s: Fig3FlowSnapshot, keep: boolean[]): Plo
  * A slider over analysed flow snapshots (5 traces per frame: the flow, κ₀, stable and unstable fixed points, the
  * segment from (κ_g, 0) to (κ_g, h)). Frame labels = number of updates. Used for the low-lr run (scrub through
  * learning and watch the fixed point leave [κ₀, 1] and the ghost form) and for the high-lr event.
+ * Accepts: kappa a non-empty array of finite numbers; snapshots a non-empty array of flow snapshots with dkappaDt
+ * of kappa's length; opts undefined or { title?: string, xRange?, yRange?: [lo, hi] finite with lo <= hi,
+ * maxFrames?: an integer >= 1 }.
  */
 export function fig3FlowSliderFigure(kappa: number[], snapshots: Fig3FlowSnapshot[], opts: Fig3SliderOptions = {}): PlotlyFigure {
+  const points = checkKappa("kappa", kappa).length;
+  checkSnapshots("snapshots", snapshots, points, 1);
+  opts = checkSliderOptions(opts);
   const frames = fig3SliderSnapshots(snapshots, opts.maxFrames ?? 120);
-  if (frames.length === 0) throw new Error("fig3FlowSliderFigure: no snapshots");
   const xRange: [number, number] = opts.xRange ?? [Math.max(kappa[0], Math.floor(Math.min(...frames.map((s) => s.kappa0)) - 1)), Math.min(kappa[kappa.length - 1], 3)];
   const margin = 0.05 * (xRange[1] - xRange[0]);
   const keep = kappa.map((k) => k >= xRange[0] - margin && k <= xRange[1] + margin);
@@ -223,9 +367,10 @@ export function fig3FlowSliderFigure(kappa: number[], snapshots: Fig3FlowSnapsho
  * Ghost height and fixed points over the low-lr run: h = min f on [κ₀, 1] at every snapshot (C0, left axis; h < 0
  * while a fixed point blocks [κ₀, 1], h > 0 once it has passed κ = 1), the sign-flip count every
  * fixedPointCheckEvery epochs (C3 steps, right axis) and the refined fixed-point count at the snapshots (C3
- * markers). 3 traces; black dashed h = 0.
+ * markers). 3 traces; black dashed h = 0. Accepts Fig3LowData as produced by runFig3Low (shape checked).
  */
 export function fig3GhostFigure(low: Fig3LowData): PlotlyFigure {
+  checkFig3Low(low);
   const snaps = low.snapshots;
   return {
     data: [
@@ -245,8 +390,12 @@ export function fig3GhostFigure(low: Fig3LowData): PlotlyFigure {
   };
 }
 
-/** Epochs of the three Fig 3D flows (event + eventFlowOffsets, within the stored window). */
+/**
+ * Epochs of the three Fig 3D flows (event + eventFlowOffsets, within the stored window). Accepts Fig3HighData as
+ * produced by runFig3High (shape checked).
+ */
 export function fig3EventFlowEpochs(high: Fig3HighData): number[] {
+  checkFig3High(high);
   const ev = high.saddleNode;
   if (!ev) return [];
   const have = new Set(high.eventFlows.map((s) => s.epoch));
@@ -256,9 +405,11 @@ export function fig3EventFlowEpochs(high: Fig3HighData): number[] {
 /**
  * Fig 3C: loss / max and gradient / max vs epoch + 1 at the high learning rate (left, semilog-y, y ∈ [1e-6, 5],
  * gradient opacity 0.5) and a zoom on the event (right: raw loss, linear, epochs event − zoom.before … event +
- * zoom.after, grey dotted lines at the labels of the Fig 3D flows, as the paper's inset). 3 traces.
+ * zoom.after, grey dotted lines at the labels of the Fig 3D flows, as the paper's inset). 3 traces. Accepts
+ * Fig3HighData as produced by runFig3High (shape checked).
  */
 export function fig3HighLossFigure(high: Fig3HighData): PlotlyFigure {
+  checkFig3High(high);
   const all = (values: number[]) => ({ epoch: values.map((_, i) => i), value: values });
   const traces = normalisedTraces(all(high.loss), high.lossMax, all(high.gradNorm), high.gradMax);
   const layout: PlotlyLayout = {
@@ -286,9 +437,11 @@ export function fig3HighLossFigure(high: Fig3HighData): PlotlyFigure {
  * Fig 3D: the flows just before, at and after the saddle-node event (labels = updates applied; C0, C1, C2), red
  * κ₀ markers (the third flow dashed: after the event it no longer changes), the fixed points of the flow at the event (black = stable, white = unstable), black dashed
  * dκ/dt = 0, orange dashed κ = 1, κ ∈ [−9, 9], y ∈ [−1, 3]. 6 traces (3 flows, κ₀, stable, unstable); a figure
- * with a note and no traces when the run had no event.
+ * with a note and no traces when the run had no event. Accepts Fig3HighData as produced by runFig3High (shape
+ * checked; with an event, eventFlows must hold a snapshot at the event epoch).
  */
 export function fig3EventFlowFigure(high: Fig3HighData): PlotlyFigure {
+  checkFig3High(high);
   const ev = high.saddleNode;
   const kappa = high.kappa;
   const layout: PlotlyLayout = {
@@ -300,8 +453,8 @@ export function fig3EventFlowFigure(high: Fig3HighData): PlotlyFigure {
     height: 440,
   };
   if (!ev) return { data: [], layout };
-  const shown = fig3EventFlowEpochs(high).map((e) => snapshotAt(high.eventFlows, e));
-  const atEvent = snapshotAt(high.eventFlows, ev.epoch);
+  const shown = fig3EventFlowEpochs(high).map((e) => snapshotAt(high.eventFlows, e, "high.eventFlows", high.eventFlows));
+  const atEvent = snapshotAt(high.eventFlows, ev.epoch, "high.eventFlows", high.eventFlows);
   const stable = atEvent.fixedPoints.filter((p) => p.stability === "stable").map((p) => p.kappa);
   const unstable = atEvent.fixedPoints.filter((p) => p.stability !== "stable").map((p) => p.kappa);
   const traces: PlotlyTrace[] = shown.map((s, k) => ({
@@ -319,9 +472,10 @@ export function fig3EventFlowFigure(high: Fig3HighData): PlotlyFigure {
 /**
  * h = min f on [κ₀, 1] (C0, left) and the sign-flip count of f (C3 steps, right) after every analysed epoch of the
  * high-lr run; black dashed h = 0. The x range starts 150 epochs before the first accurate epoch (zoom out in the
- * plot for the whole run). 2 traces.
+ * plot for the whole run). 2 traces. Accepts Fig3HighData as produced by runFig3High (shape checked).
  */
 export function fig3HighGhostFigure(high: Fig3HighData): PlotlyFigure {
+  checkFig3High(high);
   const p = high.perEpoch;
   const start = high.firstAccurate !== null ? Math.max(p.epoch[0] ?? 0, high.firstAccurate - 150) : p.epoch[0] ?? 0;
   return {
@@ -341,15 +495,27 @@ export function fig3HighGhostFigure(high: Fig3HighData): PlotlyFigure {
   };
 }
 
-/** The low-lr slider (flows every snapshotEvery epochs, dense around the drop). */
+/**
+ * The low-lr slider (flows every snapshotEvery epochs, dense around the drop). Accepts Fig3LowData as produced by
+ * runFig3Low (shape checked; at least one snapshot) and opts as {@link fig3FlowSliderFigure}.
+ */
 export function fig3LowSliderFigure(low: Fig3LowData, opts: Fig3SliderOptions = {}): PlotlyFigure {
+  checkFig3Low(low);
+  opts = checkSliderOptions(opts);
+  requireArray("low.snapshots", low.snapshots, "Fig3FlowSnapshot objects", { minLength: 1 });
   return fig3FlowSliderFigure(low.kappa, low.snapshots, {
     title: "Scrub through low-lr learning: the fixed point leaves [κ₀, 1] and a ghost remains", ...opts,
   });
 }
 
-/** The high-lr event slider (flows after every epoch around the saddle-node event), κ ∈ [−9, 9], y ∈ [−1, 3]. */
+/**
+ * The high-lr event slider (flows after every epoch around the saddle-node event), κ ∈ [−9, 9], y ∈ [−1, 3]; null
+ * without event flows. Accepts Fig3HighData as produced by runFig3High (shape checked) and opts as
+ * {@link fig3FlowSliderFigure}.
+ */
 export function fig3EventSliderFigure(high: Fig3HighData, opts: Fig3SliderOptions = {}): PlotlyFigure | null {
+  checkFig3High(high);
+  opts = checkSliderOptions(opts);
   if (high.eventFlows.length === 0) return null;
   const k = high.kappa;
   return fig3FlowSliderFigure(k, high.eventFlows, {
@@ -358,8 +524,14 @@ export function fig3EventSliderFigure(high: Fig3HighData, opts: Fig3SliderOption
   });
 }
 
-/** Every Fig 3 figure, in order: 3A, 3B, low slider, ghost panel, 3C, 3D, event slider (if any), high-lr h panel. */
+/**
+ * Every Fig 3 figure, in order: 3A, 3B, low slider, ghost panel, 3C, 3D, event slider (if any), high-lr h panel.
+ * Accepts Fig3Data { low, high } as produced by runFig3 (shape checked).
+ */
 export function fig3Figures(data: Fig3Data): PlotlyFigure[] {
+  const d = requireObject("data", data, "a Fig3Data object { config, low, high } (see experiments.runFig3)");
+  checkFig3Low(d.low, "data.low");
+  checkFig3High(d.high, "data.high");
   const eventSlider = fig3EventSliderFigure(data.high);
   return [
     fig3LossFigure(data.low), fig3FlowFigure(data.low), fig3LowSliderFigure(data.low), fig3GhostFigure(data.low),

@@ -5,9 +5,65 @@
  */
 import type { Fig4Data, Fig4Curve } from "../experiments/fig4";
 import { COLORS, colormap, hline, vline, PlotlyFigure, PlotlyTrace } from "./plotly";
+import { requireFinite, requireNumber, requireNumbers, requireObject, requirePositive } from "../core/errors";
+import { requireArray } from "./validate";
 
-/** The ten confidences the paper plots: logspace(−3, 1, 30)[2::3]. */
+/** A flow of the "why" panels: kappa and dkappaDt of one length, kappa0 a number, fixedPoints numbers. */
+function checkFlow(name: string, value: unknown): Record<string, unknown> {
+  const f = requireObject(name, value, "a flow { kappa, dkappaDt, kappa0, fixedPoints, … }");
+  const n = requireNumbers(`${name}.kappa`, f.kappa).length;
+  requireNumbers(`${name}.dkappaDt`, f.dkappaDt, { length: n });
+  requireNumber(`${name}.kappa0`, f.kappa0);
+  requireNumbers(`${name}.fixedPoints`, f.fixedPoints);
+  return f;
+}
+
+/**
+ * Checks the fields of Fig4Data the builders read (GhostError naming the path): config { confidence: finite > 0,
+ * epochs, ablationEpochs, plotFrom: finite }; counts.selected (a number); before and every curves[k] with epoch,
+ * accuracyMean, accuracySem, gradNormMean, gradNormSem number arrays (NaN allowed; the means are empty when no
+ * network was selected); curves[k].confidence finite > 0; example null or { seed, stuckFlow, rescuedFlow
+ * (+ confidence), gradientVsConfidence { confidence, gradNorm } of equal lengths }.
+ */
+function checkFig4Data(value: unknown, name = "data"): asserts value is Fig4Data {
+  const d = requireObject(name, value, "a Fig4Data object (see experiments.runFig4)");
+  const c = requireObject(`${name}.config`, d.config, "a Fig4Config");
+  requirePositive(`${name}.config.confidence`, c.confidence);
+  requireFinite(`${name}.config.epochs`, c.epochs);
+  requireFinite(`${name}.config.ablationEpochs`, c.ablationEpochs);
+  requireFinite(`${name}.config.plotFrom`, c.plotFrom);
+  const counts = requireObject(`${name}.counts`, d.counts, "an object { total, learned, stuck, selected, diverged }");
+  requireNumber(`${name}.counts.selected`, counts.selected);
+  const curve = (path: string, v: unknown, what: string) => {
+    const r = requireObject(path, v, what);
+    requireNumbers(`${path}.epoch`, r.epoch);
+    // (no length check: with no selected network the means are empty while the epochs are not)
+    for (const k of ["accuracyMean", "accuracySem", "gradNormMean", "gradNormSem"]) requireNumbers(`${path}.${k}`, r[k]);
+    return r;
+  };
+  curve(`${name}.before`, d.before, "an object { epoch, accuracyMean, accuracySem, gradNormMean, gradNormSem }");
+  requireArray(`${name}.curves`, d.curves, "Fig4Curve objects").forEach((v, k) => {
+    const r = curve(`${name}.curves[${k}]`, v, "a Fig4Curve { confidence, epoch, accuracyMean, accuracySem, gradNormMean, gradNormSem }");
+    requirePositive(`${name}.curves[${k}].confidence`, r.confidence);
+  });
+  if (d.example !== null) {
+    const ex = requireObject(`${name}.example`, d.example, "null or a Fig4Example { seed, stuckFlow, rescuedFlow, gradientVsConfidence }");
+    requireNumber(`${name}.example.seed`, ex.seed);
+    checkFlow(`${name}.example.stuckFlow`, ex.stuckFlow);
+    const rescued = checkFlow(`${name}.example.rescuedFlow`, ex.rescuedFlow);
+    requireNumber(`${name}.example.rescuedFlow.confidence`, rescued.confidence);
+    const g = requireObject(`${name}.example.gradientVsConfidence`, ex.gradientVsConfidence, "an object { confidence: number[], gradNorm: number[] }");
+    const n = requireNumbers(`${name}.example.gradientVsConfidence.confidence`, g.confidence).length;
+    requireNumbers(`${name}.example.gradientVsConfidence.gradNorm`, g.gradNorm, { length: n });
+  }
+}
+
+/**
+ * The ten confidences the paper plots: logspace(−3, 1, 30)[2::3]. Accepts Fig4Data as produced by runFig4 (shape
+ * checked, GhostError naming the field otherwise).
+ */
 export function fig4PlottedCurves(data: Fig4Data): Fig4Curve[] {
+  checkFig4Data(data);
   return data.curves.filter((_, k) => k % 3 === 2);
 }
 
@@ -58,18 +114,24 @@ function panel(data: Fig4Data, metric: "accuracy" | "gradNorm"): PlotlyFigure {
   };
 }
 
-/** Accuracy panel (Fig 4 left). */
+/** Accuracy panel (Fig 4 left). Accepts Fig4Data as produced by runFig4 (shape checked). */
 export function fig4AccuracyFigure(data: Fig4Data): PlotlyFigure {
+  checkFig4Data(data);
   return panel(data, "accuracy");
 }
 
-/** Gradient-norm panel (Fig 4 right, log y). */
+/** Gradient-norm panel (Fig 4 right, log y). Accepts Fig4Data as produced by runFig4 (shape checked). */
 export function fig4GradientFigure(data: Fig4Data): PlotlyFigure {
+  checkFig4Data(data);
   return panel(data, "gradNorm");
 }
 
-/** Why it works: the stuck network's flow before and after rescue, and its gradient norm vs c. */
+/**
+ * Why it works: the stuck network's flow before and after rescue, and its gradient norm vs c ([] without an
+ * example). Accepts Fig4Data as produced by runFig4 (shape checked).
+ */
 export function fig4WhyFigures(data: Fig4Data): PlotlyFigure[] {
+  checkFig4Data(data);
   const ex = data.example;
   if (!ex) return [];
   const flow: PlotlyFigure = {
@@ -99,7 +161,8 @@ export function fig4WhyFigures(data: Fig4Data): PlotlyFigure[] {
   return [flow, grad];
 }
 
-/** Every Fig 4 figure, in order. */
+/** Every Fig 4 figure, in order. Accepts Fig4Data as produced by runFig4 (shape checked). */
 export function fig4Figures(data: Fig4Data): PlotlyFigure[] {
+  checkFig4Data(data);
   return [fig4AccuracyFigure(data), fig4GradientFigure(data), ...fig4WhyFigures(data)];
 }

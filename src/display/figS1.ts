@@ -6,6 +6,14 @@
 import type { FigS1Data } from "../experiments/figS1";
 import type { LrSweepData } from "../experiments/lrSweep";
 import { COLORS, colormapSamples, PlotlyFigure, PlotlyTrace } from "./plotly";
+import { requireBoolean, requireObject, requireOptions } from "../core/errors";
+import { checkLrSweep, requireOptionalString, requireString } from "./validate";
+
+/** Checks the fields of FigS1Data the builders read: a record whose `sweep` is an LrSweepData (see checkLrSweep). */
+function checkFigS1Data(value: unknown, name = "data"): asserts value is FigS1Data {
+  const d = requireObject(name, value, "a FigS1Data object (see experiments.runFigS1)");
+  checkLrSweep(`${name}.sweep`, d.sweep);
+}
 
 /** Bottom of the log loss axis (the paper's ylim [1e-7, 3]); plotted means are clipped here. */
 export const S1_LOSS_FLOOR = 1e-7;
@@ -21,11 +29,18 @@ function finiteOrNull(v: number, floor = -Infinity): number | null {
  * One error-bar trace per report epoch: mean loss vs learning rate with SEM bars, coloured `autumn` at
  * linspace(0.1, 0.9, n) (first epoch red … last yellow), named by the epoch (legend title "Epoch").
  * @param opts.xaxis / yaxis Plotly axis ids for subplots (default "x", "y"); showLegend default true.
+ * Accepts: sweep an LrSweepData as produced by the learning-rate sweeps (shape checked, GhostError naming the
+ * field otherwise); opts undefined or { xaxis?, yaxis?: strings, showLegend?: boolean }.
  */
 export function lossVsLearningRateTraces(
   sweep: LrSweepData,
   opts: { xaxis?: string; yaxis?: string; showLegend?: boolean } = {},
 ): PlotlyTrace[] {
+  checkLrSweep("sweep", sweep);
+  opts = requireOptions<{ xaxis?: string; yaxis?: string; showLegend?: boolean }>("opts", opts);
+  requireOptionalString("opts.xaxis", opts.xaxis);
+  requireOptionalString("opts.yaxis", opts.yaxis);
+  if (opts.showLegend !== undefined) requireBoolean("opts.showLegend", opts.showLegend);
   const colours = colormapSamples("autumn", sweep.reportEpochs.length, 0.1, 0.9);
   return sweep.reportEpochs.map((epoch, j) => ({
     type: "scatter",
@@ -53,9 +68,11 @@ export function lossVsLearningRateAxes(): { xaxis: Record<string, unknown>; yaxi
 
 /**
  * The S1 panel: mean ± SEM (population std/√n over seeds) of the loss at each report epoch vs learning rate,
- * autumn colours, log–log, ylim [1e-7, 3], legend title "Epoch".
+ * autumn colours, log–log, ylim [1e-7, 3], legend title "Epoch". Accepts FigS1Data as produced by runFigS1
+ * (shape checked).
  */
 export function figS1Figure(data: FigS1Data): PlotlyFigure {
+  checkFigS1Data(data);
   const s = data.sweep;
   return {
     data: lossVsLearningRateTraces(s),
@@ -73,9 +90,12 @@ export const RUN_STATUS_COLORS = { learned: COLORS[2], other: COLORS[7], stuck: 
 /**
  * Outcome of every run at the end of training, per learning rate: stacked bars of the number of seeds that
  * learned, are still elsewhere ("other": plateau or oscillating), are stuck in the no-learning zone, or diverged
- * (classes defined in experiments/lrSweep). Categorical x (learning rates, 3 significant digits).
+ * (classes defined in experiments/lrSweep). Categorical x (learning rates, 3 significant digits). Accepts: sweep
+ * an LrSweepData (shape checked); title a string.
  */
 export function outcomeFigure(sweep: LrSweepData, title: string): PlotlyFigure {
+  checkLrSweep("sweep", sweep);
+  requireString("title", title);
   const labels = sweep.learningRates.map((lr) => lr.toPrecision(3));
   const classes = ["learned", "other", "stuck", "diverged"] as const;
   const names = { learned: "learned", other: "other (plateau / still learning)", stuck: "stuck (no-learning zone)", diverged: "diverged" };
@@ -93,12 +113,14 @@ export function outcomeFigure(sweep: LrSweepData, title: string): PlotlyFigure {
   };
 }
 
-/** The outcome panel of Fig S1 (see {@link outcomeFigure}). */
+/** The outcome panel of Fig S1 (see {@link outcomeFigure}). Accepts FigS1Data as produced by runFigS1 (shape checked). */
 export function figS1OutcomeFigure(data: FigS1Data): PlotlyFigure {
+  checkFigS1Data(data);
   return outcomeFigure(data.sweep, `Fig S1: outcome of each network after ${data.sweep.spec.epochs} epochs`);
 }
 
-/** All Fig S1 figures: the S1 panel and the outcome panel. */
+/** All Fig S1 figures: the S1 panel and the outcome panel. Accepts FigS1Data as produced by runFigS1 (shape checked). */
 export function figS1Figures(data: FigS1Data): PlotlyFigure[] {
+  checkFigS1Data(data);
   return [figS1Figure(data), figS1OutcomeFigure(data)];
 }

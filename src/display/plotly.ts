@@ -2,7 +2,8 @@
  * Plotly figure types and plotting conventions (colours, colormaps, reference lines) shared by every figure
  * builder. Pure data: nothing here touches a kernel or a DOM.
  */
-import { GhostError, requireInRange } from "../core/errors";
+import { GhostError, requireFinite, requireInRange, requireInteger, requireNonNegative, requireNumbers, requireObject, requireOneOf, requireOptions } from "../core/errors";
+import { requireArray, requireOptionalString, requireString } from "./validate";
 
 /** A Plotly trace (scatter, heatmap, …): a plain JSON object. */
 export type PlotlyTrace = Record<string, unknown>;
@@ -44,20 +45,23 @@ function rgbToHex(rgb: number[]): string {
   return "#" + rgb.map((c) => Math.round(c).toString(16).padStart(2, "0")).join("");
 }
 
+/** The colormap names {@link colormap} accepts. */
+const COLORMAP_NAMES: readonly ColormapName[] = ["viridis", "viridis_r", "autumn", "Reds", "coolwarm"];
+
 /**
  * Colour of colormap `name` at position t ∈ [0, 1], linearly interpolated between 9 anchors; a `#rrggbb`
- * string. `viridis_r` is viridis reversed.
+ * string. `viridis_r` is viridis reversed. Accepts: name one of "viridis", "viridis_r", "autumn", "Reds",
+ * "coolwarm"; t a finite number in [0, 1] (else a GhostError).
  */
 export function colormap(name: ColormapName, t: number): string {
   requireInRange("t", t, 0, 1);
+  requireOneOf("name", name, COLORMAP_NAMES);
   let key: keyof typeof ANCHORS;
   if (name === "viridis_r") {
     key = "viridis";
     t = 1 - t;
-  } else if (name in ANCHORS) {
-    key = name as keyof typeof ANCHORS;
   } else {
-    throw new GhostError("name", name, `one of "viridis", "viridis_r", "autumn", "Reds", "coolwarm"`);
+    key = name as keyof typeof ANCHORS;
   }
   const anchors = ANCHORS[key];
   const x = t * (anchors.length - 1);
@@ -68,29 +72,61 @@ export function colormap(name: ColormapName, t: number): string {
   return rgbToHex(a.map((v, k) => v + f * (b[k] - v)));
 }
 
-/** `n` colours sampled from a colormap at linspace(lo, hi, n) (the paper uses lo = 0.1, hi = 0.9). */
+/**
+ * `n` colours sampled from a colormap at linspace(lo, hi, n) (the paper uses lo = 0.1, hi = 0.9). Accepts: name as
+ * {@link colormap}; n an integer in [0, 100000]; lo, hi finite numbers in [0, 1].
+ */
 export function colormapSamples(name: ColormapName, n: number, lo = 0.1, hi = 0.9): string[] {
-  return Array.from({ length: n }, (_, i) => colormap(name, n === 1 ? lo : lo + ((hi - lo) * i) / (n - 1)));
+  requireOneOf("name", name, COLORMAP_NAMES);
+  requireInteger("n", n, 0, 100000);
+  requireInRange("lo", lo, 0, 1);
+  requireInRange("hi", hi, 0, 1);
+  // (clamped: lo + (hi − lo) may round a hair outside [0, 1])
+  return Array.from({ length: n }, (_, i) => colormap(name, Math.min(1, Math.max(0, n === 1 ? lo : lo + ((hi - lo) * i) / (n - 1)))));
 }
 
-/** A horizontal reference line y = value across the plot (a Plotly layout shape). */
-export function hline(y: number, opts: { color?: string; dash?: string; width?: number; xref?: string; yref?: string } = {}): Record<string, unknown> {
+/** Options of {@link hline} / {@link vline}. */
+type LineOptions = { color?: string; dash?: string; width?: number; xref?: string; yref?: string };
+
+function checkLineOptions(value: unknown): LineOptions {
+  const opts = requireOptions<LineOptions>("opts", value);
+  for (const k of ["color", "dash", "xref", "yref"] as const) requireOptionalString(`opts.${k}`, opts[k]);
+  if (opts.width !== undefined) requireNonNegative("opts.width", opts.width);
+  return opts;
+}
+
+/**
+ * A horizontal reference line y = value across the plot (a Plotly layout shape). Accepts: y a finite number;
+ * opts undefined or { color?, dash?, xref?, yref?: strings; width?: a finite number >= 0 }.
+ */
+export function hline(y: number, opts: LineOptions = {}): Record<string, unknown> {
+  requireFinite("y", y);
+  opts = checkLineOptions(opts);
   return {
     type: "line", xref: opts.xref ?? "paper", yref: opts.yref ?? "y", x0: 0, x1: 1, y0: y, y1: y,
     line: { color: opts.color ?? "black", dash: opts.dash ?? "solid", width: opts.width ?? 1 },
   };
 }
 
-/** A vertical reference line x = value across the plot (a Plotly layout shape). */
-export function vline(x: number, opts: { color?: string; dash?: string; width?: number; xref?: string; yref?: string } = {}): Record<string, unknown> {
+/**
+ * A vertical reference line x = value across the plot (a Plotly layout shape). Accepts: x a finite number; opts
+ * as {@link hline}.
+ */
+export function vline(x: number, opts: LineOptions = {}): Record<string, unknown> {
+  requireFinite("x", x);
+  opts = checkLineOptions(opts);
   return {
     type: "line", xref: opts.xref ?? "x", yref: opts.yref ?? "paper", x0: x, x1: x, y0: 0, y1: 1,
     line: { color: opts.color ?? "black", dash: opts.dash ?? "solid", width: opts.width ?? 1 },
   };
 }
 
-/** Converts typed arrays to plain number arrays (Plotly JSON), leaving everything else as is. */
+/**
+ * Converts typed arrays to plain number arrays (Plotly JSON), leaving everything else as is. Accepts an array or a
+ * numeric typed array of numbers (NaN/±Infinity allowed).
+ */
 export function plain(values: ArrayLike<number>): number[] {
+  requireNumbers("values", values, { typed: true });
   return Array.from(values);
 }
 
@@ -100,6 +136,9 @@ export function plain(values: ArrayLike<number>): number[] {
  *
  * @param frames one entry per slider position: its label and its traces.
  * @param layout the base layout (axes fixed across frames are recommended: set `range` explicitly).
+ * @param opts prefix: a string; frameDurationMs: a finite number >= 0 (default 150).
+ * Accepts: frames a non-empty array of { label: string, data: array of trace objects }, all with as many traces
+ * as frames[0]; layout an object.
  */
 export function sliderFigure(
   frames: { label: string; data: PlotlyTrace[] }[],
@@ -107,12 +146,23 @@ export function sliderFigure(
   opts: { prefix?: string; frameDurationMs?: number } = {},
 ): PlotlyFigure {
   if (!Array.isArray(frames) || frames.length === 0) throw new GhostError("frames", frames, "a non-empty array of { label, data }");
-  const nTraces = frames[0].data.length;
-  frames.forEach((f, i) => {
-    if (!Array.isArray(f.data) || f.data.length !== nTraces) {
-      throw new GhostError(`frames[${i}].data`, f.data, `an array of ${nTraces} traces (as frames[0])`);
+  // (indexed loops: holes in the arrays are checked too)
+  for (let i = 0; i < frames.length; i++) {
+    requireObject(`frames[${i}]`, frames[i], "an object { label: string, data: trace objects[] }");
+    requireString(`frames[${i}].label`, frames[i].label);
+  }
+  const nTraces = requireArray("frames[0].data", frames[0].data, "Plotly traces (objects)").length;
+  for (let i = 0; i < frames.length; i++) {
+    const data = frames[i].data;
+    if (!Array.isArray(data) || data.length !== nTraces) {
+      throw new GhostError(`frames[${i}].data`, data, `an array of ${nTraces} traces (as frames[0])`);
     }
-  });
+    for (let j = 0; j < data.length; j++) requireObject(`frames[${i}].data[${j}]`, data[j], "a Plotly trace (an object)");
+  }
+  requireObject("layout", layout, "a Plotly layout (an object)");
+  opts = requireOptions<{ prefix?: string; frameDurationMs?: number }>("opts", opts);
+  requireOptionalString("opts.prefix", opts.prefix);
+  if (opts.frameDurationMs !== undefined) requireNonNegative("opts.frameDurationMs", opts.frameDurationMs);
   const duration = opts.frameDurationMs ?? 150;
   const names = frames.map((f, i) => `frame-${i}`);
   return {

@@ -5,6 +5,7 @@
  */
 import { kernelWriter } from "./show";
 import { requireNonNegative } from "../core/errors";
+import { requireOptionalString, requireString } from "./validate";
 
 /** A progress display. `callback` has the `(done, total)` shape the training functions accept as `onProgress`. */
 export interface Progress {
@@ -20,8 +21,16 @@ function formatSeconds(s: number): string {
   return `${m} min ${Math.round(s - 60 * m)} s`;
 }
 
-/** Text of one progress line (exported for tests). */
+/**
+ * Text of one progress line (exported for tests). Accepts: label a string; done, total, elapsedSeconds finite
+ * numbers >= 0; note a string or undefined.
+ */
 export function progressLine(label: string, done: number, total: number, elapsedSeconds: number, note?: string): string {
+  requireString("label", label);
+  requireNonNegative("done", done);
+  requireNonNegative("total", total);
+  requireNonNegative("elapsedSeconds", elapsedSeconds);
+  requireOptionalString("note", note);
   const frac = total > 0 ? Math.min(1, done / total) : 1;
   const rate = elapsedSeconds > 0 ? done / elapsedSeconds : 0;
   const left = rate > 0 ? (total - done) / rate : NaN;

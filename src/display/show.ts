@@ -120,6 +120,13 @@ export function figureHtml(fig: PlotlyFigure, opts: { inlinePlotly: boolean; id?
   const id = opts.id ?? `ghost-plot-${Date.now().toString(36)}-${chartCounter++}`;
   const height = opts.height ?? ((fig.layout as Record<string, unknown>).height as number | undefined) ?? 450;
   const spec = { data: fig.data, layout: fig.layout, config: { responsive: true, ...(fig.config ?? {}) }, frames: fig.frames };
+  let specJson: string;
+  try {
+    specJson = scriptJson(spec);
+  } catch (e) {
+    // BigInt values, cycles, throwing toJSON: not a figure Plotly could draw
+    throw new GhostError("figure", fig, "a JSON-serialisable Plotly figure", e instanceof Error ? e.message : undefined);
+  }
   // plotly.js is a UMD bundle: where require.js is present (classic Notebook, nbconvert HTML) it would register as
   // an AMD module instead of setting window.Plotly, so `define` is hidden while it loads.
   const lib = opts.inlinePlotly
@@ -133,7 +140,7 @@ export function figureHtml(fig: PlotlyFigure, opts: { inlinePlotly: boolean; id?
   return (
     lib +
     `<div id="${id}" class="ghost-plot" style="width:100%;height:${height}px;"></div>\n` +
-    `<script type="text/javascript">(function(){var spec=${scriptJson(spec)};var tries=0;` +
+    `<script type="text/javascript">(function(){var spec=${specJson};var tries=0;` +
     `function cdn(){if(document.getElementById("ghost-plotly-cdn"))return;var d=window.define;window.define=undefined;` +
     `var s=document.createElement("script");s.id="ghost-plotly-cdn";s.src=${JSON.stringify(cdn)};` +
     `s.onload=s.onerror=function(){window.define=d;};document.head.appendChild(s);}` +
@@ -177,10 +184,17 @@ export function show(fig: PlotlyFigure, opts: { summary?: string; height?: numbe
 
 /**
  * A complete, self-contained HTML page with the given figures (plotly.js inlined once), for files written by
- * the CLI and for browser checks.
+ * the CLI and for browser checks. Accepts: figs a non-empty array of JSON-serialisable Plotly figures
+ * { data: object[], layout: object }; title a string.
  */
 export function toStandaloneHtml(figs: PlotlyFigure[], title: string): string {
   if (!Array.isArray(figs) || figs.length === 0) throw new GhostError("figs", figs, "a non-empty array of Plotly figures");
+  figs.forEach((f, i) => {
+    if (!f || typeof f !== "object" || !Array.isArray(f.data) || typeof f.layout !== "object" || f.layout === null) {
+      throw new GhostError(`figs[${i}]`, f, "a Plotly figure { data: object[], layout: object }");
+    }
+  });
+  if (typeof title !== "string") throw new GhostError("title", title, "a string");
   const esc = title.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   const body = figs.map((f, i) => figureHtml(f, { inlinePlotly: i === 0, id: `figure-${i}` })).join("\n");
   return `<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>${esc}</title></head>\n<body style="font-family:sans-serif">\n<h1>${esc}</h1>\n${body}\n</body></html>\n`;

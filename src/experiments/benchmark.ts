@@ -3,7 +3,7 @@
  * bit-identity check of the two result lists. Used by `ghost bench` and bench/sweep.mjs; never a timed test.
  */
 import { performance } from "perf_hooks";
-import { requireInteger } from "../core/errors";
+import { GhostError, requireInteger, requireObject } from "../core/errors";
 import { encodeJson } from "../core/io";
 import { defaultWorkerCount, runSweep } from "./sweep";
 
@@ -39,6 +39,11 @@ export async function benchmarkSweep(opts: {
   onPhase?: (phase: "serial" | "parallel", runs: number) => void;
   onProgress?: (done: number, total: number) => void;
 }): Promise<SweepBenchmark> {
+  requireObject("opts", opts, "an options object { runner, configs, workers?, onPhase?, onProgress? }");
+  if (!Array.isArray(opts.configs) || opts.configs.length === 0) throw new GhostError("opts.configs", opts.configs, "a non-empty array of run configs");
+  for (const k of ["onPhase", "onProgress"] as const) {
+    if (opts[k] !== undefined && typeof opts[k] !== "function") throw new GhostError(`opts.${k}`, opts[k], "a function or undefined");
+  }
   const workers = opts.workers === undefined ? defaultWorkerCount() : requireInteger("workers", opts.workers, 1, 256);
   opts.onPhase?.("serial", opts.configs.length);
   const cpu = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;

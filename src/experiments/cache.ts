@@ -17,8 +17,8 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { GhostError } from "../core/errors";
-import { canonicalJson, isAtomicTempFile, sha256Hex, tryReadCheckedJson, writeCheckedJson } from "../core/io";
+import { GhostError, requireOptions } from "../core/errors";
+import { canonicalJson, CheckedJsonResult, isAtomicTempFile, sha256Hex, tryReadCheckedJson, writeCheckedJson } from "../core/io";
 import { LIBRARY_VERSION } from "../version";
 
 /** How a sweep uses the cache: read and write ("use"), ignore and write ("refresh"), or neither ("bypass"). */
@@ -140,19 +140,55 @@ export function cacheKey(runner: string, runnerVersion: string, config: unknown)
   return sha256Hex(canonicalJson({ runner, runnerVersion, config, libraryVersion: LIBRARY_VERSION, codeFingerprint: codeFingerprint() }));
 }
 
-/** Path of the cache file of `key` for `runner` under `dir`. */
+/** Runner names as the runner registry allows them (file-name safe; same rule as experiments/runners). */
+const RUNNER_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+const CACHE_KEY = /^[0-9a-f]{64}$/;
+
+/** Throws unless `dir` is a non-empty path string without NUL characters. */
+function requireDir(name: string, dir: unknown): string {
+  if (typeof dir !== "string" || dir.length === 0 || dir.includes("\0")) throw new GhostError(name, dir, "a non-empty directory path");
+  return dir;
+}
+
+function requireRunnerName(name: string, runner: unknown): string {
+  if (typeof runner !== "string" || !RUNNER_NAME.test(runner)) {
+    throw new GhostError(name, runner, "a runner name: letters, digits, _ or - starting with a letter (max 64)");
+  }
+  return runner;
+}
+
+/**
+ * Path of the cache file of `key` for `runner` under `dir`.
+ * @param dir non-empty path. @param runner a runner name (letters, digits, _ or -, starting with a letter, ≤ 64).
+ * @param key a cache key: 64 lowercase hex digits (see {@link cacheKey}).
+ */
 export function cacheFilePath(dir: string, runner: string, key: string): string {
+  requireDir("dir", dir);
+  requireRunnerName("runner", runner);
+  if (typeof key !== "string" || !CACHE_KEY.test(key)) throw new GhostError("key", key, "a cache key: 64 lowercase hex digits (see cacheKey)");
   return path.join(dir, runner, `${key}.json`);
 }
 
 /**
  * Looks a run up: "hit" with the stored entry; "missing"; or "corrupt" (unreadable, checksum mismatch, other
  * schema, or an entry whose runner/config does not match; the caller recomputes and overwrites it).
+ * @param dir non-empty path of the cache directory (a path component that is a file: GhostError).
+ * @param runner a runner name (see {@link cacheFilePath}). @param runnerVersion non-empty string.
+ * @param config any value {@link cacheKey} accepts (JSON-like: canonicalJson).
  */
 export function readCacheEntry<R = unknown>(dir: string, runner: string, runnerVersion: string, config: unknown): CacheLookup<R> {
+  requireDir("dir", dir);
+  requireRunnerName("runner", runner);
+  if (typeof runnerVersion !== "string" || runnerVersion.length === 0) throw new GhostError("runnerVersion", runnerVersion, "a non-empty string");
   const key = cacheKey(runner, runnerVersion, config);
   const file = cacheFilePath(dir, runner, key);
-  const r = tryReadCheckedJson<CacheEntry<R>>(file, { kind: CACHE_KIND, schemaVersion: CACHE_SCHEMA_VERSION });
+  let r: CheckedJsonResult<CacheEntry<R>>;
+  try {
+    r = tryReadCheckedJson<CacheEntry<R>>(file, { kind: CACHE_KIND, schemaVersion: CACHE_SCHEMA_VERSION });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException)?.code === "ENOTDIR") throw new GhostError("dir", dir, "a cache directory (a component of the path is a file)");
+    throw err;
+  }
   if (!r.ok) return r.reason === "missing" ? { status: "missing" } : { status: "corrupt", message: r.message };
   const e = r.payload;
   if (
@@ -218,9 +254,14 @@ function runnerDirs(dir: string, runner?: string): string[] {
   return runner === undefined ? names : names.filter((n) => n === runner);
 }
 
-/** Counts entries, bytes and stray temporary files per runner under `dir` (default {@link defaultCacheDir}). */
+/**
+ * Counts entries, bytes and stray temporary files per runner under `dir` (default {@link defaultCacheDir}).
+ * @param opts undefined or { dir?: non-empty path of a directory (or of nothing yet) }.
+ */
 export function cacheInfo(opts: { dir?: string } = {}): CacheInfo {
-  const dir = path.resolve(opts.dir ?? defaultCacheDir());
+  const o = requireOptions<{ dir?: string }>("opts", opts);
+  const dir = path.resolve(o.dir === undefined ? defaultCacheDir() : requireDir("opts.dir", o.dir));
+  if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new GhostError("opts.dir", o.dir ?? dir, "a cache directory (the path is a file)");
   const info: CacheInfo = { dir, exists: fs.existsSync(dir), runners: [], totalEntries: 0, totalBytes: 0 };
   for (const runner of runnerDirs(dir)) {
     let entries = 0;
@@ -246,6 +287,8 @@ export function cacheInfo(opts: { dir?: string } = {}): CacheInfo {
  * Do not clear a cache while a sweep is writing to it.
  */
 export function clearCache(opts: { dir?: string; runner?: string } = {}): { filesRemoved: number; bytesRemoved: number } {
+  requireOptions("opts", opts, ["dir", "runner"]);
+  if (opts.dir !== undefined && (typeof opts.dir !== "string" || opts.dir.length === 0)) throw new GhostError("opts.dir", opts.dir, "a non-empty path or undefined");
   const dir = path.resolve(opts.dir ?? defaultCacheDir());
   if (opts.runner !== undefined && (typeof opts.runner !== "string" || opts.runner.includes("/") || opts.runner.includes(".."))) {
     throw new GhostError("runner", opts.runner, "a runner name");

@@ -11,12 +11,13 @@
  *
  * The whole figure costs about a second on one core, so the "ci" scale is the paper's scale (same config).
  */
-import { GhostError, requireFinite, requireFiniteArray, requireInteger, requireOneOf, requirePositive } from "../core/errors";
+import { GhostError, requireFinite, requireFiniteArray, requireInteger, requireObject, requireOneOf, requirePositive } from "../core/errors";
 import { linspace, logspace } from "../core/arrays";
 import {
   criticalLearningRate, plateauLength, rStar, simulatedLoss, toyGradient, toyLoss,
 } from "../models/saddleNode";
 import { toyGradientDescent, toyLearningRateSweep, ToyLearningRateSweepResult } from "../training/toyGradientDescent";
+import { requireNumberMatrix } from "./checks";
 
 /** Scales. Fig 2 at the paper's parameters takes about a second, so both scales use the paper's parameters. */
 export type Fig2Scale = "ci" | "paper";
@@ -142,9 +143,17 @@ function firstAtOrBelow(values: ArrayLike<number>, level: number): number | null
   return null;
 }
 
-/** The grid α with the smallest mean loss at each report epoch of a sweep (ties: the smaller α). */
+/**
+ * The grid α with the smallest mean loss at each report epoch of a sweep (ties: the smaller α).
+ * @param sweep a toy learning-rate sweep result: learningRates non-empty finite, reportEpochs finite (any length
+ *   J), meanLoss [J][learningRates.length] numbers (NaN allowed); GhostError naming the field otherwise.
+ */
 export function bestLearningRates(sweep: ToyLearningRateSweepResult): Fig2Best[] {
-  return sweep.reportEpochs.map((epoch, j) => {
+  requireObject("sweep", sweep, "a toy learning-rate sweep result (see training.toyLearningRateSweep)");
+  const L = requireFiniteArray("sweep.learningRates", sweep.learningRates).length;
+  const J = requireFiniteArray("sweep.reportEpochs", sweep.reportEpochs, { minLength: 0 }).length;
+  requireNumberMatrix("sweep.meanLoss", sweep.meanLoss, J, L);
+  return Array.from(sweep.reportEpochs, (epoch, j) => {
     let best = 0;
     for (let i = 1; i < sweep.learningRates.length; i++) if (sweep.meanLoss[j][i] < sweep.meanLoss[j][best]) best = i;
     return { epoch, learningRate: sweep.learningRates[best], meanLoss: sweep.meanLoss[j][best], index: best };

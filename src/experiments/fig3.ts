@@ -25,7 +25,7 @@
  * phenomena within the paper's budgets (abrupt drop near epoch 31 400 at lr 0.003; saddle-node at epoch 4870
  * at lr 0.02), so both runs use seed 40.
  */
-import { requireInRange, requireInteger, requireOneOf, requirePositive, GhostError } from "../core/errors";
+import { GhostError, requireBoolean, requireFinite, requireInRange, requireInteger, requireObject, requireOneOf, requirePositive } from "../core/errors";
 import { linspace } from "../core/arrays";
 import { bifurcationEvents, BifurcationEvent, firstEpochBelow } from "../analysis/classify";
 import { countSignFlips, Stability } from "../analysis/fixedPoints";
@@ -36,6 +36,7 @@ import {
 } from "../models/rnn";
 import { delayedActivationTask } from "../tasks/delayedActivation";
 import { trainRnn } from "../training/trainRnn";
+import { requireNumberArray } from "./checks";
 
 /** Scales: "paper" = "full" = the paper's parameters (≈ 75 s on one core); "ci" = shorter low-lr run, high-lr run stopped after the event. */
 export type Fig3Scale = "ci" | "paper" | "full";
@@ -283,12 +284,8 @@ export function validateFig3Config(config: Fig3Config): Fig3Config {
   requireInteger("size", config.size, 1, 100000);
   requirePositive("confidence", config.confidence);
   requireInteger("horizon", config.horizon, 1, 100000);
-  const g = config.kappaGrid;
-  requireInteger("kappaGrid.points", g?.points, 2, 1_000_000);
-  requireInRange("kappaGrid.max", g.max, g.min, Infinity, { minExclusive: true });
-  const [start, end] = config.displayWindow ?? [];
-  requireInteger("displayWindow[0]", start, 0, g.points - 1);
-  requireInteger("displayWindow[1]", end, start + 1, g.points);
+  const g = requireKappaGridSpec(config.kappaGrid);
+  requireDisplayWindow(config.displayWindow, g.points);
   const low = config.low, high = config.high;
   if (!low || !high) throw new GhostError("config.low/high", config.low ?? config.high, "both run configs");
   requireInteger("low.seed", low.seed, 0);
@@ -322,9 +319,31 @@ export function validateFig3Config(config: Fig3Config): Fig3Config {
   return config;
 }
 
-/** The κ grid of a config: linspace(min, max, points). */
+/** Checks config.kappaGrid: points integer in [2, 1e6], min finite, max finite > min. */
+function requireKappaGridSpec(g: unknown): Fig3Config["kappaGrid"] {
+  const o = requireObject("kappaGrid", g, "{ min, max, points } (κ grid linspace(min, max, points))");
+  requireInteger("kappaGrid.points", o.points, 2, 1_000_000);
+  const min = requireFinite("kappaGrid.min", o.min);
+  requireInRange("kappaGrid.max", o.max, min, Number.MAX_VALUE, { minExclusive: true });
+  return g as Fig3Config["kappaGrid"];
+}
+
+/** Checks config.displayWindow: [start, end] integers with 0 ≤ start < end ≤ points (grid length). */
+function requireDisplayWindow(w: unknown, points: number): [number, number] {
+  if (!Array.isArray(w) || w.length !== 2) throw new GhostError("displayWindow", w, "[start, end]: grid indices with 0 <= start < end <= grid length");
+  const start = requireInteger("displayWindow[0]", w[0], 0, points - 1);
+  requireInteger("displayWindow[1]", w[1], start + 1, points);
+  return w as [number, number];
+}
+
+/**
+ * The κ grid of a config: linspace(min, max, points).
+ * @param config needs kappaGrid = { min finite, max finite > min, points integer in [2, 1e6] } (other fields unread).
+ */
 export function fig3KappaGrid(config: Fig3Config): Float64Array {
-  return linspace(config.kappaGrid.min, config.kappaGrid.max, config.kappaGrid.points);
+  requireObject("config", config, "a Fig3Config (see fig3Config)");
+  const g = requireKappaGridSpec(config.kappaGrid);
+  return linspace(g.min, g.max, g.points);
 }
 
 /**
@@ -332,10 +351,12 @@ export function fig3KappaGrid(config: Fig3Config): Float64Array {
  * entries and each contributes its minimum and its maximum (once if they coincide), in epoch order; the first and
  * last entries are always kept. At most 2·buckets + 2 points; spikes and oscillation bands survive.
  *
- * @param values finite or not (NaN entries are skipped), shape [n], n ≥ 0.
+ * @param values an Array or typed array of numbers, finite or not (NaN entries are skipped), shape [n],
+ *   0 ≤ n ≤ 1e8.
  * @param buckets integer ≥ 1.
  */
 export function downsampleMinMax(values: ArrayLike<number>, buckets: number): Fig3Series {
+  requireNumberArray("values", values);
   requireInteger("buckets", buckets, 1);
   const n = values.length;
   const out: Fig3Series = { epoch: [], value: [] };
@@ -394,10 +415,23 @@ function ghostSummary(g: GhostAnalysis): Fig3Ghost {
   };
 }
 
-/** Analyses one model for Fig 3 (flow on the display window, fixed points, ghost on [κ₀, 1], crossing step). */
-export function analyseFig3Snapshot(model: RnnModel, epoch: number, config: Fig3Config, grid: Float64Array = fig3KappaGrid(config), dense = false): Fig3FlowSnapshot {
-  const s = analyseRankOneSnapshot(model, { kappaGrid: grid });
-  const [start, end] = config.displayWindow;
+/**
+ * Analyses one model for Fig 3 (flow on the display window, fixed points, ghost on [κ₀, 1], crossing step).
+ * @param model a rank-one RNN (validated by analysis.analyseRankOneSnapshot).
+ * @param epoch integer ≥ −1 (−1: the untrained network).
+ * @param config reads kappaGrid (when `grid` is not given), horizon (integer in [1, 100000]) and displayWindow
+ *   ([start, end] integers, 0 ≤ start < end ≤ grid length).
+ * @param grid strictly increasing finite κ grid (default {@link fig3KappaGrid}(config)).
+ * @param dense true or false (default false).
+ */
+export function analyseFig3Snapshot(model: RnnModel, epoch: number, config: Fig3Config, grid?: Float64Array, dense = false): Fig3FlowSnapshot {
+  requireInteger("epoch", epoch, -1);
+  requireObject("config", config, "a Fig3Config (see fig3Config)");
+  requireInteger("horizon", config.horizon, 1, 100000);
+  requireBoolean("dense", dense);
+  const kappaGrid = grid === undefined ? fig3KappaGrid(config) : grid;
+  const s = analyseRankOneSnapshot(model, { kappaGrid });
+  const [start, end] = requireDisplayWindow(config.displayWindow, kappaGrid.length);
   return {
     epoch,
     dense,

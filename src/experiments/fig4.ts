@@ -8,7 +8,7 @@
  * accuracy over epochs 0…5999 > 0.5; stuck = max accuracy over the last 50 epochs ≤ 0.5; the plotted set is
  * learned ∧ stuck (the paper's 54 of 100; 74 learned). All runs go through the sweep engine (parallel, cached).
  */
-import { requireInteger, requireOneOf } from "../core/errors";
+import { requireFiniteArray, requireInteger, requireObject, requireOneOf, requireOptions, requirePositive } from "../core/errors";
 import { logspace } from "../core/arrays";
 import { meanSemColumns } from "../core/stats";
 import { classifyRuns } from "../analysis/classify";
@@ -126,11 +126,34 @@ function flowSummary(model: RnnModel) {
   };
 }
 
-/** Runs the Fig 4 experiment (see the module comment). */
+/**
+ * Checks a Fig 4 config: scale "ci" | "paper" | "full"; seeds a non-empty array of distinct integers ≥ 0; size an
+ * integer in [1, 100000]; confidence, learningRate finite > 0; epochs, ablationEpochs integers in [1, 1e7];
+ * ablationConfidences a non-empty array of finite values > 0; stuckWindow an integer in [1, epochs]; plotFrom an
+ * integer in [0, epochs − 1]. Throws a GhostError naming `config.<field>`.
+ */
+export function validateFig4Config(config: unknown): Fig4Config {
+  const c = requireObject("config", config, "a Fig4Config (experiments.fig4Config(scale))");
+  requireOneOf("config.scale", c.scale, ["ci", "paper", "full"] as const);
+  const seeds = requireFiniteArray("config.seeds", c.seeds, { minLength: 1 });
+  for (let i = 0; i < seeds.length; i++) requireInteger(`config.seeds[${i}]`, seeds[i], 0);
+  requireInteger("config.size", c.size, 1, 100000);
+  requirePositive("config.confidence", c.confidence);
+  requirePositive("config.learningRate", c.learningRate);
+  const epochs = requireInteger("config.epochs", c.epochs, 1, 1e7);
+  const cs = requireFiniteArray("config.ablationConfidences", c.ablationConfidences, { minLength: 1 });
+  for (let i = 0; i < cs.length; i++) requirePositive(`config.ablationConfidences[${i}]`, cs[i]);
+  requireInteger("config.ablationEpochs", c.ablationEpochs, 1, 1e7);
+  requireInteger("config.stuckWindow", c.stuckWindow, 1, epochs);
+  requireInteger("config.plotFrom", c.plotFrom, 0, epochs - 1);
+  return c as unknown as Fig4Config;
+}
+
+/** Runs the Fig 4 experiment (see the module comment). Config checked by {@link validateFig4Config}. */
 export async function runFig4(config: Fig4Config = fig4Config("paper"), opts: Fig4Options = {}): Promise<Fig4Data> {
-  requireInteger("epochs", config.epochs, 1, 1e7);
-  requireInteger("ablationEpochs", config.ablationEpochs, 1, 1e7);
-  requireInteger("plotFrom", config.plotFrom, 0, config.epochs - 1);
+  validateFig4Config(config);
+  const o = requireOptions<Fig4Options>("opts", opts, ["cache", "workers", "onProgress", "exampleConfidence"]);
+  if (o.exampleConfidence !== undefined) requirePositive("opts.exampleConfidence", o.exampleConfidence);
   const configs: RankOneTrainConfig[] = config.seeds.map((seed) => ({
     seed, N: config.size, learningRate: config.learningRate, epochs: config.epochs, confidence: config.confidence,
     record: ["accuracy", "gradNorm"],

@@ -17,8 +17,9 @@
  * "paper" scale is the reduction that runs in a few minutes on two cores (see {@link figRankConfig}); "ci" is
  * smaller still. Reductions shorten training, so the "learned" level of (a) is 0.05 (see the config).
  */
-import { requireOneOf } from "../core/errors";
+import { GhostError, requireFiniteArray, requireInteger, requireObject, requireOneOf, requirePositive } from "../core/errors";
 import { logspace } from "../core/arrays";
+import { requireLearningRates, requireLrSweepData, requireReportEpochs, requireSeeds } from "./checks";
 import { LrSweepData, LrSweepOptions, LrSweepRunStats, LrSweepSpec, runLrSweeps } from "./lrSweep";
 import { figS1Config, FigS1Summary, summariseLrSweep } from "./figS1";
 
@@ -125,8 +126,45 @@ export function figRankConfig(scale: FigRankScale = "paper"): FigRankConfig {
   };
 }
 
-/** The three kinds of sweep of a config: rank one, full rank, and one per K. */
+/**
+ * Checks the fields of a {@link FigRankConfig} that {@link figRankSpecs} turns into sweeps (GhostError naming
+ * `config.<path>`): size integer in [1, 4096]; gradFloor finite > 0; comparison.epochs and rankK.epochs integers
+ * in [1, 1e8]; window integer in [1, min of both epochs]; comparison.reportEpochs strictly increasing integers in
+ * [1, comparison.epochs]; seeds non-empty integers ≥ 0; learning rates non-empty, finite > 0; confidence and
+ * learnedLevel finite > 0; rankK.ranks non-empty integers in [1, size]; rankK.curvePoints integer in [0, 10000].
+ */
+function validateFigRankConfig(config: FigRankConfig): void {
+  requireObject("config", config, "a FigRankConfig (see figRankConfig)");
+  const N = requireInteger("config.size", config.size, 1, 4096);
+  requirePositive("config.gradFloor", config.gradFloor);
+  const c = requireObject("config.comparison", config.comparison, "the rank one vs full rank part { epochs, reportEpochs, seeds, ... }");
+  const E = requireInteger("config.comparison.epochs", c.epochs, 1, 1e8);
+  requireReportEpochs("config.comparison.reportEpochs", c.reportEpochs, E);
+  requireSeeds("config.comparison.seeds", c.seeds);
+  requireLearningRates("config.comparison.rankOneLearningRates", c.rankOneLearningRates);
+  requirePositive("config.comparison.confidence", c.confidence);
+  requireLearningRates("config.comparison.fullRankLearningRates", c.fullRankLearningRates);
+  requirePositive("config.comparison.learnedLevel", c.learnedLevel);
+  const k = requireObject("config.rankK", config.rankK, "the rank-K part { ranks, learningRates, seeds, epochs, learnedLevel, curvePoints }");
+  const ranks = requireFiniteArray("config.rankK.ranks", k.ranks);
+  for (let i = 0; i < ranks.length; i++) requireInteger(`config.rankK.ranks[${i}]`, ranks[i], 1, N);
+  requireLearningRates("config.rankK.learningRates", k.learningRates);
+  requireSeeds("config.rankK.seeds", k.seeds);
+  const Ek = requireInteger("config.rankK.epochs", k.epochs, 1, 1e8);
+  requirePositive("config.rankK.learnedLevel", k.learnedLevel);
+  requireInteger("config.rankK.curvePoints", k.curvePoints, 0, 10000);
+  const maxWindow = Math.min(E, Ek);
+  if (typeof config.window !== "number" || !Number.isInteger(config.window) || config.window < 1 || config.window > maxWindow) {
+    throw new GhostError("config.window", config.window, `an integer in [1, ${maxWindow}] (at most comparison.epochs and rankK.epochs)`);
+  }
+}
+
+/**
+ * The three kinds of sweep of a config: rank one, full rank, and one per K. The config must describe valid
+ * sweeps (see validateFigRankConfig above: positive rates and levels, integer epochs, seeds and ranks in range).
+ */
 export function figRankSpecs(config: FigRankConfig): { rankOne: LrSweepSpec; fullRank: LrSweepSpec; rankK: LrSweepSpec[] } {
+  validateFigRankConfig(config);
   const c = config.comparison;
   const common = { size: config.size, window: config.window, gradFloor: config.gradFloor };
   // The rank-one part is an S1 sweep (spec A8): at equal parameters its runs are the same daTrain configs as
@@ -140,7 +178,7 @@ export function figRankSpecs(config: FigRankConfig): { rankOne: LrSweepSpec; ful
     reportEpochs: [...c.reportEpochs], learnedLevel: c.learnedLevel, curvePoints: 0,
   };
   const k = config.rankK;
-  const rankK = k.ranks.map((rank): LrSweepSpec => ({
+  const rankK = Array.from(k.ranks, (rank): LrSweepSpec => ({
     ...common, model: "lowRank", rank, learningRates: [...k.learningRates], seeds: [...k.seeds], epochs: k.epochs,
     reportEpochs: [k.epochs], learnedLevel: k.learnedLevel, curvePoints: k.curvePoints,
   }));
@@ -184,21 +222,35 @@ function median(xs: number[]): number {
   return Number.isFinite(med) ? med : NaN;
 }
 
-/** Fraction learned, divergences, median loss and learning window per K (from the per-K sweeps). */
+/**
+ * Fraction learned, divergences, median loss and learning window per K (from the per-K sweeps).
+ * @param ranks the K of each sweep: integers ≥ 1, as many as `sweeps`.
+ * @param sweeps non-empty array of reduced sweeps (reduceLrSweep) over the same learning rates (GhostError naming
+ *   e.g. `sweeps[2].counts.diverged` for a missing or mis-shaped field).
+ */
 export function summariseRankK(ranks: number[], sweeps: LrSweepData[]): RankKSummary {
+  if (!Array.isArray(sweeps) || sweeps.length === 0) throw new GhostError("sweeps", sweeps, "a non-empty array of reduced sweeps (one per K)");
+  const ks = requireFiniteArray("ranks", ranks, { length: sweeps.length });
+  for (let i = 0; i < ks.length; i++) requireInteger(`ranks[${i}]`, ks[i], 1);
+  for (let k = 0; k < sweeps.length; k++) requireLrSweepData(`sweeps[${k}]`, sweeps[k]); // holes too
   const learningRates = sweeps[0].learningRates;
+  sweeps.forEach((s, k) => {
+    const same = s.learningRates.length === learningRates.length && learningRates.every((lr, i) => s.learningRates[i] === lr);
+    if (!same) throw new GhostError(`sweeps[${k}].learningRates`, s.learningRates, "the learning rates of sweeps[0] (every K shares one grid)");
+  });
   return {
     ranks: [...ranks],
     learningRates: [...learningRates],
-    fractionLearned: learningRates.map((_, i) => sweeps.map((s) => s.fractionLearned[i])),
-    diverged: learningRates.map((_, i) => sweeps.map((s) => s.counts.diverged[i])),
-    medianNormalisedLoss: learningRates.map((_, i) => sweeps.map((s) => median(s.normalisedFinalLoss[i]))),
+    fractionLearned: Array.from(learningRates, (_, i) => sweeps.map((s) => s.fractionLearned[i])),
+    diverged: Array.from(learningRates, (_, i) => sweeps.map((s) => s.counts.diverged[i])),
+    medianNormalisedLoss: Array.from(learningRates, (_, i) => sweeps.map((s) => median(Array.from(s.normalisedFinalLoss[i])))),
     windows: sweeps.map((s) => s.learningWindow),
   };
 }
 
 /** Runs the figure (see the module comment): all runs of (a) and (b) as one batch on the sweep engine. */
 export async function runFigRank(config: FigRankConfig = figRankConfig("paper"), opts: LrSweepOptions = {}): Promise<FigRankData> {
+  requireObject("config", config, "a FigRankConfig (experiments.figRankConfig(scale))");
   requireOneOf("scale", config.scale, ["ci", "paper", "full"] as const);
   const specs = figRankSpecs(config);
   const { sweeps, stats } = await runLrSweeps([specs.rankOne, specs.fullRank, ...specs.rankK], opts);

@@ -14,9 +14,10 @@
  * cores: every other learning rate of the paper's grid (15, including the largest, 0.1), the paper's 10 seeds,
  * 30,000 epochs (report epochs 10k, 20k, 30k). "ci" is smaller still (see {@link figS1Config}).
  */
-import { requireOneOf } from "../core/errors";
+import { requireFiniteArray, requireObject, requireOneOf } from "../core/errors";
 import { logspace } from "../core/arrays";
-import { LrSweepData, LrSweepOptions, LrSweepRunStats, LrSweepSpec, runLrSweeps } from "./lrSweep";
+import { requireLrSweepData } from "./checks";
+import { LrSweepData, LrSweepOptions, LrSweepRunStats, LrSweepSpec, runLrSweeps, validateLrSweepSpec } from "./lrSweep";
 
 /** Scales of Fig S1: "ci" (seconds), "paper" (the D3 reduction, a few minutes), "full" (the paper's protocol). */
 export type FigS1Scale = "ci" | "paper" | "full";
@@ -90,13 +91,22 @@ function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
-/** The learning-rate sweep of a Fig S1 config. */
+/**
+ * The learning-rate sweep of a Fig S1 config. The config must give a valid rank-one sweep (GhostError naming
+ * `config.<field>` otherwise): size integer in [1, 4096], confidence > 0, learningRates non-empty finite > 0,
+ * seeds non-empty integers ≥ 0, epochs integer in [1, 1e8], reportEpochs strictly increasing integers in
+ * [1, epochs], window integer in [1, epochs], gradFloor and learnedLevel finite > 0 (see validateLrSweepSpec).
+ */
 export function figS1Spec(config: FigS1Config): LrSweepSpec {
-  return {
+  requireObject("config", config, "a FigS1Config (see figS1Config)");
+  for (const field of ["learningRates", "seeds", "reportEpochs"] as const) requireFiniteArray(`config.${field}`, config[field]);
+  const spec: LrSweepSpec = {
     model: "rankOne", size: config.size, confidence: config.confidence, learningRates: [...config.learningRates],
     seeds: [...config.seeds], epochs: config.epochs, reportEpochs: [...config.reportEpochs], window: config.window,
     gradFloor: config.gradFloor, learnedLevel: config.learnedLevel, curvePoints: 0,
   };
+  validateLrSweepSpec(spec, "config");
+  return spec;
 }
 
 /** Key numbers of Fig S1 (what the notebook checks against the paper). */
@@ -120,12 +130,18 @@ export interface FigS1Data {
   run: LrSweepRunStats;
 }
 
-/** Summary numbers of an S1-type sweep (also used for the rank-one panel of the trainable-rank figure). */
+/**
+ * Summary numbers of an S1-type sweep (also used for the rank-one panel of the trainable-rank figure).
+ * @param s a reduced sweep (reduceLrSweep) with at least one learning rate, seed and report epoch, and matrices of
+ *   matching shapes (numbers, NaN allowed); GhostError naming the field (e.g. `sweep.meanLoss[1]`) otherwise.
+ */
 export function summariseLrSweep(s: LrSweepData): FigS1Summary {
+  requireLrSweepData("sweep", s);
   const last = s.reportEpochs.length - 1;
-  const iTop = s.learningRates.indexOf(Math.max(...s.learningRates));
+  let iTop = 0; // first index of the largest learning rate (a loop: no argument-count limit as with Math.max(...))
+  for (let i = 1; i < s.learningRates.length; i++) if (s.learningRates[i] > s.learningRates[iTop]) iTop = i;
   const finals = s.finalLoss[iTop].filter((v) => Number.isFinite(v));
-  const bestByEpoch = s.reportEpochs.map((epoch, j) => {
+  const bestByEpoch = Array.from(s.reportEpochs, (epoch, j) => {
     const lr = s.bestLearningRate[j];
     const i = s.learningRates.indexOf(lr);
     return { epoch, learningRate: lr, meanLoss: i >= 0 ? s.meanLoss[j][i] : NaN };
@@ -147,6 +163,7 @@ export function summariseLrSweep(s: LrSweepData): FigS1Summary {
 
 /** Runs Fig S1 (see the module comment): one sweep on the engine, then the statistics. */
 export async function runFigS1(config: FigS1Config = figS1Config("paper"), opts: LrSweepOptions = {}): Promise<FigS1Data> {
+  requireObject("config", config, "a FigS1Config (experiments.figS1Config(scale))");
   requireOneOf("scale", config.scale, ["ci", "paper", "full"] as const);
   const { sweeps, stats } = await runLrSweeps([figS1Spec(config)], opts);
   return { config, sweep: sweeps[0], summary: summariseLrSweep(sweeps[0]), run: stats };

@@ -19,9 +19,10 @@
  * Independently, `fellIn` counts the spec-A7 rule "learned at some point, stuck at the end": max accuracy over
  * all epochs > 0.5 and max accuracy over the last `window` epochs ≤ 0.5.
  */
-import { GhostError, requireFiniteArray, requireIncreasing, requireInteger, requireOneOf, requirePositive } from "../core/errors";
+import { GhostError, requireFiniteArray, requireIncreasing, requireInteger, requireNumber, requireObject, requireOneOf, requirePositive } from "../core/errors";
 import { meanSem } from "../core/stats";
 import type { CacheOptions } from "./cache";
+import { requireName, requireNumberArray } from "./checks";
 import { DA_MODEL_KINDS, DaModelKind, DaTrainConfig, DaTrainResult } from "./daTrain";
 import { runSweep, SweepStats } from "./sweep";
 
@@ -96,8 +97,15 @@ export interface LrSweepData {
   curves: { epoch: number[]; loss: number[][][] } | null;
 }
 
-/** Validates a sweep spec (GhostError naming the field). */
+/**
+ * Validates a sweep spec (GhostError naming the field, and nothing else for any input): model one of
+ * DA_MODEL_KINDS; size integer in [1, 4096]; rank (lowRank) integer in [1, size]; confidence undefined or > 0;
+ * learningRates non-empty, finite > 0; seeds non-empty integers ≥ 0; epochs integer in [1, 1e8]; reportEpochs
+ * strictly increasing integers in [1, epochs]; window integer in [1, epochs]; gradFloor, learnedLevel finite > 0;
+ * curvePoints integer in [0, 10000]. `name` (non-empty string, default "spec") prefixes the field names.
+ */
 export function validateLrSweepSpec(spec: LrSweepSpec, name = "spec"): void {
+  requireName("name", name);
   if (spec === null || typeof spec !== "object") throw new GhostError(name, spec, "an LrSweepSpec object");
   requireOneOf(`${name}.model`, spec.model, DA_MODEL_KINDS);
   const N = requireInteger(`${name}.size`, spec.size, 1, 4096);
@@ -135,41 +143,99 @@ export function lrSweepConfigs(spec: LrSweepSpec): DaTrainConfig[] {
   return out;
 }
 
-/** Relative cost of one epoch (rank-one latent = 1), measured at N = 100 on one core; used to order the work. */
+/**
+ * Relative cost of one epoch (rank-one latent = 1), measured at N = 100 on one core; used to order the work.
+ * @param model one of DA_MODEL_KINDS. @param rank integer in [1, size] (used by "lowRank"; default 1).
+ * @param size units N, integer in [1, 4096] (default 100).
+ */
 export function epochCost(model: DaModelKind, rank = 1, size = 100): number {
+  requireOneOf("model", model, DA_MODEL_KINDS);
+  requireInteger("size", size, 1, 4096);
+  requireInteger("rank", rank, 1, size);
   const s = size / 100;
   if (model === "rankOne") return s;
   if (model === "fullRank") return 20 * s * s;
   return s * (1.5 + 0.4 * (rank - 1));
 }
 
-/** Class of one run (see the module comment). */
-export function classifyDaRun(r: DaTrainResult, spec: Pick<LrSweepSpec, "gradFloor" | "learnedLevel">): RunStatus {
+/**
+ * Checks the fields of a daTrain result that {@link classifyDaRun} reads: diverged (null or an object),
+ * initialLoss, final.{loss, accuracy, gradNorm}, maxAccuracy, windowMaxAccuracy, windowMaxGradNorm (numbers; NaN
+ * is allowed, a diverged run has NaN there).
+ */
+function requireDaTrainResult(name: string, value: unknown): DaTrainResult {
+  const r = requireObject(name, value, "a daTrain result (see runDaTrain)");
+  if (r.diverged !== null) requireObject(`${name}.diverged`, r.diverged, "null or { epoch, reason }");
+  requireNumber(`${name}.initialLoss`, r.initialLoss);
+  const final = requireObject(`${name}.final`, r.final, "{ loss, accuracy, gradNorm } (numbers)");
+  for (const k of ["loss", "accuracy", "gradNorm"]) requireNumber(`${name}.final.${k}`, final[k]);
+  for (const k of ["maxAccuracy", "windowMaxAccuracy", "windowMaxGradNorm"]) requireNumber(`${name}.${k}`, r[k]);
+  return value as DaTrainResult;
+}
+
+/**
+ * Class of one run (see the module comment).
+ * @param run a daTrain result: diverged null or an object; initialLoss, final.loss/accuracy/gradNorm, maxAccuracy,
+ *   windowMaxAccuracy, windowMaxGradNorm numbers (NaN allowed).
+ * @param spec gradFloor and learnedLevel, finite > 0.
+ */
+export function classifyDaRun(run: DaTrainResult, spec: Pick<LrSweepSpec, "gradFloor" | "learnedLevel">): RunStatus {
+  requireDaTrainResult("run", run);
+  requireObject("spec", spec, "{ gradFloor, learnedLevel }");
+  requirePositive("spec.gradFloor", spec.gradFloor);
+  requirePositive("spec.learnedLevel", spec.learnedLevel);
+  return classify(run, spec);
+}
+
+/** {@link classifyDaRun} without the checks (the caller has validated both arguments). */
+function classify(r: DaTrainResult, spec: Pick<LrSweepSpec, "gradFloor" | "learnedLevel">): RunStatus {
   if (r.diverged !== null) return "diverged";
   if (r.final.loss / r.initialLoss < spec.learnedLevel) return "learned";
   if (r.windowMaxAccuracy <= 0.5 && r.windowMaxGradNorm < spec.gradFloor) return "stuck";
   return "other";
 }
 
-/** Mean and SEM (population std / √n) of the finite values; NaN and n = 0 when there is none. */
+/**
+ * Mean and SEM (population std / √n) of the finite values; NaN and n = 0 when there is none.
+ * @param values an array (or typed array) of numbers, any length; NaN and ±Infinity entries are skipped.
+ */
 export function finiteMeanSem(values: readonly number[]): { mean: number; sem: number; n: number } {
-  const xs = values.filter((v) => Number.isFinite(v));
+  requireNumberArray("values", values);
+  const xs = Array.prototype.filter.call(values, (v: number) => Number.isFinite(v)) as number[];
   if (xs.length === 0) return { mean: NaN, sem: NaN, n: 0 };
   return { ...meanSem(xs), n: xs.length };
 }
 
-/** Reduces the per-run results of a spec (in {@link lrSweepConfigs} order) to {@link LrSweepData}. */
+/**
+ * Reduces the per-run results of a spec (in {@link lrSweepConfigs} order) to {@link LrSweepData}.
+ * @param spec a valid spec (see {@link validateLrSweepSpec}).
+ * @param results learning rates × seeds daTrain results, each with the fields {@link classifyDaRun} reads, rank a
+ *   number, report.loss of length reportEpochs.length and (curvePoints > 0) curve.epoch and curve.loss arrays of
+ *   one common length (numbers; NaN allowed).
+ */
 export function reduceLrSweep(spec: LrSweepSpec, results: readonly DaTrainResult[]): LrSweepData {
   validateLrSweepSpec(spec);
   const nL = spec.learningRates.length, nS = spec.seeds.length;
   if (!Array.isArray(results) || results.length !== nL * nS) {
     throw new GhostError("results", results, `an array of ${nL * nS} daTrain results (learning rates × seeds)`);
   }
+  for (let n = 0; n < results.length; n++) {
+    const r = results[n], name = `results[${n}]`;
+    requireDaTrainResult(name, r);
+    requireNumber(`${name}.rank`, r.rank);
+    const report = requireObject(`${name}.report`, r.report, "{ epoch, loss, accuracy, gradNorm } (arrays of numbers)");
+    requireNumberArray(`${name}.report.loss`, report.loss, { length: spec.reportEpochs.length });
+    if (spec.curvePoints > 0) {
+      const curve = requireObject(`${name}.curve`, r.curve, "{ epoch, loss } (arrays of numbers)");
+      const points = requireNumberArray(`${name}.curve.epoch`, curve.epoch, n === 0 ? {} : { length: results[0].curve.epoch.length }).length;
+      requireNumberArray(`${name}.curve.loss`, curve.loss, { length: points });
+    }
+  }
   const run = (i: number, k: number) => results[i * nS + k];
   const byRun = <T>(f: (r: DaTrainResult) => T) => spec.learningRates.map((_, i) => spec.seeds.map((_, k) => f(run(i, k))));
   const loss = spec.reportEpochs.map((_, j) => byRun((r) => r.report.loss[j]));
   const stats = loss.map((perLr) => perLr.map((values) => finiteMeanSem(values)));
-  const status = byRun((r) => classifyDaRun(r, spec));
+  const status = byRun((r) => classify(r, spec));
   const count = (s: RunStatus) => status.map((row) => row.filter((x) => x === s).length);
   const fellIn = spec.learningRates.map((_, i) => spec.seeds.filter((_, k) => {
     const r = run(i, k);

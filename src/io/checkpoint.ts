@@ -33,6 +33,7 @@ import {
   requireBoolean,
   requireFiniteArray,
   requireInteger,
+  requireObject,
   requireOptions,
   requirePositive,
 } from "../core/errors";
@@ -160,10 +161,6 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v) && !ArrayBuffer.isView(v);
 }
 
-function requireObject(name: string, v: unknown, what: string): Record<string, unknown> {
-  if (!isPlainObject(v)) throw new GhostError(name, v, what);
-  return v;
-}
 
 /** A Float64Array copy of a number array (any number, checked later), of an exact length when given. */
 function toF64(name: string, v: unknown, length?: number): Float64Array {
@@ -536,6 +533,7 @@ export interface ContinueOptions extends Omit<TrainOptions, "startEpoch" | "lear
  */
 export function continueTraining(checkpoint: Checkpoint, options: ContinueOptions): { model: RnnModel; history: History } {
   const c = requireObject("checkpoint", checkpoint, "a Checkpoint from io.loadCheckpoint") as unknown as Checkpoint;
+  if (c.model === null || typeof c.model !== "object") throw new GhostError("checkpoint.model", c.model, "an RnnModel (a Checkpoint from io.loadCheckpoint)");
   validateRnnModel(c.model);
   const o = requireOptions<ContinueOptions>("options", options);
   if (options === undefined) throw new GhostError("options", options, "an options object with epochs");

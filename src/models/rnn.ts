@@ -10,7 +10,7 @@
  * Full rank (spec A8): x_{t+1} = (1 − α)x_t + α tanh(Wᵀx_t + b), o_{t+1} = σ(w_out·x_{t+1} + b_out).
  * x_0 = −0.3·1 (deterministic). Initialisation randn/√N for every matrix and readout weight, b = 0.
  */
-import { GhostError, requireBoolean, requireFinite, requireInteger, requireOneOf, requirePositive } from "../core/errors";
+import { GhostError, requireBoolean, requireFinite, requireInteger, requireOneOf, requireOptions, requirePositive } from "../core/errors";
 import { Rng } from "../core/rng";
 import { requireLeak } from "../tasks/delayedActivation";
 import { initFullRank } from "./fullRankRnn";
@@ -76,6 +76,9 @@ export function parameterShapes(config: RnnConfig): Record<string, number[]> {
 }
 
 /** Options of {@link createRnn}; defaults are the paper's rank-one model (spec A5). */
+/** The option names of createRnn / createRnnFromRng (anything else is refused as a misspelling). */
+export const RNN_OPTIONS: readonly string[] = ["kind", "size", "rank", "readout", "confidence", "leak", "initialState", "trainable"];
+
 export interface RnnOptions {
   /** "lowRank" (default) or "fullRank". */
   kind?: RnnKind;
@@ -141,6 +144,7 @@ export function createRnn(seed: number, opts: RnnOptions = {}): RnnModel {
  */
 export function createRnnFromRng(rng: Rng, opts: RnnOptions = {}, seed?: number): RnnModel {
   if (!(rng instanceof Rng)) throw new GhostError("rng", rng, "an Rng (core.Rng) instance");
+  requireOptions("options", opts, RNN_OPTIONS);
   const config = resolveRnnConfig(opts, seed ?? rng.seed);
   const trainable = resolveTrainable(config, opts.trainable);
   const N = config.size;

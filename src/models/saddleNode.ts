@@ -12,7 +12,7 @@
  *   g(r) = +π/(4 r^{3/2}) (r > r*), −π/(4 r^{3/2}) (r* / 4 ≤ r ≤ r*), 0 (r < r* / 4);
  *   α_c = 3π⁴/(32T⁵);  plateau length k* = 8(r₀^{5/2} − r*^{5/2})/(5πα).
  */
-import { GhostError, requireFinite, requireFiniteArray, requireNonNegative, requireOptions, requirePositive } from "../core/errors";
+import { GhostError, requireFinite, requireFiniteArray, requireInRange, requireNonNegative, requireOptions, requirePositive } from "../core/errors";
 import { Rng } from "../core/rng";
 
 // Math functions bound once: hot loops then avoid a global lookup per call (which is several times slower inside
@@ -53,9 +53,11 @@ export interface ToySimulationOptions {
   rng?: Rng;
 }
 
+/** The options of the toy simulation (anything else is refused as a misspelling). */
+const TOY_SIMULATION_OPTIONS = ["confidence", "horizon", "dt", "threshold", "noise", "rng"] as const;
+
 function toyOptions(opts: ToySimulationOptions | undefined) {
-  if (opts !== undefined && (opts === null || typeof opts !== "object")) throw new GhostError("options", opts, "an options object or undefined");
-  const o = opts ?? {};
+  const o = requireOptions<ToySimulationOptions>("options", opts, TOY_SIMULATION_OPTIONS);
   const confidence = o.confidence === undefined ? 1 : requirePositive("confidence", o.confidence);
   const horizon = o.horizon === undefined ? 100 : requirePositive("horizon", o.horizon);
   const dt = o.dt === undefined ? 0.1 : requirePositive("dt", o.dt);
@@ -170,11 +172,17 @@ export function toyFlow(xs: ArrayLike<number>, r: number): Float64Array {
   return Float64Array.from({ length: xs.length }, (_, j) => saddleNodeField(xs[j], r));
 }
 
+/**
+ * Range of the horizon T accepted by the closed forms: [1e-6, 1e6] (the paper uses 100). Within it r*, α_c and the
+ * gradient are finite for every finite r (outside it T⁵ or r^(3/2) over/underflow float64).
+ */
+export const TOY_HORIZON_RANGE: readonly [number, number] = [1e-6, 1e6];
+
 function checkHorizon(horizon: number): number {
-  return requirePositive("horizon", horizon);
+  return requireInRange("horizon", horizon, TOY_HORIZON_RANGE[0], TOY_HORIZON_RANGE[1]);
 }
 
-/** r* = π²/(4T²): the crossing time equals T, the global minimum L = 0. */
+/** r* = π²/(4T²): the crossing time equals T, the global minimum L = 0. @param horizon T in [1e-6, 1e6]. */
 export function rStar(horizon = 100): number {
   checkHorizon(horizon);
   return (Math.PI * Math.PI) / (4 * horizon * horizon);
@@ -241,7 +249,11 @@ export function plateauLength(r0: number, learningRate: number, horizon = 100): 
   requireFinite("r0", r0);
   if (r0 <= rs) throw new GhostError("r0", r0, `a value > r* = ${rs}`);
   requirePositive("learningRate", learningRate);
-  return (8 * (Math.pow(r0, 2.5) - Math.pow(rs, 2.5))) / (5 * Math.PI * learningRate);
+  const k = (8 * (Math.pow(r0, 2.5) - Math.pow(rs, 2.5))) / (5 * Math.PI * learningRate);
+  if (!Number.isFinite(k)) {
+    throw new GhostError("r0/learningRate", `${r0}/${learningRate}`, "values whose plateau length 8(r0^2.5 − r*^2.5)/(5π·learningRate) is a finite number");
+  }
+  return k;
 }
 
 /**

@@ -8,7 +8,7 @@
  * Frozen groups (model.trainable[g] = false) are excluded from BOTH the update and the gradient norm: the logged
  * norm is √(Σ over trainable groups of ‖∇g‖²) (spec A9 #7 for the all-trainable paper models).
  */
-import { GhostError, requireFiniteArray, requireInteger, requireOneOf, requirePositive } from "../core/errors";
+import { GhostError, requireFiniteArray, requireInteger, requireOneOf, requireOptions, requirePositive } from "../core/errors";
 import { linspace } from "../core/arrays";
 import { RnnModel, parameterGroups, rankOneInitialKappa, rankOneLatentFlowOnGrid, rankOneParams, validateRnnModel } from "../models/rnn";
 import { Task, delayedActivationTask, validateTask } from "../tasks/delayedActivation";
@@ -26,7 +26,12 @@ export interface EpochRecord {
   gradNorm: number;
 }
 
-/** Options of {@link trainRnn}. */
+/** The option names of {@link trainRnn} (anything else is refused as a misspelling). */
+export const TRAIN_OPTIONS: readonly string[] = [
+  "learningRate", "epochs", "task", "snapshotEpochs", "flowSnapshotEpochs", "flowGrid", "onProgress", "stopWhen", "onDivergence", "startEpoch",
+];
+
+/** Options of {@link trainRnn}. Unknown option names are refused (GhostError naming `options.<name>`). */
 export interface TrainOptions {
   /** SGD step size, finite > 0. */
   learningRate: number;
@@ -113,6 +118,7 @@ function epochSet(name: string, list: number[] | undefined): Set<number> {
 export function trainRnn(model: RnnModel, options: TrainOptions): History {
   validateRnnModel(model);
   if (options === null || typeof options !== "object") throw new GhostError("options", options, "a TrainOptions object");
+  requireOptions("options", options, TRAIN_OPTIONS);
   const learningRate = requirePositive("learningRate", options.learningRate);
   const epochs = requireInteger("epochs", options.epochs, 0, 1e9);
   const startEpoch = requireInteger("startEpoch", options.startEpoch ?? 0, 0);

@@ -5,6 +5,7 @@ import {
   fig3SliderSnapshots, FIG3_ORANGE,
 } from "../../src/display/fig3";
 import { COLORS } from "../../src/display/plotly";
+import { expectGhost } from "../property/helpers";
 
 // Small but real data (builders do not depend on the sizes): a short low-lr run and the seed-40 high-lr run analysed
 // from epoch 4850 and stopped 5 epochs after its saddle-node event (epoch 4870).
@@ -154,5 +155,24 @@ describe("Fig 3 builders", () => {
     expect(fig3Figures({ ...data, high: noEvent }).length).toBe(7);
     // every figure is plain JSON
     for (const f of fig3Figures(data)) expect(JSON.parse(JSON.stringify(f))).toEqual(f);
+  });
+
+  test("bad input: a GhostError naming the field (missing loss, a flow-panel epoch without snapshot, short loss, bad options)", () => {
+    const noLoss = { ...data.low, loss: undefined } as unknown as typeof data.low;
+    const e = expectGhost(() => fig3LossFigure(noLoss), "low.loss", "3A without loss");
+    expect(e.parameter).toBe("low.loss");
+    expect(e.message).toMatch(/^low\.loss = undefined is not allowed: expected a series \{ epoch: number\[\], value: number\[\] \}/);
+    expectGhost(() => fig3Figures({ ...data, low: noLoss }), "data.low.loss", "fig3Figures without low.loss");
+    const badPanel = { ...data.low, config: { ...data.low.config, low: { ...data.low.config.low, flowPanelEpochs: [0, 123] } } };
+    expectGhost(() => fig3FlowFigure(badPanel), "low.config.low.flowPanelEpochs[1]", "3B at an epoch with no snapshot");
+    expectGhost(() => fig3HighLossFigure({ ...data.high, loss: data.high.loss.slice(1) }), "high.loss", "3C with a short loss array");
+    const brokenSnapshot = { ...data.low.snapshots[1], dkappaDt: data.low.snapshots[1].dkappaDt.slice(1) };
+    expectGhost(() => fig3GhostFigure({ ...data.low, snapshots: [data.low.snapshots[0], brokenSnapshot] }), "low.snapshots[1].dkappaDt", "ghost panel");
+    expectGhost(() => fig3LowSliderFigure(data.low, { maxFrames: 0 }), "opts.maxFrames", "slider with maxFrames 0");
+    expectGhost(() => fig3FlowSliderFigure(data.low.kappa, []), "snapshots", "slider without snapshots");
+    expectGhost(() => fig3Label(0.5), "epoch", "fractional epoch label");
+    // NaN inside plotted data is legitimate (a diverged run): no error, a gap in the plot
+    const nanLoss = { ...data.low, loss: { ...data.low.loss, value: data.low.loss.value.map((v, i) => (i === 3 ? NaN : v)) } };
+    expect(fig3LossFigure(nanLoss).data[0].y).toContain(null);
   });
 });

@@ -74,7 +74,7 @@ describe("ghost CLI", () => {
     [["list", "extra"], /unexpected argument "extra"/],
     [["run"], /missing argument/],
     [["run", "no-such-figure"], /unknown figure "no-such-figure"/],
-    [["run", "x", "--scale", "huge"], /--scale "huge" is not one of ci, paper/],
+    [["run", "x", "--scale", "huge"], /--scale "huge" is not one of ci, paper, full/],
     [["run", "x", "--scale"], /needs a value/],
     [["sweep", "selfTest"], /--grid FILE is required/],
     [["sweep", "nope", "--grid", "g.json"], /unknown runner "nope"/],
@@ -144,6 +144,16 @@ describe("ghost CLI", () => {
     const html = fs.readFileSync(path.join(tmp, "o", "fig1-ci.html"), "utf8");
     expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
     expect(html).toContain("Plotly.newPlot");
+  });
+
+  test("--scale full is accepted: figures whose paper scale is the paper's protocol (fig1, fig2) run it as paper", () => {
+    for (const f of figures.listFigures()) expect(() => f.config("full")).not.toThrow();
+    expect(figures.getFigure("fig1").config("full")).toEqual(figures.getFigure("fig1").config("paper"));
+    expect(figures.getFigure("fig4").config("full")).toMatchObject({ scale: "full" });
+    const r = ghost(["run", "fig1", "--scale", "full", "--out", "o"]);
+    expect(r.code).toBe(0);
+    const saved = core.readCheckedJson<{ scale: string; provenance: { scale: string } }>(path.join(tmp, "o", "fig1-full.json"), { kind: "figure-result" });
+    expect([saved.scale, saved.provenance.scale]).toEqual(["full", "full"]);
   });
 
   test("list --json names the runners and figures", () => {
