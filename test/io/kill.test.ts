@@ -193,7 +193,7 @@ function verifyDisk(reportedFinished: Set<number>): { epochs: number[]; finished
 }
 
 describe("SIGKILL at random instants: nothing partial is ever read as valid, nothing reported finished is lost", () => {
-  test(`${KILLS} kills of a child writing checkpoints and results, then a clean finish equal to the uninterrupted runs`, async () => {
+  test(`${KILLS}+ kills of a child writing checkpoints and results, then a clean finish equal to the uninterrupted runs`, async () => {
     const seed = Number(process.env.GHOST_KILL_SEED ?? 20250102);
     const rng = new Rng(seed);
     const reported = new Set<number>();
@@ -202,10 +202,12 @@ describe("SIGKILL at random instants: nothing partial is ever read as valid, not
     let killsBeforeEnd = 0;
     let killsDuringWork = 0;
     const schedule: number[] = [];
-    // KILLS kills; then, if no run had been reported finished before a kill yet (a slow machine), up to 2·KILLS
-    // more, so that "nothing reported finished is lost" is always exercised. A run takes ≈ 0.5 s on an idle core.
+    // KILLS kills; then, if no run had been reported finished before a kill yet (a slow or loaded machine), up to
+    // 2·KILLS more with delays growing by 100 ms per extra kill (up to ≈ 4 s), so that "nothing reported finished
+    // is lost" is always exercised. A run takes ≈ 0.5 s on an idle core, several times that on a loaded one.
     for (let i = 0; i < KILLS || (reported.size === 0 && i < 3 * KILLS); i++) {
-      const delay = Math.round(20 + 180 * rng.uniform()); // ms after the child has loaded the library
+      const extra = i < KILLS ? 0 : 100 * (i - KILLS + 1);
+      const delay = Math.round(20 + 180 * rng.uniform()) + extra; // ms after the child has loaded the library
       schedule.push(delay);
       const tempsBefore = fs.readdirSync(dir).filter(isAtomicTempFile).length;
       const { child, lines, ready, exited } = startChild();
@@ -245,7 +247,7 @@ describe("SIGKILL at random instants: nothing partial is ever read as valid, not
           `all ${RUNS} results equal the uninterrupted runs`,
       );
     }
-  }, 180000);
+  }, 300000);
 
   test(`${KILLS}+ kills of a child that does nothing but rewrite a 1.2 MB checkpoint: every load is a complete version or absent`, async () => {
     // Round r writes version v = r mod 7 of a full-rank N = 250 network (62,750 parameters, drawn from seed v,
@@ -318,5 +320,5 @@ describe("SIGKILL at random instants: nothing partial is ever read as valid, not
       // eslint-disable-next-line no-console
       console.log(`rewrite kill test (seed ${seed}): ${kills} kills, ${midWrite} mid-write (stray temp file), ${loadedRounds} loads all complete and bit-identical`);
     }
-  }, 180000);
+  }, 300000);
 });
