@@ -136,7 +136,7 @@ registerFigure({
   paperRef: "v1 Fig. 3 (spec A5, A6)",
   notebook: "notebooks/03-rank-one-rnn-abrupt-learning.ipynb",
   config: (scale) => ({ ...fig3Config(scale) }),
-  run: (scale, ctx) => runFig3(fig3Config(scale), { onProgress: ctx.onProgress }),
+  run: (scale, ctx) => runFig3(fig3Config(scale), { onProgress: ctx.onProgress, cache: ctx.cache }),
   build: (data: Fig3Data) => fig3Figures(data),
 });
 

@@ -17,8 +17,11 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { GhostError, requireOptions } from "../core/errors";
-import { canonicalJson, CheckedJsonResult, isAtomicTempFile, sha256Hex, tryReadCheckedJson, writeCheckedJson } from "../core/io";
+import { performance } from "perf_hooks";
+import { GhostError, requireOneOf, requireOptions } from "../core/errors";
+import {
+  canonicalJson, CheckedJsonResult, decodeJson, encodeJson, isAtomicTempFile, sha256Hex, tryReadCheckedJson, writeCheckedJson,
+} from "../core/io";
 import { LIBRARY_VERSION } from "../version";
 
 /** How a sweep uses the cache: read and write ("use"), ignore and write ("refresh"), or neither ("bypass"). */
@@ -41,7 +44,7 @@ export const CACHE_SCHEMA_VERSION = 2;
 
 /** Library folders and modules whose code can change a runner's results (relative to the library root). */
 const FINGERPRINT_DIRS = ["core", "tasks", "models", "training", "analysis"];
-const FINGERPRINT_MODULES = ["version", "experiments/runners", "experiments/rankOneTrain", "experiments/daTrain"];
+const FINGERPRINT_MODULES = ["version", "experiments/runners", "experiments/rankOneTrain", "experiments/daTrain", "experiments/fig3"];
 const fingerprints = new Map<string, string>();
 
 /**
@@ -231,6 +234,65 @@ export function writeCacheEntry(
   };
   writeCheckedJson(file, entry, { kind: CACHE_KIND, schemaVersion: CACHE_SCHEMA_VERSION });
   return file;
+}
+
+/** Outcome of {@link cachedRun}. */
+export interface CachedRunResult<R> {
+  /** The result: the cached one, or the computed one after the same exact-JSON round trip a cache hit goes through. */
+  result: R;
+  /** True when the result came from the cache (compute was not called). */
+  cached: boolean;
+  /** True when a cache file existed but was corrupt, truncated or did not match (it was recomputed and overwritten). */
+  corrupt: boolean;
+  /** The cache directory used, or null when the cache was bypassed. */
+  cacheDir: string | null;
+  /** Wall time of the computation in ms (for a hit: that of the run that filled the cache). */
+  elapsedMs: number;
+}
+
+/**
+ * One computation through the result cache, in the calling thread (the single-run counterpart of a sweep, for long
+ * runs that report their own progress, e.g. Fig 3's 500,000-epoch run). With mode "use" (default) a stored result
+ * for (runner, runnerVersion, config) under the current library version and code fingerprint is returned without
+ * calling `compute`; otherwise `compute()` runs and its result is stored atomically ("use", "refresh") or not
+ * ("bypass"). Computed and cached results are the same value: both pass core/io's exact JSON encoding.
+ *
+ * @param runner a name as for {@link cacheFilePath} (letters, digits, _ or -, starting with a letter, ≤ 64).
+ * @param runnerVersion non-empty string; bump it when the computation's output changes meaning.
+ * @param config JSON-like value (canonicalJson) that fully determines the result.
+ * @param cache false (bypass), undefined or true (default directory, mode "use"), or { dir?, mode? } with mode one
+ *   of "use", "refresh", "bypass".
+ * @param compute the computation; its result must be JSON-like (numbers, strings, booleans, null, arrays, typed
+ *   arrays, plain objects).
+ * @throws GhostError for a bad argument (before compute runs), or when the cache directory cannot be written.
+ */
+export function cachedRun<R>(
+  runner: string,
+  runnerVersion: string,
+  config: unknown,
+  cache: boolean | CacheOptions | undefined,
+  compute: () => R,
+): CachedRunResult<R> {
+  requireRunnerName("runner", runner);
+  if (typeof runnerVersion !== "string" || runnerVersion.length === 0) throw new GhostError("runnerVersion", runnerVersion, "a non-empty string");
+  if (typeof compute !== "function") throw new GhostError("compute", compute, "a function computing the result");
+  const opt = cache === false ? { mode: "bypass" as CacheMode } : cache === true ? {} : requireOptions<CacheOptions>("cache", cache, ["dir", "mode"]);
+  const mode = requireOneOf("cache.mode", opt.mode ?? "use", CACHE_MODES);
+  const dir = mode === "bypass" ? null : path.resolve(requireDir("cache.dir", opt.dir ?? defaultCacheDir()));
+  cacheKey(runner, runnerVersion, config); // refuses a config that is not JSON-like, before any work
+  let corrupt = false;
+  if (dir !== null && mode === "use") {
+    const hit = readCacheEntry<R>(dir, runner, runnerVersion, config);
+    if (hit.status === "hit") return { result: hit.entry.result, cached: true, corrupt: false, cacheDir: dir, elapsedMs: hit.entry.elapsedMs };
+    corrupt = hit.status === "corrupt";
+  }
+  const t0 = performance.now();
+  const computed = compute();
+  const elapsedMs = performance.now() - t0;
+  if ((computed as unknown) instanceof Promise) throw new GhostError("compute", compute, "a synchronous function (it returned a Promise)");
+  const result = decodeJson(encodeJson(computed)) as R;
+  if (dir !== null) writeCacheEntry(dir, runner, runnerVersion, config, result, elapsedMs);
+  return { result, cached: false, corrupt, cacheDir: dir, elapsedMs };
 }
 
 const ENTRY_FILE = /^[0-9a-f]{64}\.json$/;

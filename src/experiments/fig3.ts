@@ -25,7 +25,9 @@
  * phenomena within the paper's budgets (abrupt drop near epoch 31 400 at lr 0.003; saddle-node at epoch 4870
  * at lr 0.02), so both runs use seed 40.
  */
-import { GhostError, requireBoolean, requireFinite, requireInRange, requireInteger, requireObject, requireOneOf, requirePositive } from "../core/errors";
+import {
+  GhostError, requireBoolean, requireFinite, requireInRange, requireInteger, requireObject, requireOneOf, requireOptions, requirePositive,
+} from "../core/errors";
 import { linspace } from "../core/arrays";
 import { bifurcationEvents, BifurcationEvent, firstEpochBelow } from "../analysis/classify";
 import { countSignFlips, Stability } from "../analysis/fixedPoints";
@@ -36,6 +38,7 @@ import {
 } from "../models/rnn";
 import { delayedActivationTask } from "../tasks/delayedActivation";
 import { trainRnn } from "../training/trainRnn";
+import { cachedRun, CacheOptions } from "./cache";
 import { requireNumberArray } from "./checks";
 
 /** Scales: "paper" = "full" = the paper's parameters (≈ 75 s on one core); "ci" = shorter low-lr run, high-lr run stopped after the event. */
@@ -459,12 +462,72 @@ function newNetwork(config: Fig3Config, seed: number): RnnModel {
   return createRankOneRnn(seed, { size: config.size, confidence: config.confidence });
 }
 
+/** Version of the cached Fig 3 computations (runner names "fig3Low", "fig3High"); bump when their output changes. */
+export const FIG3_RUNNER_VERSION = "1";
+
+/** Options of {@link runFig3Low} / {@link runFig3High}. */
+export interface Fig3RunOptions {
+  /**
+   * Result cache (experiments/cache, keyed by the full config, library version and numerics code): false or
+   * omitted = always compute (nothing read or written); true = the default directory, mode "use"; or
+   * { dir?, mode?: "use" | "refresh" | "bypass" }. A cache hit returns the stored result at once (onProgress is
+   * called once with (total, total)); a killed run loses only itself, the cache never holds a partial result.
+   */
+  cache?: boolean | CacheOptions;
+  /** Called once after a cache was consulted: whether the result came from it, the directory, the run's ms. */
+  onCache?: (info: Fig3CacheInfo) => void;
+}
+
+/** What {@link Fig3RunOptions.onCache} receives. */
+export interface Fig3CacheInfo {
+  /** True: the stored result was used (nothing computed). */
+  cached: boolean;
+  /** True: a damaged or mismatched cache file was found and replaced. */
+  corrupt: boolean;
+  /** Cache directory (null: bypassed). */
+  cacheDir: string | null;
+  /** Wall time of the computation, ms (for a hit: of the run that filled the cache). */
+  elapsedMs: number;
+}
+
+function fig3RunOptions(opts: unknown): { cache: boolean | CacheOptions; onCache?: (info: Fig3CacheInfo) => void } {
+  const o = requireOptions<Fig3RunOptions>("opts", opts, ["cache", "onCache"]);
+  const cache = o.cache ?? false;
+  if (typeof cache !== "boolean") requireOptions<CacheOptions>("opts.cache", cache, ["dir", "mode"]);
+  if (o.onCache !== undefined && typeof o.onCache !== "function") throw new GhostError("opts.onCache", o.onCache, "a function (info) or undefined");
+  return { cache, onCache: o.onCache };
+}
+
+/** runFig3Low / runFig3High through the cache (or not), reporting progress for a hit and the cache outcome. */
+function throughCache<D>(name: string, config: Fig3Config, epochs: number, opts: unknown, onProgress: ((done: number, total: number) => void) | undefined, compute: () => D): D {
+  const { cache, onCache } = fig3RunOptions(opts);
+  if (cache === false) return compute();
+  const r = cachedRun(name, FIG3_RUNNER_VERSION, config, cache, compute);
+  if (r.cached) onProgress?.(epochs, epochs);
+  onCache?.({ cached: r.cached, corrupt: r.corrupt, cacheDir: r.cacheDir, elapsedMs: r.elapsedMs });
+  return r.result;
+}
+
+function requireProgress(onProgress: unknown): void {
+  if (onProgress !== undefined && typeof onProgress !== "function") throw new GhostError("onProgress", onProgress, "a function (done, total) or undefined");
+}
+
 /**
  * Runs the low-learning-rate experiment (Fig 3A–B, the reduced v2 fixed-point test).
  * @param onProgress (epochs done, total epochs), at most ~100 calls.
+ * @param opts { cache, onCache }: see {@link Fig3RunOptions} (default: no cache).
  */
-export function runFig3Low(config: Fig3Config = fig3Config("paper"), onProgress?: (done: number, total: number) => void): Fig3LowData {
+export function runFig3Low(
+  config: Fig3Config = fig3Config("paper"),
+  onProgress?: (done: number, total: number) => void,
+  opts: Fig3RunOptions = {},
+): Fig3LowData {
   validateFig3Config(config);
+  requireProgress(onProgress);
+  return throughCache("fig3Low", config, config.low.epochs, opts, onProgress, () => computeFig3Low(config, onProgress));
+}
+
+function computeFig3Low(config: Fig3Config, onProgress?: (done: number, total: number) => void): Fig3LowData {
   const c = config.low;
   const grid = fig3KappaGrid(config);
   const task = delayedActivationTask(config.horizon);
@@ -569,9 +632,19 @@ export function runFig3Low(config: Fig3Config = fig3Config("paper"), onProgress?
  * Runs the high-learning-rate experiment (Fig 3C–D): ghost analysis and sign-flip count after every epoch,
  * bifurcation events, the saddle-node event and the flows around it.
  * @param onProgress (epochs done, epoch budget), at most ~100 calls.
+ * @param opts { cache, onCache }: see {@link Fig3RunOptions} (default: no cache).
  */
-export function runFig3High(config: Fig3Config = fig3Config("paper"), onProgress?: (done: number, total: number) => void): Fig3HighData {
+export function runFig3High(
+  config: Fig3Config = fig3Config("paper"),
+  onProgress?: (done: number, total: number) => void,
+  opts: Fig3RunOptions = {},
+): Fig3HighData {
   validateFig3Config(config);
+  requireProgress(onProgress);
+  return throughCache("fig3High", config, config.high.epochs, opts, onProgress, () => computeFig3High(config, onProgress));
+}
+
+function computeFig3High(config: Fig3Config, onProgress?: (done: number, total: number) => void): Fig3HighData {
   const c = config.high;
   const grid = fig3KappaGrid(config);
   const task = delayedActivationTask(config.horizon);
@@ -682,15 +755,19 @@ export function runFig3High(config: Fig3Config = fig3Config("paper"), onProgress
 export interface Fig3Options {
   /** Progress over both runs: (epochs done, low.epochs + high.epochs). */
   onProgress?: (done: number, total: number) => void;
+  /** Result cache of each half: see {@link Fig3RunOptions.cache} (default: no cache). */
+  cache?: boolean | CacheOptions;
 }
 
-/** Runs both halves of Fig 3 (see {@link runFig3Low}, {@link runFig3High}). */
+/** Runs both halves of Fig 3 (see {@link runFig3Low}, {@link runFig3High}), each cached if `opts.cache` says so. */
 export function runFig3(config: Fig3Config = fig3Config("paper"), opts: Fig3Options = {}): Fig3Data {
   validateFig3Config(config);
+  const o = requireOptions<Fig3Options>("opts", opts, ["onProgress", "cache"]);
+  requireProgress(o.onProgress);
   const total = config.low.epochs + config.high.epochs;
-  const cb = opts.onProgress;
-  const low = runFig3Low(config, cb ? (d) => cb(d, total) : undefined);
-  const high = runFig3High(config, cb ? (d) => cb(config.low.epochs + d, total) : undefined);
+  const cb = o.onProgress;
+  const low = runFig3Low(config, cb ? (d) => cb(d, total) : undefined, { cache: o.cache });
+  const high = runFig3High(config, cb ? (d) => cb(config.low.epochs + d, total) : undefined, { cache: o.cache });
   cb?.(total, total);
   return { config, low, high };
 }

@@ -36,6 +36,14 @@ function confine(v: unknown): unknown {
   return o;
 }
 
+/** A cache argument of cachedRun: the default directory (undefined, true, an object without dir) becomes one in the temporary directory. */
+function confineCache(v: unknown): unknown {
+  if (v === undefined || v === true) return { dir: path.join(tmp, "cache") };
+  if (v === null || typeof v !== "object" || Array.isArray(v) || ArrayBuffer.isView(v)) return v;
+  const o = confine(v) as Record<string, unknown>;
+  return "dir" in o ? o : { ...o, dir: path.join(tmp, "cache") };
+}
+
 /** Calls fn and awaits a returned promise; returns the thrown/rejected value or "ok". */
 async function settle(fn: () => unknown): Promise<unknown> {
   try {
@@ -54,6 +62,7 @@ describe("(a) file writers with hostile arguments (paths confined to a temporary
     ["io.saveHistory", lib.io.saveHistory as Fn, ([f, ...r]) => [resolvePath(f), ...r]],
     ["io.trainWithCheckpoints", lib.io.trainWithCheckpoints as Fn, ([m, o, ...r]) => [m, confine(o), ...r]],
     ["experiments.writeCacheEntry", lib.experiments.writeCacheEntry as Fn, ([d, ...r]) => [resolvePath(d), ...r]],
+    ["experiments.cachedRun", lib.experiments.cachedRun as Fn, ([r, v, c, o, f]) => [r, v, c, confineCache(o), f]],
     ["experiments.clearCache", lib.experiments.clearCache as Fn, ([o]) => [o === undefined ? { dir: path.join(tmp, "cache") } : confine(o)]],
   ];
   test.each(writers)("%s: a result or a GhostError, nothing else; no file outside the temporary directory", (name, fn, place) => {
