@@ -468,7 +468,8 @@ export const FIG3_RUNNER_VERSION = "1";
 /** Options of {@link runFig3Low} / {@link runFig3High}. */
 export interface Fig3RunOptions {
   /**
-   * Result cache (experiments/cache, keyed by the full config, library version and numerics code): false or
+   * Result cache (experiments/cache, keyed by the config of this run and the shared fields — not the other run's —,
+   * the library version and the numerics code): false or
    * omitted = always compute (nothing read or written); true = the default directory, mode "use"; or
    * { dir?, mode?: "use" | "refresh" | "bypass" }. A cache hit returns the stored result at once (onProgress is
    * called once with (total, total)); a killed run loses only itself, the cache never holds a partial result.
@@ -498,14 +499,23 @@ function fig3RunOptions(opts: unknown): { cache: boolean | CacheOptions; onCache
   return { cache, onCache: o.onCache };
 }
 
-/** runFig3Low / runFig3High through the cache (or not), reporting progress for a hit and the cache outcome. */
-function throughCache<D>(name: string, config: Fig3Config, epochs: number, opts: unknown, onProgress: ((done: number, total: number) => void) | undefined, compute: () => D): D {
+/**
+ * runFig3Low / runFig3High through the cache (or not), reporting progress for a hit and the cache outcome. The key
+ * is the config without the other half (`omit`), so editing the high-lr run keeps the low-lr result cached and vice
+ * versa; the returned data carries the caller's whole config, as an uncached run does.
+ */
+function throughCache<D extends { config: Fig3Config }>(
+  name: string, config: Fig3Config, omit: "low" | "high", epochs: number, opts: unknown,
+  onProgress: ((done: number, total: number) => void) | undefined, compute: () => D,
+): D {
   const { cache, onCache } = fig3RunOptions(opts);
   if (cache === false) return compute();
-  const r = cachedRun(name, FIG3_RUNNER_VERSION, config, cache, compute);
+  const key: Partial<Fig3Config> = { ...config };
+  delete key[omit];
+  const r = cachedRun(name, FIG3_RUNNER_VERSION, key, cache, compute);
   if (r.cached) onProgress?.(epochs, epochs);
   onCache?.({ cached: r.cached, corrupt: r.corrupt, cacheDir: r.cacheDir, elapsedMs: r.elapsedMs });
-  return r.result;
+  return { ...r.result, config };
 }
 
 function requireProgress(onProgress: unknown): void {
@@ -524,7 +534,7 @@ export function runFig3Low(
 ): Fig3LowData {
   validateFig3Config(config);
   requireProgress(onProgress);
-  return throughCache("fig3Low", config, config.low.epochs, opts, onProgress, () => computeFig3Low(config, onProgress));
+  return throughCache("fig3Low", config, "high", config.low.epochs, opts, onProgress, () => computeFig3Low(config, onProgress));
 }
 
 function computeFig3Low(config: Fig3Config, onProgress?: (done: number, total: number) => void): Fig3LowData {
@@ -641,7 +651,7 @@ export function runFig3High(
 ): Fig3HighData {
   validateFig3Config(config);
   requireProgress(onProgress);
-  return throughCache("fig3High", config, config.high.epochs, opts, onProgress, () => computeFig3High(config, onProgress));
+  return throughCache("fig3High", config, "low", config.high.epochs, opts, onProgress, () => computeFig3High(config, onProgress));
 }
 
 function computeFig3High(config: Fig3Config, onProgress?: (done: number, total: number) => void): Fig3HighData {

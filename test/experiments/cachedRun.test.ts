@@ -162,8 +162,16 @@ describe("Fig 3 with a result cache", () => {
     expect(encodeJson(both.high)).toBe(encodeJson(first));
     expect(cacheInfo({ dir }).totalEntries).toBe(before); // nothing new computed
     expect(progress[progress.length - 1]).toEqual([1530, 1530]);
+    // Editing the high-lr run misses for it but keeps the low-lr result (its key leaves out the other half), and
+    // the data carries the caller's whole config; editing a shared field misses for both.
     const other: Fig3Config = { ...small, high: { ...small.high, seed: 41 } };
     runFig3High(other, undefined, { cache: { dir }, onCache: (i) => infos.push(i.cached) });
+    expect(infos[infos.length - 1]).toBe(false);
+    const lowAgain = runFig3Low(other, undefined, { cache: { dir }, onCache: (i) => infos.push(i.cached) });
+    expect(infos[infos.length - 1]).toBe(true);
+    expect(lowAgain.config).toBe(other);
+    expect(encodeJson({ ...lowAgain, config: null })).toBe(encodeJson({ ...both.low, config: null }));
+    runFig3High({ ...small, confidence: 5 }, undefined, { cache: { dir }, onCache: (i) => infos.push(i.cached) });
     expect(infos[infos.length - 1]).toBe(false);
   });
 
