@@ -8,7 +8,6 @@
 import { GhostError, requireNumber, requireNumberMatrix, requireNumbers, requireObject } from "../core/errors";
 import type { LrSweepData } from "../experiments/lrSweep";
 
-
 /** Throws unless `value` is a string. */
 export function requireString(name: string, value: unknown): string {
   if (typeof value !== "string") throw new GhostError(name, value, "a string");
@@ -54,7 +53,6 @@ export function requireAxisRange(name: string, value: unknown): [number, number]
   }
   return [lo, hi];
 }
-
 
 /**
  * Checks the fields of a learning-rate sweep (experiments.LrSweepData) that the S1-type builders read: learningRates

@@ -236,6 +236,19 @@ export function writeCacheEntry(
   return file;
 }
 
+/**
+ * The cache settings of a sweep or a {@link cachedRun}, checked and resolved: false = bypass; undefined or true =
+ * the default directory, mode "use"; or { dir?: non-empty path, mode?: "use" | "refresh" | "bypass" } (other keys
+ * are refused as misspellings). `dir` is absolute, or null when the cache is bypassed.
+ * @param name how the argument is named in errors (default "cache": `cache.mode`, `cache.dir`, …).
+ */
+export function resolveCacheOptions(cache: unknown, name = "cache"): { mode: CacheMode; dir: string | null } {
+  const opt = cache === false ? { mode: "bypass" as CacheMode } : cache === true ? {} : requireOptions<CacheOptions>(name, cache, ["dir", "mode"]);
+  const mode = requireOneOf(`${name}.mode`, opt.mode ?? "use", CACHE_MODES);
+  const dir = mode === "bypass" ? null : path.resolve(requireDir(`${name}.dir`, opt.dir ?? defaultCacheDir()));
+  return { mode, dir };
+}
+
 /** Outcome of {@link cachedRun}. */
 export interface CachedRunResult<R> {
   /** The result: the cached one, or the computed one after the same exact-JSON round trip a cache hit goes through. */
@@ -276,9 +289,7 @@ export function cachedRun<R>(
   requireRunnerName("runner", runner);
   if (typeof runnerVersion !== "string" || runnerVersion.length === 0) throw new GhostError("runnerVersion", runnerVersion, "a non-empty string");
   if (typeof compute !== "function") throw new GhostError("compute", compute, "a function computing the result");
-  const opt = cache === false ? { mode: "bypass" as CacheMode } : cache === true ? {} : requireOptions<CacheOptions>("cache", cache, ["dir", "mode"]);
-  const mode = requireOneOf("cache.mode", opt.mode ?? "use", CACHE_MODES);
-  const dir = mode === "bypass" ? null : path.resolve(requireDir("cache.dir", opt.dir ?? defaultCacheDir()));
+  const { mode, dir } = resolveCacheOptions(cache);
   cacheKey(runner, runnerVersion, config); // refuses a config that is not JSON-like, before any work
   let corrupt = false;
   if (dir !== null && mode === "use") {

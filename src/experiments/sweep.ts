@@ -22,9 +22,9 @@ import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import { Worker } from "worker_threads";
-import { GhostError, requireInteger, requireOneOf } from "../core/errors";
+import { GhostError, requireInteger } from "../core/errors";
 import { decodeJson, encodeJson } from "../core/io";
-import { CACHE_MODES, CacheMode, CacheOptions, cacheKey, defaultCacheDir, readCacheEntry, writeCacheEntry } from "./cache";
+import { CacheMode, CacheOptions, cacheKey, readCacheEntry, resolveCacheOptions, writeCacheEntry } from "./cache";
 import { getRunner, RunnerDefinition } from "./runners";
 
 /** Progress of a running sweep, passed to `onProgress`. */
@@ -223,9 +223,7 @@ function plan<C, R>(opts: SweepOptions<C>): Plan<R> {
     }
     return normal;
   });
-  const cacheOpt = opts.cache === false ? { mode: "bypass" as CacheMode } : (opts.cache ?? {});
-  const mode = requireOneOf("cache.mode", cacheOpt.mode ?? "use", CACHE_MODES);
-  const cacheDir = mode === "bypass" ? null : path.resolve(cacheOpt.dir ?? defaultCacheDir());
+  const { mode, dir: cacheDir } = resolveCacheOptions(opts.cache);
   const results: (R | undefined)[] = new Array(configs.length).fill(undefined);
   const groups = new Map<string, number[]>();
   configs.forEach((c, i) => {

@@ -161,7 +161,6 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v) && !ArrayBuffer.isView(v);
 }
 
-
 /** A Float64Array copy of a number array (any number, checked later), of an exact length when given. */
 function toF64(name: string, v: unknown, length?: number): Float64Array {
   if (!Array.isArray(v) && !(v instanceof Float64Array)) throw new GhostError(name, v, `an array of numbers${length !== undefined ? ` of length ${length}` : ""}`);

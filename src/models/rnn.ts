@@ -75,10 +75,10 @@ export function parameterShapes(config: RnnConfig): Record<string, number[]> {
   return Object.fromEntries(parameterGroups(config).map((g) => [g, all[g]]));
 }
 
-/** Options of {@link createRnn}; defaults are the paper's rank-one model (spec A5). */
 /** The option names of createRnn / createRnnFromRng (anything else is refused as a misspelling). */
 export const RNN_OPTIONS: readonly string[] = ["kind", "size", "rank", "readout", "confidence", "leak", "initialState", "trainable"];
 
+/** Options of {@link createRnn}; defaults are the paper's rank-one model (spec A5). */
 export interface RnnOptions {
   /** "lowRank" (default) or "fullRank". */
   kind?: RnnKind;

@@ -9,7 +9,8 @@ import * as os from "os";
 import * as path from "path";
 import { GhostError } from "../../src/core/errors";
 import { encodeJson } from "../../src/core/io";
-import { cacheFilePath, cacheInfo, cacheKey, cachedRun } from "../../src/experiments/cache";
+import { cacheFilePath, cacheInfo, cacheKey, cachedRun, resolveCacheOptions } from "../../src/experiments/cache";
+import { runSweepSync } from "../../src/experiments/sweep";
 import { fig3Config, Fig3CacheInfo, Fig3Config, runFig3, runFig3High, runFig3Low } from "../../src/experiments/fig3";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ghost-cachedrun-"));
@@ -119,6 +120,30 @@ describe("cachedRun", () => {
     expect(calls).toBe(0);
     expect(thrown(() => cachedRun("unitTest", "1", {}, { dir }, (() => Promise.resolve(1)) as never)).parameter).toBe("compute");
     expect(cacheInfo({ dir }).totalEntries).toBe(0);
+  });
+});
+
+describe("resolveCacheOptions (shared by sweeps and cachedRun)", () => {
+  test("false bypasses; undefined, true and {} use the default directory; dir is made absolute", () => {
+    expect(resolveCacheOptions(false)).toEqual({ mode: "bypass", dir: null });
+    const saved = process.env.GHOST_CACHE_DIR;
+    process.env.GHOST_CACHE_DIR = path.join(tmp, "default");
+    try {
+      for (const c of [undefined, true, {}]) expect(resolveCacheOptions(c)).toEqual({ mode: "use", dir: path.join(tmp, "default") });
+    } finally {
+      if (saved === undefined) delete process.env.GHOST_CACHE_DIR;
+      else process.env.GHOST_CACHE_DIR = saved;
+    }
+    expect(resolveCacheOptions({ dir: "rel", mode: "refresh" })).toEqual({ mode: "refresh", dir: path.resolve("rel") });
+    expect(resolveCacheOptions({ dir: "rel", mode: "bypass" })).toEqual({ mode: "bypass", dir: null });
+  });
+
+  test("a sweep refuses a bad cache argument with a GhostError naming it (no TypeError, no default used)", () => {
+    const run = (cache: unknown) => () => runSweepSync({ runner: "selfTest", configs: [{ seed: 1, count: 2 }], cache: cache as never });
+    expect(thrown(run({ dir: 5 })).parameter).toBe("cache.dir");
+    expect(thrown(run({ mod: "use" })).parameter).toBe("cache.mod");
+    expect(thrown(run({ mode: "often" })).parameter).toBe("cache.mode");
+    expect(thrown(run("yes")).parameter).toBe("cache");
   });
 });
 
