@@ -17,6 +17,7 @@ import { createRankOneRnn, rankOneInitialKappa, withConfidence, RnnModel } from 
 import { delayedActivationTask } from "../tasks/delayedActivation";
 import { evaluateRnn } from "../training/bptt";
 import { trainRnn } from "../training/trainRnn";
+import { requireSeeds } from "./checks";
 import { runSweep } from "./sweep";
 import type { CacheOptions } from "./cache";
 import type { RankOneTrainConfig, RankOneTrainResult } from "./rankOneTrain";
@@ -127,7 +128,7 @@ function flowSummary(model: RnnModel) {
 }
 
 /**
- * Checks a Fig 4 config: scale "ci" | "paper" | "full"; seeds a non-empty array of distinct integers ≥ 0; size an
+ * Checks a Fig 4 config: scale "ci" | "paper" | "full"; seeds a non-empty array of integers ≥ 0; size an
  * integer in [1, 100000]; confidence, learningRate finite > 0; epochs, ablationEpochs integers in [1, 1e7];
  * ablationConfidences a non-empty array of finite values > 0; stuckWindow an integer in [1, epochs]; plotFrom an
  * integer in [0, epochs − 1]. Throws a GhostError naming `config.<field>`.
@@ -135,8 +136,7 @@ function flowSummary(model: RnnModel) {
 export function validateFig4Config(config: unknown): Fig4Config {
   const c = requireObject("config", config, "a Fig4Config (experiments.fig4Config(scale))");
   requireOneOf("config.scale", c.scale, ["ci", "paper", "full"] as const);
-  const seeds = requireFiniteArray("config.seeds", c.seeds, { minLength: 1 });
-  for (let i = 0; i < seeds.length; i++) requireInteger(`config.seeds[${i}]`, seeds[i], 0);
+  requireSeeds("config.seeds", c.seeds);
   requireInteger("config.size", c.size, 1, 100000);
   requirePositive("config.confidence", c.confidence);
   requirePositive("config.learningRate", c.learningRate);
