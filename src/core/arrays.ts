@@ -46,7 +46,12 @@ export function fromArray(values: ArrayLike<number>, shape?: number[]): F64Array
   return ndarray(data, sh);
 }
 
-/** `n` evenly spaced points from `start` to `stop` inclusive (numpy.linspace); n integer in [1, 1e8]. */
+/**
+ * `n` evenly spaced points from `start` to `stop` inclusive (numpy.linspace); start, stop finite, n integer in
+ * [1, MAX_ARRAY_LENGTH]. The first and last points are exactly `start` and `stop`, and the points are monotone
+ * (non-decreasing when start <= stop, non-increasing otherwise) even where rounding of `start + i*step` would step
+ * past `stop` (e.g. subnormal spacing) or `stop - start` overflows (start = -1e308, stop = 1e308).
+ */
 export function linspace(start: number, stop: number, n: number): Float64Array {
   requireFinite("start", start);
   requireFinite("stop", stop);
@@ -56,8 +61,11 @@ export function linspace(start: number, stop: number, n: number): Float64Array {
     out[0] = start;
     return out;
   }
-  const step = (stop - start) / (n - 1);
-  for (let i = 0; i < n; i++) out[i] = start + i * step;
+  let step = (stop - start) / (n - 1);
+  if (!Number.isFinite(step)) step = stop / (n - 1) - start / (n - 1); // stop - start overflowed
+  // start + i*step is monotone in i (rounding is monotone); only overshooting stop can break the order.
+  if (start <= stop) for (let i = 0; i < n; i++) out[i] = Math.min(start + i * step, stop);
+  else for (let i = 0; i < n; i++) out[i] = Math.max(start + i * step, stop);
   out[n - 1] = stop;
   return out;
 }

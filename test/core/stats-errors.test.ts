@@ -43,4 +43,22 @@ describe("grids", () => {
     expect(g[99]).toBe(1e-8);
     expect(g[1] / g[0]).toBeCloseTo(Math.pow(10, 3 / 99), 12);
   });
+
+  test("linspace stays monotone where start + i*step would overshoot stop, and where stop - start overflows", () => {
+    // Found by the property suite (CI seed 873508796): spacing 2e-323/6 rounds up to one subnormal step (5e-324),
+    // so start + 5*step = +5e-324 lay past stop = 0.
+    const tiny = Array.from(linspace(-2e-323, 0, 7));
+    expect(tiny[0]).toBe(-2e-323);
+    expect(tiny[6]).toBe(0);
+    for (let i = 1; i < 7; i++) expect(tiny[i]).toBeGreaterThanOrEqual(tiny[i - 1]);
+    for (const x of tiny) expect(x).toBeLessThanOrEqual(0);
+    const down = Array.from(linspace(2e-323, 0, 7));
+    for (let i = 1; i < 7; i++) expect(down[i]).toBeLessThanOrEqual(down[i - 1]);
+    for (const x of down) expect(x).toBeGreaterThanOrEqual(0);
+    // Underflowing spacing in the decreasing direction (step = −0) still starts at start.
+    expect(Array.from(linspace(5e-324, 0, 4))).toEqual([5e-324, 5e-324, 5e-324, 0]);
+    // −1e308 … 1e308: stop − start = Infinity; the points must be finite, evenly spaced, symmetric.
+    const wide = linspace(-1e308, 1e308, 5);
+    expect(Array.from(wide)).toEqual([-1e308, -5e307, 0, 5e307, 1e308]);
+  });
 });
