@@ -23,6 +23,7 @@ import {
   canonicalJson, CheckedJsonResult, decodeJson, encodeJson, isAtomicTempFile, sha256Hex, tryReadCheckedJson, writeCheckedJson,
 } from "../core/io";
 import { LIBRARY_VERSION } from "../version";
+import { requireName } from "./checks";
 
 /** How a sweep uses the cache: read and write ("use"), ignore and write ("refresh"), or neither ("bypass"). */
 export type CacheMode = "use" | "bypass" | "refresh";
@@ -240,9 +241,10 @@ export function writeCacheEntry(
  * The cache settings of a sweep or a {@link cachedRun}, checked and resolved: false = bypass; undefined or true =
  * the default directory, mode "use"; or { dir?: non-empty path, mode?: "use" | "refresh" | "bypass" } (other keys
  * are refused as misspellings). `dir` is absolute, or null when the cache is bypassed.
- * @param name how the argument is named in errors (default "cache": `cache.mode`, `cache.dir`, …).
+ * @param name non-empty string: how the argument is named in errors (default "cache": `cache.mode`, `cache.dir`, …).
  */
-export function resolveCacheOptions(cache: unknown, name = "cache"): { mode: CacheMode; dir: string | null } {
+export function resolveCacheOptions(cache: unknown, name: string = "cache"): { mode: CacheMode; dir: string | null } {
+  requireName("name", name);
   const opt = cache === false ? { mode: "bypass" as CacheMode } : cache === true ? {} : requireOptions<CacheOptions>(name, cache, ["dir", "mode"]);
   const mode = requireOneOf(`${name}.mode`, opt.mode ?? "use", CACHE_MODES);
   const dir = mode === "bypass" ? null : path.resolve(requireDir(`${name}.dir`, opt.dir ?? defaultCacheDir()));

@@ -145,6 +145,11 @@ describe("resolveCacheOptions (shared by sweeps and cachedRun)", () => {
     expect(thrown(run({ mode: "often" })).parameter).toBe("cache.mode");
     expect(thrown(run("yes")).parameter).toBe("cache");
   });
+
+  test("the name argument must be a non-empty string (a Symbol was a TypeError; found by GHOST_FC_SEED=random)", () => {
+    for (const name of [Symbol("s"), "", 5, null]) expect(thrown(() => resolveCacheOptions(undefined, name as never)).parameter).toBe("name");
+    expect(thrown(() => resolveCacheOptions({ mode: "x" }, "opts.cache")).parameter).toBe("opts.cache.mode");
+  });
 });
 
 // Fig 3 through the cache. Short runs (jest runs the numerics ~10× slower than node): a 1500-epoch low-lr run and
