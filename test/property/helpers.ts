@@ -8,7 +8,7 @@
  * Seeds: by default every property runs from the fixed seed {@link DEFAULT_FC_SEED}, so `npm test` checks the same
  * inputs on every machine and a red CI is never a coin toss. GHOST_FC_SEED=<integer> runs another seed (or replays
  * the one a failure printed); GHOST_FC_SEED=random lets fast-check draw a fresh seed per property (exploration —
- * a failure prints its seed, which GHOST_FC_SEED then replays).
+ * a failure prints its seed, which GHOST_FC_SEED then replays with the same GHOST_FC_RUNS; `npm run fuzz`).
  */
 import fc from "fast-check";
 import { GhostError } from "../../src/core/errors";
