@@ -250,12 +250,13 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
  * A file-system failure while writing `file` (its parent is a file, it is a directory, no permission, disk
  * full, …) as a GhostError naming the path and the system's reason; the original error is kept as `cause`.
  */
-function fileSystemError(file: string, err: unknown): GhostError {
+function fileSystemError(
+  file: string,
+  err: unknown,
+  allowed = "a writable file path (not a directory; its parent a directory that exists or can be created)",
+): GhostError {
   const e = err as NodeJS.ErrnoException;
-  const g = new GhostError(
-    "file", file, "a writable file path (not a directory; its parent a directory that exists or can be created)",
-    `${e?.code ?? "error"}: ${e?.message ?? String(err)}`,
-  );
+  const g = new GhostError("file", file, allowed, `${e?.code ?? "error"}: ${e?.message ?? String(err)}`);
   (g as Error & { cause?: unknown }).cause = err;
   return g;
 }
@@ -364,8 +365,9 @@ export type CheckedJsonResult<T> =
 /**
  * Reads and verifies a checked JSON file without throwing for bad content: returns the payload and header, or
  * `{ ok: false, reason, message }` when the file is missing, corrupt (truncated, unparsable, checksum mismatch,
- * not an envelope) or of another kind / schema version. Errors other than "file not found" while reading the
- * file (e.g. permission denied) are re-thrown. Synchronous.
+ * not an envelope) or of another kind / schema version. Other failures to read the file (it is a directory, a
+ * component of its path is a file, permission denied, …) throw a GhostError naming the file, the system error kept
+ * as `cause`. Synchronous.
  */
 export function tryReadCheckedJson<T = unknown>(file: string, opts: ReadCheckedJsonOptions = {}): CheckedJsonResult<T> {
   if (typeof file !== "string" || file.length === 0 || file.includes("\0")) throw new GhostError("file", file, "a non-empty path string");
@@ -377,7 +379,7 @@ export function tryReadCheckedJson<T = unknown>(file: string, opts: ReadCheckedJ
     if ((err as NodeJS.ErrnoException).code === "ENOENT") {
       return { ok: false, reason: "missing", message: `${file}: no such file` };
     }
-    throw err;
+    throw fileSystemError(file, err, "a readable file (not a directory; every component of its path a directory)");
   }
   return verifyCheckedJsonText<T>(text, file, opts);
 }

@@ -190,7 +190,8 @@ export function readCacheEntry<R = unknown>(dir: string, runner: string, runnerV
   try {
     r = tryReadCheckedJson<CacheEntry<R>>(file, { kind: CACHE_KIND, schemaVersion: CACHE_SCHEMA_VERSION });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException)?.code === "ENOTDIR") throw new GhostError("dir", dir, "a cache directory (a component of the path is a file)");
+    const cause = (err as { cause?: NodeJS.ErrnoException })?.cause;
+    if (cause?.code === "ENOTDIR") throw new GhostError("dir", dir, "a cache directory (a component of the path is a file)");
     throw err;
   }
   if (!r.ok) return r.reason === "missing" ? { status: "missing" } : { status: "corrupt", message: r.message };

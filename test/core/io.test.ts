@@ -141,6 +141,30 @@ describe("checked JSON", () => {
     expect(readCheckedJson<typeof payload>(f).config.seed).toBe(3);
   });
 
+  test("a path that cannot be read (a directory, a path through a file) is a GhostError naming it, cause kept", () => {
+    // Found by `npm run fuzz` (seed -1333499189): tryLoadCheckpoint(".") threw a raw EISDIR error.
+    const asFile = path.join(dir, "plain.txt");
+    fs.writeFileSync(asFile, "x");
+    for (const [file, code] of [[dir, "EISDIR"], [path.join(asFile, "inside.json"), "ENOTDIR"]] as const) {
+      for (const read of [() => tryReadCheckedJson(file), () => readCheckedJson(file)]) {
+        let caught: unknown;
+        try {
+          read();
+        } catch (e) {
+          caught = e;
+        }
+        expect(caught).toBeInstanceOf(GhostError);
+        const g = caught as GhostError & { cause?: NodeJS.ErrnoException };
+        expect(g.parameter).toBe("file");
+        expect(g.value).toBe(file);
+        expect(g.message).toContain(code);
+        expect(g.cause?.code).toBe(code);
+      }
+    }
+    // A missing file is still a result, not an error.
+    expect(tryReadCheckedJson(path.join(dir, "none.json"))).toMatchObject({ ok: false, reason: "missing" });
+  });
+
   test("every truncation of a file is detected as corrupt, never returned", () => {
     const f = path.join(dir, "t.json");
     writeCheckedJson(f, payload, { kind: "result" });

@@ -317,6 +317,11 @@ describe("bad files fail with a clear GhostError; nothing is half-loaded", () =>
     expect(() => loadCheckpoint(f)).toThrow(/"sweep-result" file, not a checkpoint/);
     fs.writeFileSync(f, JSON.stringify({ model: {} }));
     expect(tryLoadCheckpoint(f)).toMatchObject({ ok: false, reason: "corrupt" });
+    // A directory is not a checkpoint: a GhostError naming it (was a raw EISDIR error; found by `npm run fuzz`).
+    for (const load of [tryLoadCheckpoint, loadCheckpoint, loadHistory]) {
+      expect(() => load(dir)).toThrow(GhostError);
+      expect(() => load(dir)).toThrow(/^file = .*EISDIR/);
+    }
   });
 
   test.each<[string, (p: Record<string, any>) => void, RegExp]>([
