@@ -52,9 +52,13 @@ const fingerprints = new Map<string, string>();
  * SHA-256 (hex) of the library code that sweep results depend on: every module file (extension `ext`, default
  * that of this module: ".js" in dist/, ".ts" from source; never .d.ts) under `root`'s core, tasks, models,
  * training and analysis folders, plus version and the runner modules, hashed with their relative paths in sorted
- * order. Part of every cache key. Computed once per process and root.
+ * order. Part of every cache key. Computed once per process and root. `root` must be a directory holding at least
+ * one such module and `ext` a non-empty extension such as ".js" (otherwise a GhostError: a fingerprint of no code
+ * would silently match any other empty fingerprint).
  */
 export function codeFingerprint(root: string = path.resolve(__dirname, ".."), ext: string = path.extname(__filename)): string {
+  requireDir("root", root);
+  if (typeof ext !== "string" || !/^\.[A-Za-z0-9]+$/.test(ext)) throw new GhostError("ext", ext, 'a file extension such as ".js" or ".ts"');
   const memo = `${root}\0${ext}`;
   const known = fingerprints.get(memo);
   if (known !== undefined) return known;
@@ -76,6 +80,9 @@ export function codeFingerprint(root: string = path.resolve(__dirname, ".."), ex
   };
   FINGERPRINT_DIRS.forEach((d) => walk(d, 0));
   for (const m of FINGERPRINT_MODULES) if (fs.existsSync(path.join(root, m + ext))) files.push(m + ext);
+  if (files.length === 0) {
+    throw new GhostError("root", root, `the library root: a directory holding ${FINGERPRINT_DIRS.join("/, ")}/ modules ending in "${ext}"`, "none found");
+  }
   files.sort();
   const hash = crypto.createHash("sha256");
   for (const f of files) hash.update(f).update("\0").update(fs.readFileSync(path.join(root, f))).update("\0");

@@ -191,6 +191,19 @@ describe("cache", () => {
     expect(fingerprintOf({ ...base, "display/fig4.js": "plot v2" })).toBe(fp);
     expect(fingerprintOf({ ...base, "experiments/fig4.js": "recipe v2" })).toBe(fp);
     expect(fingerprintOf({ ...base, "core/rng.d.ts": "types" })).toBe(fp);
+    // No code found (an empty or missing root, another extension): an error, not the SHA-256 of nothing.
+    const empty = path.join(tmp, "empty-root");
+    fs.mkdirSync(empty, { recursive: true });
+    for (const [root, ext, param] of [[empty, ".js", "root"], [path.join(tmp, "no-such-root"), ".js", "root"], [path.join(tmp, "lib0"), ".py", "root"], [path.join(tmp, "lib0"), "", "ext"], [5, ".js", "root"]] as const) {
+      let caught: unknown;
+      try {
+        experiments.codeFingerprint(root as string, ext);
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(core.GhostError);
+      expect((caught as Core.GhostError).parameter).toBe(param);
+    }
   });
 
   test("truncated, corrupted and mismatched cache files are detected and recomputed, never used", async () => {
