@@ -11,8 +11,8 @@
  *
  * Cost: ≈ 85–110 µs per epoch on one core; the full protocol (300 × 200,001 epochs) measured 56 min on two cores
  * (≈ 110 core-minutes). The "paper" scale (the default of `npm run figures`) is the spec-D3 reduction that fits
- * in a few minutes on two cores: every other learning rate of the paper's grid (15, including the largest, 0.1), the paper's 10 seeds,
- * 30,000 epochs (report epochs 10k, 20k, 30k). "ci" is smaller still (see {@link figS1Config}).
+ * in a few minutes on two cores: every other learning rate of the paper's grid (15, including the largest, 0.1),
+ * the paper's 10 seeds, 30,000 epochs (report epochs 10k, 20k, 30k). "ci" is smaller still (see {@link figS1Config}).
  */
 import { requireFiniteArray, requireObject, requireOneOf } from "../core/errors";
 import { logspace } from "../core/arrays";
