@@ -338,7 +338,8 @@ function runnerDirs(dir: string, runner?: string): string[] {
 }
 
 /**
- * Counts entries, bytes and stray temporary files per runner under `dir` (default {@link defaultCacheDir}).
+ * Counts entries, bytes and stray temporary files per runner under `dir` (default {@link defaultCacheDir}); only
+ * folders holding at least one cache entry or temporary file are listed (a wrong `dir` lists no runners).
  * @param opts undefined or { dir?: non-empty path of a directory (or of nothing yet) }.
  */
 export function cacheInfo(opts: { dir?: string } = {}): CacheInfo {
@@ -356,6 +357,7 @@ export function cacheInfo(opts: { dir?: string } = {}): CacheInfo {
         bytes += fs.statSync(path.join(dir, runner, f)).size;
       } else if (isAtomicTempFile(f)) tempFiles++;
     }
+    if (entries === 0 && tempFiles === 0) continue; // not a cache folder (or an emptied one)
     info.runners.push({ runner, entries, bytes, tempFiles });
     info.totalEntries += entries;
     info.totalBytes += bytes;
@@ -365,8 +367,9 @@ export function cacheInfo(opts: { dir?: string } = {}): CacheInfo {
 
 /**
  * Deletes cached results (all runners, or one) under `dir` (default {@link defaultCacheDir}). Only the cache's
- * own files are removed (`<64 hex>.json` entries and stray temporary files), then empty runner directories; any
- * other file is left alone, so pointing `dir` at a wrong place cannot wipe unrelated data.
+ * own files are removed (`<64 hex>.json` entries and stray temporary files), then the runner directories this
+ * call emptied; any other file or directory (even an empty one) is left alone, so pointing `dir` at a wrong place
+ * cannot wipe unrelated data.
  * Do not clear a cache while a sweep is writing to it.
  */
 export function clearCache(opts: { dir?: string; runner?: string } = {}): { filesRemoved: number; bytesRemoved: number } {
@@ -380,15 +383,17 @@ export function clearCache(opts: { dir?: string; runner?: string } = {}): { file
   let bytesRemoved = 0;
   for (const runner of runnerDirs(dir, opts.runner)) {
     const rdir = path.join(dir, runner);
+    let removedHere = 0;
     for (const f of fs.readdirSync(rdir)) {
       if (ENTRY_FILE.test(f) || isAtomicTempFile(f)) {
         const p = path.join(rdir, f);
         bytesRemoved += fs.statSync(p).size;
         fs.unlinkSync(p);
-        filesRemoved++;
+        removedHere++;
       }
     }
-    if (fs.readdirSync(rdir).length === 0) fs.rmdirSync(rdir);
+    filesRemoved += removedHere;
+    if (removedHere > 0 && fs.readdirSync(rdir).length === 0) fs.rmdirSync(rdir);
   }
   return { filesRemoved, bytesRemoved };
 }

@@ -241,6 +241,15 @@ describe("cache", () => {
     expect(r.filesRemoved).toBe(3);
     expect(fs.readdirSync(path.join(dir, "selfTest"))).toEqual(["notes.txt"]);
     expect(cacheInfo({ dir }).totalEntries).toBe(0);
+    // A folder it emptied goes; a folder that held no cache files (even an empty one) stays, and is not listed.
+    runSweepSync({ runner: "selfTest", configs: configs.slice(0, 1), cache: { dir } });
+    fs.mkdirSync(path.join(dir, "emptyUnrelated"));
+    fs.writeFileSync(path.join(dir, "selfTest", "notes.txt"), "");
+    fs.unlinkSync(path.join(dir, "selfTest", "notes.txt"));
+    expect(cacheInfo({ dir }).runners.map((r) => r.runner)).toEqual(["selfTest"]);
+    expect(experiments.clearCache({ dir }).filesRemoved).toBe(1);
+    expect(fs.readdirSync(dir).sort()).toEqual(["emptyUnrelated"]);
+    expect(cacheInfo({ dir }).runners).toEqual([]);
   });
 
   test("identical configs are computed once and returned as separate copies", async () => {
