@@ -249,6 +249,7 @@ const runCommand: CommandSpec = {
 function readGrid(file: string): unknown[] {
   let text: string;
   try {
+    if (!fs.statSync(file).isFile()) throw new Error("not a regular file");
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
     throw new UsageError(`cannot read grid file ${file}: ${(e as Error).message}`);

@@ -367,15 +367,20 @@ export type CheckedJsonResult<T> =
  * `{ ok: false, reason, message }` when the file is missing, corrupt (truncated, unparsable, checksum mismatch,
  * not an envelope) or of another kind / schema version. Other failures to read the file (it is a directory, a
  * component of its path is a file, permission denied, …) throw a GhostError naming the file, the system error kept
- * as `cause`. Synchronous.
+ * as `cause`; so does a path that is not a regular file (a device such as /dev/zero, a FIFO, a socket), which is
+ * never read. Synchronous.
  */
 export function tryReadCheckedJson<T = unknown>(file: string, opts: ReadCheckedJsonOptions = {}): CheckedJsonResult<T> {
   if (typeof file !== "string" || file.length === 0 || file.includes("\0")) throw new GhostError("file", file, "a non-empty path string");
   requireOptions("options", opts);
   let text: string;
   try {
+    // A device, FIFO or socket could be read forever (/dev/zero) or block forever (a FIFO without a writer).
+    const st = fs.statSync(file);
+    if (!st.isFile() && !st.isDirectory()) throw new GhostError("file", file, "a regular file (not a device, FIFO or socket)");
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
+    if (err instanceof GhostError) throw err;
     if ((err as NodeJS.ErrnoException).code === "ENOENT") {
       return { ok: false, reason: "missing", message: `${file}: no such file` };
     }

@@ -1,4 +1,4 @@
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -163,6 +163,26 @@ describe("checked JSON", () => {
     }
     // A missing file is still a result, not an error.
     expect(tryReadCheckedJson(path.join(dir, "none.json"))).toMatchObject({ ok: false, reason: "missing" });
+  });
+
+  test("a device or FIFO is refused without reading it (/dev/zero would never end, a FIFO would block)", () => {
+    const special = ["/dev/zero", "/dev/null"].filter((f) => fs.existsSync(f));
+    const fifo = path.join(dir, "fifo");
+    if (spawnSync("mkfifo", [fifo]).status === 0) special.push(fifo);
+    expect(special.length).toBeGreaterThan(0);
+    for (const f of special) {
+      for (const read of [() => tryReadCheckedJson(f), () => readCheckedJson(f)]) {
+        let caught: unknown;
+        try {
+          read();
+        } catch (e) {
+          caught = e;
+        }
+        expect(caught).toBeInstanceOf(GhostError);
+        expect((caught as GhostError).parameter).toBe("file");
+        expect((caught as GhostError).message).toMatch(/a regular file/);
+      }
+    }
   });
 
   test("every truncation of a file is detected as corrupt, never returned", () => {

@@ -79,6 +79,8 @@ describe("ghost CLI", () => {
     [["sweep", "selfTest"], /--grid FILE is required/],
     [["sweep", "nope", "--grid", "g.json"], /unknown runner "nope"/],
     [["sweep", "selfTest", "--grid", "missing.json"], /cannot read grid file/],
+    [["sweep", "selfTest", "--grid", "."], /cannot read grid file \.: not a regular file/],
+    [["sweep", "selfTest", "--grid", "/dev/zero"], /cannot read grid file \/dev\/zero: not a regular file/],
     [["sweep", "selfTest", "--grid", "g.json", "--workers", "0"], /--workers "0" is not an integer/],
     [["cache", "wipe"], /unknown action "wipe"/],
     [["bench", "--runs", "-3"], /--runs "-3"/],
