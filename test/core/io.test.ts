@@ -141,21 +141,27 @@ describe("checked JSON", () => {
     expect(readCheckedJson<typeof payload>(f).config.seed).toBe(3);
   });
 
+  /** The errors tryReadCheckedJson and readCheckedJson throw for `file`; each must be a GhostError naming "file". */
+  function readErrors(file: string): (GhostError & { cause?: NodeJS.ErrnoException })[] {
+    return [() => tryReadCheckedJson(file), () => readCheckedJson(file)].map((read) => {
+      let caught: unknown;
+      try {
+        read();
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(GhostError);
+      expect((caught as GhostError).parameter).toBe("file");
+      return caught as GhostError & { cause?: NodeJS.ErrnoException };
+    });
+  }
+
   test("a path that cannot be read (a directory, a path through a file) is a GhostError naming it, cause kept", () => {
     // Found by `npm run fuzz` (seed -1333499189): tryLoadCheckpoint(".") threw a raw EISDIR error.
     const asFile = path.join(dir, "plain.txt");
     fs.writeFileSync(asFile, "x");
     for (const [file, code] of [[dir, "EISDIR"], [path.join(asFile, "inside.json"), "ENOTDIR"]] as const) {
-      for (const read of [() => tryReadCheckedJson(file), () => readCheckedJson(file)]) {
-        let caught: unknown;
-        try {
-          read();
-        } catch (e) {
-          caught = e;
-        }
-        expect(caught).toBeInstanceOf(GhostError);
-        const g = caught as GhostError & { cause?: NodeJS.ErrnoException };
-        expect(g.parameter).toBe("file");
+      for (const g of readErrors(file)) {
         expect(g.value).toBe(file);
         expect(g.message).toContain(code);
         expect(g.cause?.code).toBe(code);
@@ -171,17 +177,7 @@ describe("checked JSON", () => {
     if (spawnSync("mkfifo", [fifo]).status === 0) special.push(fifo);
     expect(special.length).toBeGreaterThan(0);
     for (const f of special) {
-      for (const read of [() => tryReadCheckedJson(f), () => readCheckedJson(f)]) {
-        let caught: unknown;
-        try {
-          read();
-        } catch (e) {
-          caught = e;
-        }
-        expect(caught).toBeInstanceOf(GhostError);
-        expect((caught as GhostError).parameter).toBe("file");
-        expect((caught as GhostError).message).toMatch(/a regular file/);
-      }
+      for (const g of readErrors(f)) expect(g.message).toMatch(/a regular file/);
     }
   });
 
