@@ -9,18 +9,18 @@ import { createRequire } from "module";
 import os from "os";
 
 const require = createRequire(import.meta.url);
-const { experiments } = require("../dist/index.js");
+const { engine } = require("../dist/index.js");
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
 };
-const names = experiments.listRunners().map((r) => r.name);
+const names = engine.listRunners().map((r) => r.name);
 const runner = opt("runner", names.includes("rankOneTrain") ? "rankOneTrain" : "selfTest");
 const runs = Number(opt("runs", runner === "rankOneTrain" ? 100 : 40));
 const epochs = Number(opt("epochs", 2000));
-const workers = opt("workers") === undefined ? experiments.defaultWorkerCount() : Number(opt("workers"));
+const workers = opt("workers") === undefined ? engine.defaultWorkerCount() : Number(opt("workers"));
 const configs = Array.from({ length: runs }, (_, seed) =>
   runner === "rankOneTrain"
     ? { seed, N: 100, learningRate: 0.02, epochs, confidence: 10, record: [] }
@@ -32,7 +32,7 @@ const repeat = Number(opt("repeat", 1));
 console.log(`${runner}: ${runs} runs${runner === "rankOneTrain" ? ` × ${epochs} epochs` : ""}, parallel on ${workers} workers, ${repeat} repetition(s)`);
 const all = [];
 for (let k = 0; k < repeat; k++) {
-  const r = await experiments.benchmarkSweep({ runner, configs, workers });
+  const r = await engine.benchmarkSweep({ runner, configs, workers });
   all.push(r);
   console.log(
     `#${k + 1} serial ${(r.serialMs / 1000).toFixed(2)} s (${(r.serialMs / runs).toFixed(1)} ms/run, CPU ${(r.serialCpuMs / r.serialMs).toFixed(2)} cores)` +

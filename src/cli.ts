@@ -18,12 +18,12 @@ import { SingleBar } from "cli-progress";
 import { GhostError } from "./core/errors";
 import { canonicalJson, sha256Hex, writeCheckedJson, writeFileAtomic } from "./core/io";
 import { toStandaloneHtml } from "./display/show";
-import { benchmarkSweep } from "./experiments/benchmark";
-import { CacheOptions, cacheInfo, clearCache, defaultCacheDir } from "./experiments/cache";
-import { collectProvenance } from "./experiments/provenance";
-import { getRunner, listRunners } from "./experiments/runners";
-import { expandGrid, runSweep, SweepStats } from "./experiments/sweep";
-import { FIGURE_SCALES, FigureScale, FigureSpec, getFigure, listFigures } from "./figures";
+import { benchmarkSweep } from "./engine/benchmark";
+import { CacheOptions, cacheInfo, clearCache, defaultCacheDir } from "./engine/cache";
+import { collectProvenance } from "./engine/provenance";
+import { getRunner, listRunners } from "./engine/runners";
+import { expandGrid, runSweep, SweepStats } from "./engine/sweep";
+import { FIGURE_SCALES, FigureScale, FigureSpec, getFigure, listFigures } from "./catalogue";
 import { LIBRARY_VERSION } from "./version";
 
 /** A command-line mistake: reported as one line, exit code 2. */

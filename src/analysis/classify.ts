@@ -10,7 +10,7 @@
  * - bifurcation events: the snapshots at which the minimum h of the flow on [κ₀, threshold] changes sign
  *   (used for Fig. 3C–D).
  */
-import { GhostError, requireFinite, requireFiniteArray, requireInteger, requireInRange, requireNonNegative, requireOptions } from "../core/errors";
+import { GhostError, requireFinite, requireFiniteArray, requireInteger, requireInRange, requireNonNegative, requireNumbers, requireOptions } from "../core/errors";
 import { GhostAnalysis, requireGhostAnalysis } from "./ghosts";
 
 /** Options of {@link classifyRun} / {@link classifyRuns}. All optional. */
@@ -142,6 +142,20 @@ export function firstEpochBelow(values: ArrayLike<number>, level: number, option
   for (let e = 0; e < values.length; e++) {
     if (values[e] < level) return labels ? labels[e] : e;
   }
+  return null;
+}
+
+/**
+ * First epoch at which a series rises strictly above a level: the smallest e with values[e] > level (e.g. the
+ * first epoch whose accuracy exceeds 0.5), as a 0-based index; null if it never does. NaN entries never count.
+ *
+ * @param values series (shape [epochs]); NaN allowed.
+ * @param level finite threshold.
+ */
+export function firstEpochAbove(values: ArrayLike<number>, level: number): number | null {
+  requireNumbers("values", values, { typed: true });
+  requireFinite("level", level);
+  for (let e = 0; e < values.length; e++) if (values[e] > level) return e;
   return null;
 }
 

@@ -6,7 +6,7 @@
  * ("one vector field per model"). Time is in units of τ; the network's discrete latent map is
  * κ_{t+1} = κ_t + α f(κ_t) with the leak α = dt/τ (`rankOneLatentStep`).
  */
-import { GhostError, requireOptions } from "../core/errors";
+import { GhostError, requireInteger, requireOptions } from "../core/errors";
 import {
   RankOneParams,
   RnnModel,
@@ -14,6 +14,7 @@ import {
   rankOneLatentFlow,
   rankOneLatentFlowCurvature,
   rankOneLatentFlowSlope,
+  rankOneLatentStep,
   rankOneParams,
   validateRnnModel,
 } from "../models/rnn";
@@ -86,4 +87,19 @@ export function analyseRankOneSnapshot(model: RnnModel, options?: FlowSnapshotOp
     fixedPoints: withLeak(requireOptions<FixedPointOptions>("options.fixedPoints", o.fixedPoints), leak),
     ghost: withLeak(requireOptions<GhostOptions>("options.ghost", o.ghost), leak),
   });
+}
+
+/**
+ * First step t ∈ 1…steps at which the exact latent map κ_{t} = (1 − α)κ_{t−1} + αF(κ_{t−1}) from κ₀ exceeds the
+ * threshold 1 (the output σ(c(κ_t − 1)) then exceeds 0.5), null if it never does.
+ */
+export function rankOneCrossingStep(model: RnnModel, steps: number): number | null {
+  requireInteger("steps", steps, 1, 1e7);
+  const p = rankOneParams(model);
+  let kappa = rankOneInitialKappa(model);
+  for (let t = 1; t <= steps; t++) {
+    kappa = rankOneLatentStep(p, kappa, model.config.leak);
+    if (kappa > 1) return t;
+  }
+  return null;
 }

@@ -3,7 +3,7 @@
  * underlying Float64Array directly. Every constructor here builds a Float64Array.
  */
 import ndarray, { NdArray } from "ndarray";
-import { GhostError, requireFinite, requireInteger } from "./errors";
+import { GhostError, requireFinite, requireInteger, requireNumbers } from "./errors";
 
 /** A float64 ndarray view. */
 export type F64Array = NdArray<Float64Array>;
@@ -104,4 +104,50 @@ export function allFinite(a: ArrayLike<number>): boolean {
   requireArrayLike("a", a);
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
   return true;
+}
+
+/** A downsampled series: epochs (0-based indices into the original series) and values, in epoch order. */
+export interface Series {
+  epoch: number[];
+  value: number[];
+}
+
+/**
+ * Downsamples a long series for plotting: the range is cut into `buckets` consecutive buckets of ⌈n / buckets⌉
+ * entries and each contributes its minimum and its maximum (once if they coincide), in epoch order; the first and
+ * last entries are always kept. At most 2·buckets + 2 points; spikes and oscillation bands survive.
+ *
+ * @param values an Array or typed array of numbers, finite or not (NaN entries are skipped), shape [n],
+ *   0 ≤ n ≤ 1e8.
+ * @param buckets integer ≥ 1.
+ */
+export function downsampleMinMax(values: ArrayLike<number>, buckets: number): Series {
+  requireNumbers("values", values, { typed: true, maxLength: MAX_ARRAY_LENGTH });
+  requireInteger("buckets", buckets, 1);
+  const n = values.length;
+  const out: Series = { epoch: [], value: [] };
+  if (n === 0) return out;
+  const size = Math.max(1, Math.ceil(n / buckets));
+  const push = (i: number) => {
+    if (out.epoch.length > 0 && out.epoch[out.epoch.length - 1] >= i) return;
+    out.epoch.push(i);
+    out.value.push(values[i]);
+  };
+  push(0);
+  for (let start = 0; start < n; start += size) {
+    const stop = Math.min(n, start + size);
+    let lo = -1, hi = -1;
+    for (let i = start; i < stop; i++) {
+      const v = values[i];
+      if (Number.isNaN(v)) continue;
+      if (lo < 0 || v < values[lo]) lo = i;
+      if (hi < 0 || v > values[hi]) hi = i;
+    }
+    if (lo < 0) continue;
+    if (lo === hi) push(lo);
+    else if (lo < hi) { push(lo); push(hi); }
+    else { push(hi); push(lo); }
+  }
+  push(n - 1);
+  return out;
 }

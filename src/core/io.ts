@@ -1,7 +1,7 @@
 /**
  * Safe files: atomic writes and checksummed, versioned JSON.
  *
- * Used by the sweep cache (src/experiments/cache.ts) and by training checkpoints. Three guarantees:
+ * Used by the sweep cache (src/engine/cache.ts) and by training checkpoints. Three guarantees:
  *
  * 1. **Atomic.** {@link writeFileAtomic} writes a temporary file in the destination's directory, flushes it to
  *    disk (fsync), then renames it over the destination (rename is atomic on POSIX file systems within one

@@ -1,5 +1,6 @@
 /** Summary statistics as the authors plot them. */
-import { GhostError, requireFiniteArray } from "./errors";
+import { MAX_ARRAY_LENGTH } from "./arrays";
+import { GhostError, requireFiniteArray, requireNumbers } from "./errors";
 
 /** Arithmetic mean of a non-empty array. */
 export function mean(values: ArrayLike<number>): number {
@@ -48,4 +49,15 @@ export function meanSemColumns(rows: ArrayLike<number>[]): { mean: Float64Array;
     e[j] = Math.sqrt(v / n) / Math.sqrt(n);
   }
   return { mean: m, sem: e };
+}
+
+/**
+ * The largest entry of `values` (−Infinity for an empty series; NaN entries are skipped).
+ * @param values an Array or typed array of numbers (NaN and ±Infinity allowed), shape [n].
+ */
+export function maxOf(values: ArrayLike<number>): number {
+  requireNumbers("values", values, { typed: true, maxLength: MAX_ARRAY_LENGTH });
+  let m = -Infinity;
+  for (let i = 0; i < values.length; i++) if (values[i] > m) m = values[i];
+  return m;
 }

@@ -3,12 +3,12 @@
  * two fixed points ∓√(−r) merge at r = 0 and leave a ghost (bottleneck) whose passage time grows as r ↓ 0.
  * Pure: Fig1Data → Plotly figures.
  */
-import type { Fig1Data, Fig1Frame, Fig1Panel } from "../experiments/fig1";
+import type { Fig1Data, Fig1Frame, Fig1Panel } from "../figures/fig1";
 import { COLORS, PlotlyFigure, PlotlyTrace, sliderFigure } from "./plotly";
 import { requireFinite, requireNonNegative, requireNumber, requireNumbers, requireObject } from "../core/errors";
 import { requireArray, requireString } from "./validate";
 
-const FIG1_DATA = "a Fig1Data object (see experiments.runFig1)";
+const FIG1_DATA = "a Fig1Data object (see figures.runFig1)";
 
 function checkFig1Panel(name: string, value: unknown, points: number): void {
   const p = requireObject(name, value, "a Fig 1 flow panel { r, f, fixedPoints, ghost, regime }");

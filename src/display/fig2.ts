@@ -2,12 +2,12 @@
  * Figure 2 builders (spec A3, A4, D5): (A) the toy loss landscape, (B) loss and (C) r during gradient descent at
  * two learning rates, (D) loss vs learning rate at several epochs. Pure: Fig2Data → Plotly figures.
  */
-import type { Fig2Data } from "../experiments/fig2";
+import type { Fig2Data } from "../figures/fig2";
 import { COLORS, colormapSamples, hline, PlotlyFigure, PlotlyTrace, vline } from "./plotly";
 import { requireFinite, requireNumber, requireNumberMatrix, requireNumbers, requireObject, requirePositive } from "../core/errors";
 import { requireArray } from "./validate";
 
-const FIG2_DATA = "a Fig2Data object (see experiments.runFig2)";
+const FIG2_DATA = "a Fig2Data object (see figures.runFig2)";
 
 /**
  * Checks the fields of Fig2Data the builders read (GhostError naming the path): constants.rStar and rStarQuarter

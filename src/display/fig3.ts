@@ -11,7 +11,7 @@
  * dκ/dt = 0 and an orange dashed line at the threshold κ = 1; flows labelled by the number of updates applied
  * (snapshot epoch + 1, e.g. "200,001").
  */
-import type { Fig3Data, Fig3FlowSnapshot, Fig3HighData, Fig3LowData, Fig3Series } from "../experiments/fig3";
+import type { Fig3Data, Fig3FlowSnapshot, Fig3HighData, Fig3LowData, Fig3Series } from "../figures/fig3";
 import { COLORS, hline, PlotlyFigure, PlotlyLayout, PlotlyTrace, sliderFigure, vline } from "./plotly";
 import { GhostError, requireInteger, requireNumber, requireNumbers, requireObject, requireOptions } from "../core/errors";
 import { requireArray, requireAxisRange, requireIntegerOrNull, requireOptionalString, requireString } from "./validate";
@@ -92,7 +92,7 @@ function checkKappa(name: string, value: unknown): number[] {
  * maxFixedPoints.signFlips; drop.dropEpoch (integer or null).
  */
 function checkFig3Low(value: unknown, name = "low"): asserts value is Fig3LowData {
-  const low = requireObject(name, value, "a Fig3LowData object (see experiments.runFig3Low)");
+  const low = requireObject(name, value, "a Fig3LowData object (see figures.runFig3Low)");
   const config = requireObject(`${name}.config`, low.config, "a Fig3Config");
   const c = requireObject(`${name}.config.low`, config.low, "a Fig3LowConfig");
   requireNumber(`${name}.config.low.learningRate`, c.learningRate);
@@ -122,7 +122,7 @@ function checkFig3Low(value: unknown, name = "low"): asserts value is Fig3LowDat
  * height, signFlips } of equal lengths; firstAccurate (integer or null).
  */
 function checkFig3High(value: unknown, name = "high"): asserts value is Fig3HighData {
-  const high = requireObject(name, value, "a Fig3HighData object (see experiments.runFig3High)");
+  const high = requireObject(name, value, "a Fig3HighData object (see figures.runFig3High)");
   const config = requireObject(`${name}.config`, high.config, "a Fig3Config");
   const c = requireObject(`${name}.config.high`, config.high, "a Fig3HighConfig");
   requireNumber(`${name}.config.high.learningRate`, c.learningRate);
@@ -529,7 +529,7 @@ export function fig3EventSliderFigure(high: Fig3HighData, opts: Fig3SliderOption
  * Accepts Fig3Data { low, high } as produced by runFig3 (shape checked).
  */
 export function fig3Figures(data: Fig3Data): PlotlyFigure[] {
-  const d = requireObject("data", data, "a Fig3Data object { config, low, high } (see experiments.runFig3)");
+  const d = requireObject("data", data, "a Fig3Data object { config, low, high } (see figures.runFig3)");
   checkFig3Low(d.low, "data.low");
   checkFig3High(d.high, "data.high");
   const eventSlider = fig3EventSliderFigure(data.high);

@@ -3,7 +3,7 @@
  * one colour per confidence (viridis_r on log10 c), and the "why it works" panels of one stuck network.
  * Pure: Fig4Data → Plotly figures.
  */
-import type { Fig4Data, Fig4Curve } from "../experiments/fig4";
+import type { Fig4Data, Fig4Curve } from "../figures/fig4";
 import { COLORS, colormap, hline, vline, PlotlyFigure, PlotlyTrace } from "./plotly";
 import { requireFinite, requireNumber, requireNumbers, requireObject, requirePositive } from "../core/errors";
 import { requireArray } from "./validate";
@@ -26,7 +26,7 @@ function checkFlow(name: string, value: unknown): Record<string, unknown> {
  * (+ confidence), gradientVsConfidence { confidence, gradNorm } of equal lengths }.
  */
 function checkFig4Data(value: unknown, name = "data"): asserts value is Fig4Data {
-  const d = requireObject(name, value, "a Fig4Data object (see experiments.runFig4)");
+  const d = requireObject(name, value, "a Fig4Data object (see figures.runFig4)");
   const c = requireObject(`${name}.config`, d.config, "a Fig4Config");
   requirePositive(`${name}.config.confidence`, c.confidence);
   requireFinite(`${name}.config.epochs`, c.epochs);

@@ -3,7 +3,7 @@
  * side by side; (b) the fraction of learned networks vs rank K, one line per learning rate (viridis); learning
  * curves per learning rate (slider), coloured by K. Pure: FigRankData → Plotly figures.
  */
-import type { FigRankData } from "../experiments/figRank";
+import type { FigRankData } from "../figures/figRank";
 import { colormap, colormapSamples, PlotlyFigure, PlotlyTrace, sliderFigure } from "./plotly";
 import { lossVsLearningRateTraces, outcomeFigure, S1_LOSS_CEILING, S1_LOSS_FLOOR } from "./figS1";
 import { requireFinite, requireNumber, requireNumberMatrix, requireNumbers, requireObject, requirePositive } from "../core/errors";
@@ -27,7 +27,7 @@ function checkWindow(name: string, value: unknown): void {
  * { epoch: numbers, loss [learningRates][seeds] number arrays of epoch's length }.
  */
 function checkFigRankData(value: unknown, name = "data"): asserts value is FigRankData {
-  const d = requireObject(name, value, "a FigRankData object (see experiments.runFigRank)");
+  const d = requireObject(name, value, "a FigRankData object (see figures.runFigRank)");
   const config = requireObject(`${name}.config`, d.config, "a FigRankConfig");
   const cmp = requireObject(`${name}.config.comparison`, config.comparison, "the comparison config { epochs, seeds, confidence, … }");
   requireNumber(`${name}.config.comparison.epochs`, cmp.epochs);

@@ -3,15 +3,15 @@
  * the outcome of every run per learning rate. Pure: FigS1Data → Plotly figures. The loss-vs-learning-rate panel
  * is generic over any learning-rate sweep (also used for the trainable-rank figure).
  */
-import type { FigS1Data } from "../experiments/figS1";
-import type { LrSweepData } from "../experiments/lrSweep";
+import type { FigS1Data } from "../figures/figS1";
+import type { LrSweepData } from "../protocols/lrSweep";
 import { COLORS, colormapSamples, PlotlyFigure, PlotlyTrace } from "./plotly";
 import { requireBoolean, requireObject, requireOptions } from "../core/errors";
 import { checkLrSweep, requireOptionalString, requireString } from "./validate";
 
 /** Checks the fields of FigS1Data the builders read: a record whose `sweep` is an LrSweepData (see checkLrSweep). */
 function checkFigS1Data(value: unknown, name = "data"): asserts value is FigS1Data {
-  const d = requireObject(name, value, "a FigS1Data object (see experiments.runFigS1)");
+  const d = requireObject(name, value, "a FigS1Data object (see figures.runFigS1)");
   checkLrSweep(`${name}.sweep`, d.sweep);
 }
 
@@ -90,7 +90,7 @@ export const RUN_STATUS_COLORS = { learned: COLORS[2], other: COLORS[7], stuck: 
 /**
  * Outcome of every run at the end of training, per learning rate: stacked bars of the number of seeds that
  * learned, are still elsewhere ("other": plateau or oscillating), are stuck in the no-learning zone, or diverged
- * (classes defined in experiments/lrSweep). Categorical x (learning rates, 3 significant digits). Accepts: sweep
+ * (classes defined in protocols/lrSweep). Categorical x (learning rates, 3 significant digits). Accepts: sweep
  * an LrSweepData (shape checked); title a string.
  */
 export function outcomeFigure(sweep: LrSweepData, title: string): PlotlyFigure {

@@ -1,12 +1,12 @@
 /**
  * Shape checks shared by the figure builders (internal: not re-exported from display/index). The builders take the
- * plain data produced by the experiments (or loaded back from JSON); these helpers check that the fields a builder
+ * plain data produced by the figures and protocols (or loaded back from JSON); these helpers check that the fields a builder
  * reads exist with the right type and consistent lengths, and throw a GhostError naming the path (e.g.
  * `low.loss.value`) otherwise. Data arrays may hold NaN/±Infinity (diverged runs, gaps on log axes): only types and
  * shapes are checked there; axis positions, ranges and reference lines must be finite.
  */
 import { GhostError, requireNumber, requireNumberMatrix, requireNumbers, requireObject } from "../core/errors";
-import type { LrSweepData } from "../experiments/lrSweep";
+import type { LrSweepData } from "../protocols/lrSweep";
 
 /** Throws unless `value` is a string. */
 export function requireString(name: string, value: unknown): string {
@@ -55,13 +55,13 @@ export function requireAxisRange(name: string, value: unknown): [number, number]
 }
 
 /**
- * Checks the fields of a learning-rate sweep (experiments.LrSweepData) that the S1-type builders read: learningRates
+ * Checks the fields of a learning-rate sweep (protocols.LrSweepData) that the S1-type builders read: learningRates
  * and reportEpochs number arrays, seeds an array, meanLoss and semLoss [reportEpochs][learningRates] number matrices
  * (NaN allowed), counts { learned, other, stuck, diverged } number arrays of the learning rates' length, spec.epochs
  * a number. GhostError naming the path (e.g. `sweep.meanLoss[2]`) otherwise.
  */
 export function checkLrSweep(name: string, value: unknown): asserts value is LrSweepData {
-  const s = requireObject(name, value, "an LrSweepData object (see experiments.runLrSweeps)");
+  const s = requireObject(name, value, "an LrSweepData object (see protocols.runLrSweeps)");
   const nLr = requireNumbers(`${name}.learningRates`, s.learningRates).length;
   const nEpochs = requireNumbers(`${name}.reportEpochs`, s.reportEpochs).length;
   requireArray(`${name}.seeds`, s.seeds, "seeds");

@@ -13,7 +13,7 @@
  */
 import { GhostError, requireInteger, requireOneOf } from "../core/errors";
 import { Rng } from "../core/rng";
-import type { RnnModel } from "./rnn";
+import type { RnnModel } from "./types";
 
 /** The rank-one parameters in the paper's names: m = M[:,0], n = P[0,:], b; three Float64Arrays of length N. */
 export interface RankOneParams {

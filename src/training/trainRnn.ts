@@ -14,7 +14,7 @@ import { RnnModel, parameterGroups, rankOneInitialKappa, rankOneLatentFlowOnGrid
 import { Task, delayedActivationTask, validateTask } from "../tasks/delayedActivation";
 import { createWorkspace, forwardBackward, Workspace } from "./bptt";
 
-/** Per-epoch record passed to `stopWhen`. */
+/** Per-epoch record passed to `onEpoch` and `stopWhen`. */
 export interface EpochRecord {
   /** Epoch index (startEpoch-based). */
   epoch: number;
@@ -28,7 +28,7 @@ export interface EpochRecord {
 
 /** The option names of {@link trainRnn} (anything else is refused as a misspelling). */
 export const TRAIN_OPTIONS: readonly string[] = [
-  "learningRate", "epochs", "task", "snapshotEpochs", "flowSnapshotEpochs", "flowGrid", "onProgress", "stopWhen", "onDivergence", "startEpoch",
+  "learningRate", "epochs", "task", "snapshotEpochs", "flowSnapshotEpochs", "flowGrid", "onProgress", "onEpoch", "stopWhen", "onDivergence", "startEpoch",
 ];
 
 /** Options of {@link trainRnn}. Unknown option names are refused (GhostError naming `options.<name>`). */
@@ -50,7 +50,12 @@ export interface TrainOptions {
   flowGrid?: ArrayLike<number>;
   /** Called at most ~100 times (every ⌈epochs/100⌉ epochs and at the end): (epochs done, total). */
   onProgress?: (done: number, total: number) => void;
-  /** Called after every update with the epoch's record and the (live) model; return true to stop. */
+  /**
+   * Observer: called after every update (before `stopWhen`) with the epoch's record and the live model, e.g. to
+   * store snapshots or analyse the flow. It must not change the model; its return value is ignored.
+   */
+  onEpoch?: (record: EpochRecord, model: RnnModel) => void;
+  /** Called after every update (after `onEpoch`) with the epoch's record and the (live) model; return true to stop. */
   stopWhen?: (record: EpochRecord, model: RnnModel) => boolean;
   /** What to do when the loss or gradient becomes NaN/±Inf: stop and report (default) or throw a GhostError. */
   onDivergence?: "stop" | "throw";
@@ -131,7 +136,7 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
     rankOneParams(model); // throws for models without a rank-one latent flow
     flowGrid = options.flowGrid === undefined ? linspace(-15, 15, 1000) : Float64Array.from(requireFiniteArray("flowGrid", options.flowGrid));
   } else if (options.flowGrid !== undefined) requireFiniteArray("flowGrid", options.flowGrid);
-  for (const [name, fn] of [["onProgress", options.onProgress], ["stopWhen", options.stopWhen]] as const) {
+  for (const [name, fn] of [["onProgress", options.onProgress], ["onEpoch", options.onEpoch], ["stopWhen", options.stopWhen]] as const) {
     if (fn !== undefined && typeof fn !== "function") throw new GhostError(name, fn, "a function or undefined");
   }
 
@@ -210,9 +215,13 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
       flowSnapshots.push({ epoch, kappa0: rankOneInitialKappa(model), flow: rankOneLatentFlowOnGrid(rankOneParams(model), flowGrid) });
     }
     if (options.onProgress && (run % progressEvery === 0 || run === epochs)) options.onProgress(run, epochs);
-    if (options.stopWhen && options.stopWhen({ epoch, loss: L, accuracy: ws.accuracy, gradNorm: norm }, model)) {
-      stoppedEarly = run < epochs;
-      break;
+    if (options.onEpoch || options.stopWhen) {
+      const record: EpochRecord = { epoch, loss: L, accuracy: ws.accuracy, gradNorm: norm };
+      options.onEpoch?.(record, model);
+      if (options.stopWhen?.(record, model)) {
+        stoppedEarly = run < epochs;
+        break;
+      }
     }
   }
   // Parameters that became non-finite after an update are caught at the next forward pass (loss NaN).

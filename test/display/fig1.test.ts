@@ -1,4 +1,4 @@
-import { fig1Config, runFig1 } from "../../src/experiments/fig1";
+import { fig1Config, runFig1 } from "../../src/figures/fig1";
 import { fig1Figures, fig1SchematicFigure, fig1SliderFigure } from "../../src/display/fig1";
 import { COLORS } from "../../src/display/plotly";
 

@@ -1,4 +1,4 @@
-import { fig2Config, runFig2, Fig2Config } from "../../src/experiments/fig2";
+import { fig2Config, runFig2, Fig2Config } from "../../src/figures/fig2";
 import {
   fig2Figures, fig2LandscapeFigure, fig2LearningRateFigure, fig2LossFigure, fig2RFigure, FIG2_LOG_FLOOR,
 } from "../../src/display/fig2";

@@ -1,4 +1,4 @@
-import { fig3Config, Fig3Config, Fig3Data, runFig3High, runFig3Low } from "../../src/experiments/fig3";
+import { fig3Config, Fig3Config, Fig3Data, runFig3High, runFig3Low } from "../../src/figures/fig3";
 import {
   fig3EventFlowEpochs, fig3EventFlowFigure, fig3EventSliderFigure, fig3Figures, fig3FlowFigure, fig3FlowSliderFigure,
   fig3GhostFigure, fig3HighGhostFigure, fig3HighLossFigure, fig3Label, fig3LossFigure, fig3LowSliderFigure, fig3Round,

@@ -1,4 +1,4 @@
-import { figRankConfig, runFigRank, FigRankConfig, FigRankData } from "../../src/experiments/figRank";
+import { figRankConfig, runFigRank, FigRankConfig, FigRankData } from "../../src/figures/figRank";
 import {
   figRankComparisonFigure, figRankCurvesFigure, figRankFigures, figRankFractionFigure, figRankOutcomeFigure, RANK_CURVE_FLOOR,
 } from "../../src/display/figRank";

@@ -1,7 +1,7 @@
-import { figS1Config, FigS1Data, summariseLrSweep } from "../../src/experiments/figS1";
+import { figS1Config, FigS1Data, summariseLrSweep } from "../../src/figures/figS1";
 import { figS1Figure, figS1Figures, figS1OutcomeFigure, RUN_STATUS_COLORS, S1_LOSS_FLOOR } from "../../src/display/figS1";
 import { colormap } from "../../src/display/plotly";
-import type { LrSweepData, RunStatus } from "../../src/experiments/lrSweep";
+import type { LrSweepData, RunStatus } from "../../src/protocols/lrSweep";
 
 // Synthetic data: builders are pure functions of the data, so no training is needed. 3 report epochs, 4 rates,
 // 2 seeds; one mean below the plot floor, one NaN (no finite seed).

@@ -2,16 +2,16 @@
 // path inside the data object), never with a TypeError from deep inside; NaN inside plotted data stays legitimate.
 // The hostile-argument fuzzing (test/property/hostileArguments.test.ts) covers random top-level arguments; here one
 // field at a time of real data is broken.
-import { fig1Config, runFig1 } from "../../src/experiments/fig1";
-import { fig2Config, runFig2 } from "../../src/experiments/fig2";
+import { fig1Config, runFig1 } from "../../src/figures/fig1";
+import { fig2Config, runFig2 } from "../../src/figures/fig2";
 import { fig1Figures, fig1SliderFigure } from "../../src/display/fig1";
 import { fig2Figures, fig2LearningRateFigure, fig2LossFigure } from "../../src/display/fig2";
 import { figS1Figures, lossVsLearningRateTraces, outcomeFigure } from "../../src/display/figS1";
 import { colormap, colormapSamples, hline, plain, sliderFigure } from "../../src/display/plotly";
 import { progressLine } from "../../src/display/progress";
 import { toStandaloneHtml } from "../../src/display/show";
-import type { FigS1Data } from "../../src/experiments/figS1";
-import type { LrSweepData } from "../../src/experiments/lrSweep";
+import type { FigS1Data } from "../../src/figures/figS1";
+import type { LrSweepData } from "../../src/protocols/lrSweep";
 import { expectGhost, hostileValues, outcome, show } from "../property/helpers";
 
 const fig1 = runFig1(fig1Config("ci"));

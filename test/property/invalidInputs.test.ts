@@ -61,9 +61,9 @@ describe("(a) file writers with hostile arguments (paths confined to a temporary
     ["io.saveCheckpoint", lib.io.saveCheckpoint as Fn, ([f, ...r]) => [resolvePath(f), ...r]],
     ["io.saveHistory", lib.io.saveHistory as Fn, ([f, ...r]) => [resolvePath(f), ...r]],
     ["io.trainWithCheckpoints", lib.io.trainWithCheckpoints as Fn, ([m, o, ...r]) => [m, confine(o), ...r]],
-    ["experiments.writeCacheEntry", lib.experiments.writeCacheEntry as Fn, ([d, ...r]) => [resolvePath(d), ...r]],
-    ["experiments.cachedRun", lib.experiments.cachedRun as Fn, ([r, v, c, o, f]) => [r, v, c, confineCache(o), f]],
-    ["experiments.clearCache", lib.experiments.clearCache as Fn, ([o]) => [o === undefined ? { dir: path.join(tmp, "cache") } : confine(o)]],
+    ["engine.writeCacheEntry", lib.engine.writeCacheEntry as Fn, ([d, ...r]) => [resolvePath(d), ...r]],
+    ["engine.cachedRun", lib.engine.cachedRun as Fn, ([r, v, c, o, f]) => [r, v, c, confineCache(o), f]],
+    ["engine.clearCache", lib.engine.clearCache as Fn, ([o]) => [o === undefined ? { dir: path.join(tmp, "cache") } : confine(o)]],
   ];
   test.each(writers)("%s: a result or a GhostError, nothing else; no file outside the temporary directory", (name, fn, place) => {
     const before = fs.readdirSync(process.cwd()).sort();
@@ -84,7 +84,7 @@ describe("(a) file writers with hostile arguments (paths confined to a temporary
 });
 
 describe("(a) figure runners, sweeps and benchmarks with hostile configs: a GhostError (or rejection with one)", () => {
-  const E = lib.experiments;
+  const E = { ...lib.engine, ...lib.protocols, ...lib.figures };
   const runners: [string, Fn][] = [
     ["runFig1", E.runFig1 as Fn], ["runFig2", E.runFig2 as Fn], ["runFig3", E.runFig3 as Fn], ["runFig3Low", E.runFig3Low as Fn],
     ["runFig3High", E.runFig3High as Fn], ["runFig4", E.runFig4 as Fn], ["runFigS1", E.runFigS1 as Fn],
@@ -108,7 +108,9 @@ describe("(a) figure runners, sweeps and benchmarks with hostile configs: a Ghos
 // (b) The mistakes a notebook user makes, each with the parameter the error must name.
 // ------------------------------------------------------------------------------------------------------------
 
-const { core, tasks, models, training, analysis, io, experiments } = lib;
+const { core, tasks, models, training, analysis, io } = lib;
+/** The figure, protocol and engine namespaces (the old experiments layer), for the table below. */
+const experiments = { ...lib.engine, ...lib.protocols, ...lib.figures };
 const rankOne = () => models.createRnn(0, { size: 6 });
 const task = () => tasks.delayedActivationTask(5);
 const parabola = { f: (k: number) => k * k + 0.1, df: (k: number) => 2 * k };
@@ -187,7 +189,7 @@ const MISTAKES: [string, () => unknown, string][] = [
   ["loadCheckpoint with a non-string path", () => io.loadCheckpoint(42 as never), "file"],
   ["continueTraining of a non-checkpoint", () => io.continueTraining({} as never, { epochs: 5 }), "checkpoint"],
   ["trainWithCheckpoints with checkpointEvery 0", () => io.trainWithCheckpoints(rankOne(), { file: path.join(os.tmpdir(), "ghost-never-written.json"), checkpointEvery: 0, epochs: 5, learningRate: 0.01 }), "checkpointEvery"],
-  // experiments
+  // figures, protocols, engine
   ["fig3Config('huge')", () => experiments.fig3Config("huge" as never), "scale"],
   ["fig1Config('full')", () => experiments.fig1Config("full" as never), "scale"],
   ["runRankOneTrain with N 0", () => experiments.runRankOneTrain({ seed: 0, N: 0, learningRate: 0.01, epochs: 5 }), "N"],

@@ -10,7 +10,8 @@ import * as os from "os";
 import * as path from "path";
 import { GhostError, Rng, decodeJson, encodeJson, linspace, mean, meanSemColumns, sem, std, tryReadCheckedJson, writeCheckedJson } from "../../src/core";
 import { analyseGhost, bifurcationEvents, classifyRun, classifyRuns, findFixedPoints, firstEpochBelow, rankOneFlow } from "../../src/analysis";
-import { classifyDaRun, runDaTrain, runRankOneTrain, runSelfTest } from "../../src/experiments";
+import { classifyDaRun, runDaTrain, runRankOneTrain } from "../../src/protocols";
+import { runSelfTest } from "../../src/engine";
 import { loadCheckpoint, saveCheckpoint, tryLoadCheckpoint } from "../../src/io";
 import {
   RnnOptions,

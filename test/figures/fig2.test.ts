@@ -1,4 +1,4 @@
-import { bestLearningRates, fig2Config, runFig2 } from "../../src/experiments/fig2";
+import { bestLearningRates, fig2Config, runFig2 } from "../../src/figures/fig2";
 import { criticalLearningRate, plateauLength, rStar } from "../../src/models/saddleNode";
 
 const config = fig2Config("paper");

@@ -16,8 +16,7 @@
  */
 import { requireFiniteArray, requireObject, requireOneOf } from "../core/errors";
 import { logspace } from "../core/arrays";
-import { requireLrSweepData } from "./checks";
-import { LrSweepData, LrSweepOptions, LrSweepRunStats, LrSweepSpec, runLrSweeps, validateLrSweepSpec } from "./lrSweep";
+import { requireLrSweepData, LrSweepData, LrSweepOptions, LrSweepRunStats, LrSweepSpec, runLrSweeps, validateLrSweepSpec } from "../protocols/lrSweep";
 
 /** Scales of Fig S1: "ci" (seconds), "paper" (the D3 reduction, a few minutes), "full" (the paper's protocol). */
 export type FigS1Scale = "ci" | "paper" | "full";
@@ -163,7 +162,7 @@ export function summariseLrSweep(s: LrSweepData): FigS1Summary {
 
 /** Runs Fig S1 (see the module comment): one sweep on the engine, then the statistics. */
 export async function runFigS1(config: FigS1Config = figS1Config("paper"), opts: LrSweepOptions = {}): Promise<FigS1Data> {
-  requireObject("config", config, "a FigS1Config (experiments.figS1Config(scale))");
+  requireObject("config", config, "a FigS1Config (figures.figS1Config(scale))");
   requireOneOf("scale", config.scale, ["ci", "paper", "full"] as const);
   const { sweeps, stats } = await runLrSweeps([figS1Spec(config)], opts);
   return { config, sweep: sweeps[0], summary: summariseLrSweep(sweeps[0]), run: stats };

@@ -4,11 +4,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { runRankOneTrain, runSweepSync, getRunner } from "../../src/experiments";
+import { runRankOneTrain } from "../../src/protocols";
+import { runSweepSync, getRunner } from "../../src/engine";
 import { createRankOneRnn, withConfidence } from "../../src/models";
 import { trainRnn, runToyGdInstance } from "../../src/training";
 import { delayedActivationTask } from "../../src/tasks";
-import type * as Experiments from "../../src/experiments";
+import type * as Lib from "../../src";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -79,14 +80,14 @@ describe("toyGdInstance runner", () => {
 
 describe("on worker threads (built dist/)", () => {
   test("rankOneTrain: 2 workers equal the serial sweep bit for bit", async () => {
-    for (const f of ["experiments/rankOneTrain", "experiments/runners", "experiments/sweep"]) {
+    for (const f of ["protocols/rankOneTrain", "protocols/runners", "engine/runners", "engine/sweep"]) {
       const o = path.join(root, "dist", `${f}.js`);
       if (!fs.existsSync(o) || fs.statSync(o).mtimeMs < fs.statSync(path.join(root, "src", `${f}.ts`)).mtimeMs) {
         throw new Error(`dist/${f}.js is missing or stale: build first (npm run build)`);
       }
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const dist: typeof Experiments = require(path.join(root, "dist", "experiments"));
+    const dist: typeof Lib.engine = require(path.join(root, "dist")).engine;
     const configs = [0, 1, 2, 3, 4, 5].map((seed) => ({ seed, N: 40, learningRate: 0.02, epochs: 120, continuation: { confidences: [0.2], epochs: 10 } }));
     const serial = dist.runSweepSync({ runner: "rankOneTrain", configs, cache: false });
     const parallel = await dist.runSweep({ runner: "rankOneTrain", configs, workers: 2, cache: false });

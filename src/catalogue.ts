@@ -2,27 +2,27 @@
  * The figure catalogue used by the command line (`ghost list`, `ghost run <figure>`): for each paper figure, how
  * to compute its data at a scale and how to turn that data into Plotly figures.
  *
- * Why here and not in src/experiments: an entry joins an experiment (experiments layer: config → plain data) with
- * its figure builders (display layer: data → Plotly spec). Data flows one way (experiments → display), so the
- * experiments layer may not import display; the catalogue sits on top of both, beside the CLI.
+ * Why here and not in src/figures: an entry joins a figure module (figures layer: config → plain data) with its
+ * builders (display layer: data → Plotly spec). Data flows one way (figures → display), so the figures layer may
+ * not import display; the catalogue sits on top of both, beside the CLI.
  *
- * Adding a figure: write `src/experiments/figN.ts` (run: scale → data) and `src/display/figN.ts` (data → figures),
+ * Adding a figure: write `src/figures/figN.ts` (run: scale → data) and `src/display/figN.ts` (data → figures),
  * then add one `registerFigure({...})` block at the end of this file (see the hooks listed there).
  */
 import { GhostError } from "./core/errors";
 import type { PlotlyFigure } from "./display/plotly";
-import type { CacheOptions } from "./experiments/cache";
-import { fig4Config, runFig4, Fig4Data } from "./experiments/fig4";
+import type { CacheOptions } from "./engine/cache";
+import { fig4Config, runFig4, Fig4Data } from "./figures/fig4";
 import { fig4Figures } from "./display/fig4";
-import { fig1Config, runFig1, Fig1Data } from "./experiments/fig1";
+import { fig1Config, runFig1, Fig1Data } from "./figures/fig1";
 import { fig1Figures } from "./display/fig1";
-import { fig2Config, runFig2, Fig2Data } from "./experiments/fig2";
+import { fig2Config, runFig2, Fig2Data } from "./figures/fig2";
 import { fig2Figures } from "./display/fig2";
-import { fig3Config, runFig3, Fig3Data } from "./experiments/fig3";
+import { fig3Config, runFig3, Fig3Data } from "./figures/fig3";
 import { fig3Figures } from "./display/fig3";
-import { figS1Config, runFigS1, FigS1Data } from "./experiments/figS1";
+import { figS1Config, runFigS1, FigS1Data } from "./figures/figS1";
 import { figS1Figures } from "./display/figS1";
-import { figRankConfig, runFigRank, FigRankData } from "./experiments/figRank";
+import { figRankConfig, runFigRank, FigRankData } from "./figures/figRank";
 import { figRankFigures } from "./display/figRank";
 
 /**
@@ -103,11 +103,11 @@ export function listFigures(): FigureDefinition[] {
 
 // ------------------------------------------------------------------------------------------------------------
 // Registrations, in paper order. Hooks for figures not written yet:
-//   fig1   toy model schematic            experiments/fig1.ts + display builder
-//   fig2   toy loss, GD dynamics, Fig 2D  experiments/fig2.ts + display builder
-//   fig3   rank-one RNN, low / high lr    experiments/fig3.ts (A6)
-//   fig4   confidence rescue (A7)         experiments/fig4.ts: runSweep("rankOneTrain", seeds 0…99) then 30 c-values
-//   figS1  loss vs lr, rank-one RNN (A8)  experiments/figS1.ts: runSweep over lr × seed
+//   fig1   toy model schematic            figures/fig1.ts + display builder
+//   fig2   toy loss, GD dynamics, Fig 2D  figures/fig2.ts + display builder
+//   fig3   rank-one RNN, low / high lr    figures/fig3.ts (A6)
+//   fig4   confidence rescue (A7)         figures/fig4.ts: runSweep("rankOneTrain", seeds 0…99) then 30 c-values
+//   figS1  loss vs lr, rank-one RNN (A8)  figures/figS1.ts: runSweep over lr × seed
 // ------------------------------------------------------------------------------------------------------------
 
 registerFigure({

@@ -1,5 +1,5 @@
 /**
- * Argument checks of the experiments helpers that take plain data produced by the library (sweep results,
+ * Argument checks of the protocols and figures helpers that take plain data produced by the library (sweep results,
  * reduced sweeps, configs, cache paths): representative bad inputs give a GhostError naming the parameter or
  * the path of the offending field; NaN inside data (diverged runs) stays legitimate.
  */
@@ -7,12 +7,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { GhostError } from "../../src/core/errors";
-import {
-  analyseFig3Snapshot, bestLearningRates, cacheFilePath, cacheInfo, cacheKey, classifyDaRun, downsampleMinMax, epochCost,
-  fig3Config, fig3KappaGrid, figRankConfig, figRankSpecs, figS1Config, figS1Spec, finiteMeanSem, readCacheEntry,
-  summariseLrSweep, summariseRankK, validateLrSweepSpec,
-} from "../../src/experiments";
-import type { DaTrainResult, LrSweepData } from "../../src/experiments";
+import { analyseFig3Snapshot, bestLearningRates, fig3Config, fig3KappaGrid, figRankConfig, figRankSpecs, figS1Config, figS1Spec, summariseLrSweep, summariseRankK } from "../../src/figures";
+import { cacheFilePath, cacheInfo, cacheKey, readCacheEntry } from "../../src/engine";
+import { classifyDaRun, epochCost, finiteMeanSem, validateLrSweepSpec } from "../../src/protocols";
+import { downsampleMinMax } from "../../src/core";
+import type { DaTrainResult, LrSweepData } from "../../src/protocols";
 import { createRankOneRnn } from "../../src/models/rnn";
 import { expectGhost } from "../property/helpers";
 

@@ -6,8 +6,8 @@ import { GhostError } from "../../src/core/errors";
 import { createRnn } from "../../src/models/rnn";
 import { delayedActivationTask } from "../../src/tasks/delayedActivation";
 import { trainRnn } from "../../src/training/trainRnn";
-import { figRankConfig, figRankSpecs, runFigRank, FigRankConfig, FigRankData } from "../../src/experiments/figRank";
-import { figS1Config, runFigS1 } from "../../src/experiments/figS1";
+import { figRankConfig, figRankSpecs, runFigRank, FigRankConfig, FigRankData } from "../../src/figures/figRank";
+import { figS1Config, runFigS1 } from "../../src/figures/figS1";
 
 // Tiny: N = 12 units, a few hundred epochs; (a) 2 learning rates per model × 2 seeds, (b) K ∈ {1, 3} × 2 rates ×
 // 2 seeds: 12 runs, a second or two on one core. Serial engine from source (workers: 1).

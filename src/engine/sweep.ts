@@ -8,10 +8,10 @@
  * - **Cached and resumable.** Each finished run is written at once, atomically, to the cache (cache.ts). Re-running
  *   a sweep reuses finished runs; a sweep killed at any instant (Ctrl-C, kill -9) resumes where it stopped and
  *   loses only the runs that were in flight. Corrupted cache files are detected by checksum and recomputed.
- * - **Compiled workers.** Worker threads run the compiled library (`dist/experiments/sweepWorker.js`, found next
+ * - **Compiled workers.** Worker threads run the compiled library (`dist/engine/sweepWorker.js`, found next
  *   to this module's compiled file). From TypeScript source (ts-jest) only serial sweeps (`workers: 1` or
  *   {@link runSweepSync}) work; parallel sweeps throw a GhostError asking for `npm run build`. Tests of the parallel
- *   engine therefore import the built `dist/` (see test/experiments/sweep.test.ts).
+ *   engine therefore import the built `dist/` (see test/engine/sweep.test.ts).
  *
  * @example
  *   const configs = expandGrid({ seed: [0, 1, 2], learningRate: [0.003, 0.02] }, { epochs: 6000 });
@@ -385,7 +385,8 @@ interface WorkerReply {
 
 function runPool<R>(p: Plan<R>, count: number, opts: SweepOptions<unknown>): Promise<void> {
   const script = sweepWorkerScript();
-  const modules = [...(opts.modules ?? [])];
+  // The module that registered the runner first (workers load it before looking the name up), then the caller's.
+  const modules = [...new Set([...(p.def.module ? [p.def.module] : []), ...(opts.modules ?? [])])];
   return new Promise<void>((resolve, reject) => {
     const workers: Worker[] = [];
     const busy = new Map<Worker, { index: number; indexes: number[] }>();

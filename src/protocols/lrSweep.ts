@@ -21,10 +21,11 @@
  */
 import { GhostError, requireFiniteArray, requireIncreasing, requireInteger, requireNumber, requireObject, requireOneOf, requirePositive } from "../core/errors";
 import { meanSem } from "../core/stats";
-import type { CacheOptions } from "./cache";
-import { requireName, requireNumberArray } from "./checks";
+import type { CacheOptions } from "../engine/cache";
+import { requireName, requireNumberArray, requireNumberMatrix } from "../core/checks";
+import "./runners"; // registers the daTrain runner that runLrSweeps names
 import { DA_MODEL_KINDS, DaModelKind, DaTrainConfig, DaTrainResult } from "./daTrain";
-import { runSweep, SweepStats } from "./sweep";
+import { runSweep, SweepStats } from "../engine/sweep";
 
 /** One learning-rate sweep: a model, a learning-rate grid, seeds, and what to report. */
 export interface LrSweepSpec {
@@ -339,4 +340,31 @@ export async function runLrSweeps(specs: readonly LrSweepSpec[], opts: LrSweepOp
       wallMs: st?.wallMs ?? 0, computeMs: st?.computeMs ?? 0,
     },
   };
+}
+
+/**
+ * Checks the fields of a reduced learning-rate sweep ({@link LrSweepData}, from reduceLrSweep) that the summaries
+ * read: learningRates (L ≥ 1 finite), seeds (S ≥ 1 finite), reportEpochs (J ≥ 1 finite), meanLoss [J][L],
+ * bestLearningRate [J], finalLoss and normalisedFinalLoss [L][S] (numbers, NaN allowed), fractionLearned [L],
+ * counts.{learned, stuck, diverged, other, fellIn} [L] (finite), learningWindow (null or { low, high, decades }).
+ */
+export function requireLrSweepData(name: string, value: unknown): LrSweepData {
+  const s = requireObject(name, value, "a reduced learning-rate sweep (LrSweepData, see reduceLrSweep)");
+  const L = requireFiniteArray(`${name}.learningRates`, s.learningRates).length;
+  const S = requireFiniteArray(`${name}.seeds`, s.seeds).length;
+  const J = requireFiniteArray(`${name}.reportEpochs`, s.reportEpochs).length;
+  requireNumberMatrix(`${name}.meanLoss`, s.meanLoss, J, L);
+  requireNumberArray(`${name}.bestLearningRate`, s.bestLearningRate, { length: J });
+  requireNumberMatrix(`${name}.finalLoss`, s.finalLoss, L, S);
+  requireNumberMatrix(`${name}.normalisedFinalLoss`, s.normalisedFinalLoss, L, S);
+  requireNumberArray(`${name}.fractionLearned`, s.fractionLearned, { length: L });
+  const counts = requireObject(`${name}.counts`, s.counts, "{ learned, stuck, diverged, other, fellIn }: run counts per learning rate");
+  for (const k of ["learned", "stuck", "diverged", "other", "fellIn"]) {
+    requireFiniteArray(`${name}.counts.${k}`, counts[k], { length: L });
+  }
+  if (s.learningWindow !== null) {
+    const w = requireObject(`${name}.learningWindow`, s.learningWindow, "null or { low, high, decades }");
+    for (const k of ["low", "high", "decades"]) requireNumber(`${name}.learningWindow.${k}`, w[k]);
+  }
+  return value as LrSweepData;
 }

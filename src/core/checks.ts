@@ -1,5 +1,6 @@
 /**
- * Internal argument checks shared by the experiments helpers (not re-exported from the experiments index).
+ * Argument checks for plain data (sweep results, histories, reduced sweeps) shared by the protocols and figures
+ * layers (not re-exported from the core index).
  *
  * The helpers take plain data produced by the library (sweep results, histories, reduced sweeps). Data values
  * may legitimately be NaN or ±Infinity (a diverged run is NaN from its divergence on), so the checks below
@@ -7,7 +8,7 @@
  * callers' own rules. Every failure is a GhostError naming the path of the offending field (e.g.
  * `sweeps[2].meanLoss[0][3]`) and the allowed form in words.
  */
-import { MAX_ARRAY_LENGTH } from "../core/arrays";
+import { MAX_ARRAY_LENGTH } from "./arrays";
 import {
   GhostError,
   requireFiniteArray,
@@ -18,8 +19,7 @@ import {
   requireNumbers,
   requireObject,
   requirePositive,
-} from "../core/errors";
-import type { LrSweepData } from "./lrSweep";
+} from "./errors";
 
 /** Throws unless `value` is a non-empty string (a parameter name or path used in messages). */
 export function requireName(name: string, value: unknown): string {
@@ -30,7 +30,7 @@ export function requireName(name: string, value: unknown): string {
 /**
  * Throws unless `value` is an Array or typed array (not a DataView) of numbers — NaN and ±Infinity allowed — of
  * the given length (or at least `minLength`, default 0), with at most {@link MAX_ARRAY_LENGTH} entries: the
- * experiments' policy for data arrays, on core's {@link requireNumbers}.
+ * library's policy for data arrays, on core's {@link requireNumbers}.
  */
 export function requireNumberArray(name: string, value: unknown, opts: { length?: number; minLength?: number } = {}): ArrayLike<number> {
   return requireNumbers(name, value, { ...opts, typed: true, maxLength: MAX_ARRAY_LENGTH });
@@ -60,31 +60,4 @@ export function requireReportEpochs(name: string, value: unknown, epochs: number
   const arr = requireIncreasing(name, value, 1);
   for (let j = 0; j < arr.length; j++) requireInteger(`${name}[${j}]`, arr[j], 1, epochs);
   return arr;
-}
-
-/**
- * Checks the fields of a reduced learning-rate sweep ({@link LrSweepData}, from reduceLrSweep) that the summaries
- * read: learningRates (L ≥ 1 finite), seeds (S ≥ 1 finite), reportEpochs (J ≥ 1 finite), meanLoss [J][L],
- * bestLearningRate [J], finalLoss and normalisedFinalLoss [L][S] (numbers, NaN allowed), fractionLearned [L],
- * counts.{learned, stuck, diverged, other, fellIn} [L] (finite), learningWindow (null or { low, high, decades }).
- */
-export function requireLrSweepData(name: string, value: unknown): LrSweepData {
-  const s = requireObject(name, value, "a reduced learning-rate sweep (LrSweepData, see reduceLrSweep)");
-  const L = requireFiniteArray(`${name}.learningRates`, s.learningRates).length;
-  const S = requireFiniteArray(`${name}.seeds`, s.seeds).length;
-  const J = requireFiniteArray(`${name}.reportEpochs`, s.reportEpochs).length;
-  requireNumberMatrix(`${name}.meanLoss`, s.meanLoss, J, L);
-  requireNumberArray(`${name}.bestLearningRate`, s.bestLearningRate, { length: J });
-  requireNumberMatrix(`${name}.finalLoss`, s.finalLoss, L, S);
-  requireNumberMatrix(`${name}.normalisedFinalLoss`, s.normalisedFinalLoss, L, S);
-  requireNumberArray(`${name}.fractionLearned`, s.fractionLearned, { length: L });
-  const counts = requireObject(`${name}.counts`, s.counts, "{ learned, stuck, diverged, other, fellIn }: run counts per learning rate");
-  for (const k of ["learned", "stuck", "diverged", "other", "fellIn"]) {
-    requireFiniteArray(`${name}.counts.${k}`, counts[k], { length: L });
-  }
-  if (s.learningWindow !== null) {
-    const w = requireObject(`${name}.learningWindow`, s.learningWindow, "null or { low, high, decades }");
-    for (const k of ["low", "high", "decades"]) requireNumber(`${name}.learningWindow.${k}`, w[k]);
-  }
-  return value as LrSweepData;
 }

@@ -19,8 +19,8 @@
  */
 import { GhostError, requireFiniteArray, requireInteger, requireObject, requireOneOf, requirePositive } from "../core/errors";
 import { logspace } from "../core/arrays";
-import { requireLearningRates, requireLrSweepData, requireReportEpochs, requireSeeds } from "./checks";
-import { LrSweepData, LrSweepOptions, LrSweepRunStats, LrSweepSpec, runLrSweeps } from "./lrSweep";
+import { requireLearningRates, requireReportEpochs, requireSeeds } from "../core/checks";
+import { requireLrSweepData, LrSweepData, LrSweepOptions, LrSweepRunStats, LrSweepSpec, runLrSweeps } from "../protocols/lrSweep";
 import { figS1Config, FigS1Summary, summariseLrSweep } from "./figS1";
 
 /** Scales: "ci" (well under 2 minutes on one core), "paper" (a few minutes on two cores), "full" (the paper's). */
@@ -250,7 +250,7 @@ export function summariseRankK(ranks: number[], sweeps: LrSweepData[]): RankKSum
 
 /** Runs the figure (see the module comment): all runs of (a) and (b) as one batch on the sweep engine. */
 export async function runFigRank(config: FigRankConfig = figRankConfig("paper"), opts: LrSweepOptions = {}): Promise<FigRankData> {
-  requireObject("config", config, "a FigRankConfig (experiments.figRankConfig(scale))");
+  requireObject("config", config, "a FigRankConfig (figures.figRankConfig(scale))");
   requireOneOf("scale", config.scale, ["ci", "paper", "full"] as const);
   const specs = figRankSpecs(config);
   const { sweeps, stats } = await runLrSweeps([specs.rankOne, specs.fullRank, ...specs.rankK], opts);

@@ -7,19 +7,19 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type * as Experiments from "../../src/experiments";
+import type * as Engine from "../../src/engine";
 import type * as Core from "../../src/core";
-import * as srcExperiments from "../../src/experiments";
+import * as srcEngine from "../../src/engine";
 
 const root = path.resolve(__dirname, "../..");
 const dist = path.join(root, "dist");
 
 function assertDistFresh(): void {
   const pairs = [
-    ["src/experiments/sweep.ts", "dist/experiments/sweep.js"],
-    ["src/experiments/sweepWorker.ts", "dist/experiments/sweepWorker.js"],
-    ["src/experiments/cache.ts", "dist/experiments/cache.js"],
-    ["src/experiments/runners.ts", "dist/experiments/runners.js"],
+    ["src/engine/sweep.ts", "dist/engine/sweep.js"],
+    ["src/engine/sweepWorker.ts", "dist/engine/sweepWorker.js"],
+    ["src/engine/cache.ts", "dist/engine/cache.js"],
+    ["src/engine/runners.ts", "dist/engine/runners.js"],
     ["src/core/io.ts", "dist/core/io.js"],
   ];
   for (const [src, out] of pairs) {
@@ -32,13 +32,13 @@ function assertDistFresh(): void {
 }
 assertDistFresh();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const experiments: typeof Experiments = require(path.join(dist, "experiments"));
+const engine: typeof Engine = require(path.join(dist, "engine"));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const core: typeof Core = require(path.join(dist, "core"));
-const { runSweep, runSweepSync, expandGrid, cacheInfo, cacheFilePath, cacheKey, readCacheEntry } = experiments;
+const { runSweep, runSweepSync, expandGrid, cacheInfo, cacheFilePath, cacheKey, readCacheEntry } = engine;
 
-type SelfTestResult = Experiments.SelfTestResult;
-type Stats = Experiments.SweepStats;
+type SelfTestResult = Engine.SelfTestResult;
+type Stats = Engine.SweepStats;
 
 let tmp: string;
 beforeEach(() => {
@@ -85,7 +85,7 @@ describe("expandGrid", () => {
 
 describe("parallel equals serial", () => {
   test("2 workers, 1 worker, runSweepSync and direct calls agree bit for bit, in config order", async () => {
-    const direct = configs.map((c) => experiments.runSelfTest(c));
+    const direct = configs.map((c) => engine.runSelfTest(c));
     const serial = await runSweep<unknown, SelfTestResult>({ runner: "selfTest", configs, workers: 1, cache: false });
     const sync = runSweepSync<unknown, SelfTestResult>({ runner: "selfTest", configs, cache: false });
     const box = collectStats();
@@ -119,11 +119,11 @@ describe("parallel equals serial", () => {
   });
 
   test("from TypeScript source a parallel sweep asks for the build; serial works", async () => {
-    await expect(srcExperiments.runSweep({ runner: "selfTest", configs, workers: 2, cache: false })).rejects.toThrow(
+    await expect(srcEngine.runSweep({ runner: "selfTest", configs, workers: 2, cache: false })).rejects.toThrow(
       /npm run build/,
     );
-    const fromSource = srcExperiments.runSweepSync({ runner: "selfTest", configs: configs.slice(0, 2), cache: false });
-    expect(fingerprint(fromSource)).toBe(fingerprint(configs.slice(0, 2).map((c) => experiments.runSelfTest(c))));
+    const fromSource = srcEngine.runSweepSync({ runner: "selfTest", configs: configs.slice(0, 2), cache: false });
+    expect(fingerprint(fromSource)).toBe(fingerprint(configs.slice(0, 2).map((c) => engine.runSelfTest(c))));
   });
 });
 
@@ -163,12 +163,12 @@ describe("cache", () => {
     expect(cacheKey("selfTest", "1", a)).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  test("the key covers the numerics code: a changed model/training module changes the fingerprint, display does not", () => {
+  test("the key covers the numerics code: a changed model/training/protocol module changes the fingerprint, figures and display do not", () => {
     const base: Record<string, string> = {
       "core/rng.js": "rng v1",
       "training/trainRnn.js": "sgd v1",
-      "experiments/runners.js": "runners v1",
-      "experiments/fig4.js": "recipe v1",
+      "protocols/runners.js": "runners v1",
+      "figures/fig4.js": "recipe v1",
       "display/fig4.js": "plot v1",
       "version.js": "0.1.0",
     };
@@ -179,17 +179,17 @@ describe("cache", () => {
         fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
         fs.writeFileSync(path.join(root, f), text);
       }
-      return experiments.codeFingerprint(root, ".js");
+      return engine.codeFingerprint(root, ".js");
     };
     const fp = fingerprintOf(base);
     expect(fp).toMatch(/^[0-9a-f]{64}$/);
     expect(fingerprintOf(base)).toBe(fp);
     expect(fingerprintOf({ ...base, "training/trainRnn.js": "sgd v2" })).not.toBe(fp);
     expect(fingerprintOf({ ...base, "core/rng.js": "rng v2" })).not.toBe(fp);
-    expect(fingerprintOf({ ...base, "experiments/runners.js": "runners v2" })).not.toBe(fp);
+    expect(fingerprintOf({ ...base, "protocols/runners.js": "runners v2" })).not.toBe(fp);
     expect(fingerprintOf({ ...base, "models/new.js": "new model" })).not.toBe(fp);
     expect(fingerprintOf({ ...base, "display/fig4.js": "plot v2" })).toBe(fp);
-    expect(fingerprintOf({ ...base, "experiments/fig4.js": "recipe v2" })).toBe(fp);
+    expect(fingerprintOf({ ...base, "figures/fig4.js": "recipe v2" })).toBe(fp);
     expect(fingerprintOf({ ...base, "core/rng.d.ts": "types" })).toBe(fp);
     // No code found (an empty or missing root, another extension): an error, not the SHA-256 of nothing.
     const empty = path.join(tmp, "empty-root");
@@ -197,7 +197,7 @@ describe("cache", () => {
     for (const [root, ext, param] of [[empty, ".js", "root"], [path.join(tmp, "no-such-root"), ".js", "root"], [path.join(tmp, "lib0"), ".py", "root"], [path.join(tmp, "lib0"), "", "ext"], [5, ".js", "root"]] as const) {
       let caught: unknown;
       try {
-        experiments.codeFingerprint(root as string, ext);
+        engine.codeFingerprint(root as string, ext);
       } catch (e) {
         caught = e;
       }
@@ -236,8 +236,8 @@ describe("cache", () => {
     const dir = path.join(tmp, "cache");
     runSweepSync({ runner: "selfTest", configs: configs.slice(0, 3), cache: { dir } });
     fs.writeFileSync(path.join(dir, "selfTest", "notes.txt"), "keep me");
-    expect(experiments.clearCache({ dir, runner: "other" }).filesRemoved).toBe(0);
-    const r = experiments.clearCache({ dir });
+    expect(engine.clearCache({ dir, runner: "other" }).filesRemoved).toBe(0);
+    const r = engine.clearCache({ dir });
     expect(r.filesRemoved).toBe(3);
     expect(fs.readdirSync(path.join(dir, "selfTest"))).toEqual(["notes.txt"]);
     expect(cacheInfo({ dir }).totalEntries).toBe(0);
@@ -246,7 +246,7 @@ describe("cache", () => {
     fs.mkdirSync(path.join(dir, "emptyUnrelated"));
     fs.unlinkSync(path.join(dir, "selfTest", "notes.txt")); // so that clearing empties the runner folder
     expect(cacheInfo({ dir }).runners.map((r) => r.runner)).toEqual(["selfTest"]);
-    expect(experiments.clearCache({ dir }).filesRemoved).toBe(1);
+    expect(engine.clearCache({ dir }).filesRemoved).toBe(1);
     expect(fs.readdirSync(dir).sort()).toEqual(["emptyUnrelated"]);
     expect(cacheInfo({ dir }).runners).toEqual([]);
   });
@@ -305,7 +305,7 @@ describe("errors", () => {
     const mod = path.join(tmp, "extraRunner.js");
     fs.writeFileSync(
       mod,
-      `const { registerRunner } = require(${JSON.stringify(path.join(dist, "experiments"))});\n` +
+      `const { registerRunner } = require(${JSON.stringify(path.join(dist, "engine"))});\n` +
         `registerRunner({ name: "squareTest", version: "1", description: "x*x", run: (c) => ({ y: c.x * c.x }) }, { replace: true });\n`,
     );
     const r = await runSweep({ runner: "squareTest", configs: [{ x: 3 }, { x: 0.1 }, { x: -2 }], workers: 2, cache: false, modules: [mod] });
@@ -318,8 +318,8 @@ describe("resume after kill -9", () => {
     const dir = path.join(tmp, "cache");
     const slow = configs.map((c) => ({ ...c, sleepMs: 300 }));
     const script =
-      `const { experiments } = require(${JSON.stringify(dist)});` +
-      `experiments.runSweep({ runner: "selfTest", configs: ${JSON.stringify(slow)}, workers: 2, cache: { dir: ${JSON.stringify(dir)} } })` +
+      `const { engine } = require(${JSON.stringify(dist)});` +
+      `engine.runSweep({ runner: "selfTest", configs: ${JSON.stringify(slow)}, workers: 2, cache: { dir: ${JSON.stringify(dir)} } })` +
       `.then(() => process.exit(0));`;
     const child = spawn(process.execPath, ["-e", script], { stdio: "inherit" });
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));

@@ -23,7 +23,7 @@ import {
   canonicalJson, CheckedJsonResult, decodeJson, encodeJson, isAtomicTempFile, sha256Hex, tryReadCheckedJson, writeCheckedJson,
 } from "../core/io";
 import { LIBRARY_VERSION } from "../version";
-import { requireName } from "./checks";
+import { requireName } from "../core/checks";
 
 /** How a sweep uses the cache: read and write ("use"), ignore and write ("refresh"), or neither ("bypass"). */
 export type CacheMode = "use" | "bypass" | "refresh";
@@ -43,15 +43,19 @@ export const CACHE_KIND = "sweep-result";
 /** Layout version of a cache entry's payload. */
 export const CACHE_SCHEMA_VERSION = 2;
 
-/** Library folders and modules whose code can change a runner's results (relative to the library root). */
-const FINGERPRINT_DIRS = ["core", "tasks", "models", "training", "analysis"];
-const FINGERPRINT_MODULES = ["version", "experiments/runners", "experiments/rankOneTrain", "experiments/daTrain", "experiments/fig3"];
+/**
+ * Library folders and modules whose code can change a cached result (relative to the library root): the numerics
+ * and the protocols, where every computation that runs through the cache lives (sweep runners and cachedRun
+ * computations). The engine names layers, never a figure; figure modules only assemble and summarise.
+ */
+const FINGERPRINT_DIRS = ["core", "kernels", "tasks", "models", "training", "analysis", "protocols"];
+const FINGERPRINT_MODULES = ["version"];
 const fingerprints = new Map<string, string>();
 
 /**
  * SHA-256 (hex) of the library code that sweep results depend on: every module file (extension `ext`, default
- * that of this module: ".js" in dist/, ".ts" from source; never .d.ts) under `root`'s core, tasks, models,
- * training and analysis folders, plus version and the runner modules, hashed with their relative paths in sorted
+ * that of this module: ".js" in dist/, ".ts" from source; never .d.ts) under `root`'s core, kernels, tasks,
+ * models, training, analysis and protocols folders, plus version, hashed with their relative paths in sorted
  * order. Part of every cache key. Computed once per process and root. `root` must be a directory holding at least
  * one such module and `ext` a non-empty extension such as ".js" (otherwise a GhostError: a fingerprint of no code
  * would silently match any other empty fingerprint).
@@ -151,7 +155,7 @@ export function cacheKey(runner: string, runnerVersion: string, config: unknown)
   return sha256Hex(canonicalJson({ runner, runnerVersion, config, libraryVersion: LIBRARY_VERSION, codeFingerprint: codeFingerprint() }));
 }
 
-/** Runner names as the runner registry allows them (file-name safe; same rule as experiments/runners). */
+/** Runner names as the runner registry allows them (file-name safe; same rule as engine/runners). */
 const RUNNER_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 const CACHE_KEY = /^[0-9a-f]{64}$/;
 

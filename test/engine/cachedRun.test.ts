@@ -1,5 +1,5 @@
 /**
- * experiments.cachedRun (one computation through the result cache, in the calling thread) and its use by Fig 3
+ * engine.cachedRun (one computation through the result cache, in the calling thread) and its use by Fig 3
  * (runFig3Low / runFig3High / runFig3 with `cache`): a second call returns the stored result without computing,
  * bit for bit the value the first call returned; refresh / bypass / damaged files / changed configs behave as
  * documented; bad arguments are refused before any work.
@@ -9,9 +9,9 @@ import * as os from "os";
 import * as path from "path";
 import { GhostError } from "../../src/core/errors";
 import { encodeJson } from "../../src/core/io";
-import { cacheFilePath, cacheInfo, cacheKey, cachedRun, resolveCacheOptions } from "../../src/experiments/cache";
-import { runSweepSync } from "../../src/experiments/sweep";
-import { fig3Config, Fig3CacheInfo, Fig3Config, runFig3, runFig3High, runFig3Low } from "../../src/experiments/fig3";
+import { cacheFilePath, cacheInfo, cacheKey, cachedRun, resolveCacheOptions } from "../../src/engine/cache";
+import { runSweepSync } from "../../src/engine/sweep";
+import { fig3Config, Fig3CacheInfo, Fig3Config, runFig3, runFig3High, runFig3Low } from "../../src/figures/fig3";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ghost-cachedrun-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

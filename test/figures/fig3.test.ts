@@ -1,7 +1,8 @@
 import {
-  analyseFig3Snapshot, downsampleMinMax, fig3Config, fig3KappaGrid, Fig3Config, rankOneCrossingStep, runFig3High, runFig3Low,
-  validateFig3Config,
-} from "../../src/experiments/fig3";
+  analyseFig3Snapshot, fig3Config, fig3KappaGrid, Fig3Config, runFig3High, runFig3Low, validateFig3Config,
+} from "../../src/figures/fig3";
+import { downsampleMinMax } from "../../src/core/arrays";
+import { rankOneCrossingStep } from "../../src/analysis/rankOne";
 import { createRankOneRnn, rankOneInitialKappa, rankOneLatentStep, rankOneParams } from "../../src/models/rnn";
 import { delayedActivationTask } from "../../src/tasks/delayedActivation";
 import { evaluateRnn } from "../../src/training/bptt";

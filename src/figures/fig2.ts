@@ -17,7 +17,7 @@ import {
   criticalLearningRate, plateauLength, rStar, simulatedLoss, toyGradient, toyLoss,
 } from "../models/saddleNode";
 import { toyGradientDescent, toyLearningRateSweep, ToyLearningRateSweepResult } from "../training/toyGradientDescent";
-import { requireNumberMatrix } from "./checks";
+import { requireNumberMatrix } from "../core/checks";
 
 /** Scales. Fig 2 at the paper's parameters takes about a second, so both scales use the paper's parameters. */
 export type Fig2Scale = "ci" | "paper";

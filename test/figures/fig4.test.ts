@@ -1,4 +1,4 @@
-import { runFig4, fig4Config } from "../../src/experiments/fig4";
+import { runFig4, fig4Config } from "../../src/figures/fig4";
 import { fig4Figures } from "../../src/display/fig4";
 import { GhostError } from "../../src/core/errors";
 

@@ -2,22 +2,22 @@
  * The runner registry: named, pure run functions that a sweep applies to each config.
  *
  * Worker threads cannot receive functions, so a sweep names its runner (`runSweep({ runner: "rankOneTrain", … })`)
- * and every thread looks the name up here. This module registers the built-in runners when it is loaded, in the
- * main thread and in every worker alike (both load the same compiled file), so a name always means the same code.
+ * and every thread looks the name up here. The engine knows no model and no figure: runners are registered by the
+ * layers above (the library's own in protocols/runners.ts), and a definition names the module that registers it
+ * (`module`), which every worker thread loads before looking the name up, so a name always means the same code.
+ * The engine registers only `selfTest`, a cheap deterministic computation that tests the machinery.
  *
  * A runner must be **pure**: its result depends only on its config (which carries its own seed), never on the
  * thread, the time or the order of runs. That is what makes a parallel sweep equal a serial one bit for bit and
  * what makes caching results by config sound. Its result must be JSON-serialisable data (typed arrays are stored
  * as number[]; NaN/±Infinity/−0 survive, see core/io).
  *
- * To add a runner from outside the library, put `registerRunner(...)` in a module of your own, import it in the
- * main thread and pass its absolute path in `runSweep({ modules: [path] })` so the workers load it too.
+ * To add a runner from outside the library, put `registerRunner({ ..., module: __filename })` in a module of your
+ * own and import it in the main thread (or pass its absolute path in `runSweep({ modules: [path] })`).
  */
-import { GhostError, requireBoolean, requireInteger, requireOptions, requirePositive } from "../core/errors";
+import * as path from "path";
+import { GhostError, requireBoolean, requireInteger, requireOptions } from "../core/errors";
 import { Rng } from "../core/rng";
-import { runToyGdInstance, ToyGdInstanceConfig, ToyGdInstanceResult } from "../training/toyGradientDescent";
-import { RankOneTrainConfig, RankOneTrainResult, runRankOneTrain, validateRankOneTrainConfig } from "./rankOneTrain";
-import { DaTrainConfig, DaTrainResult, runDaTrain, validateDaTrainConfig } from "./daTrain";
 
 /** A registered runner. `C` is the config type, `R` the result type. */
 export interface RunnerDefinition<C = any, R = unknown> {
@@ -30,6 +30,12 @@ export interface RunnerDefinition<C = any, R = unknown> {
   version: string;
   /** One line: what a run computes and what the result holds. */
   description: string;
+  /**
+   * Absolute path of the compiled module that registers this runner (usually `__filename`); worker threads load
+   * it before looking the runner up. Omit only for runners that need no worker (serial sweeps) or whose module
+   * is passed in `runSweep({ modules })`.
+   */
+  module?: string;
   /** The pure run function: config → result (or a Promise of it, for the asynchronous sweep only). */
   run: (config: C) => R | Promise<R>;
   /** Optional up-front validation (throws GhostError); a sweep checks every config before starting any work. */
@@ -49,6 +55,9 @@ export function registerRunner<C, R>(def: RunnerDefinition<C, R>, opts: { replac
   }
   if (typeof def.version !== "string" || def.version.length === 0) throw new GhostError("version", def.version, "a non-empty string");
   if (typeof def.run !== "function") throw new GhostError("run", def.run, "a function config → result");
+  if (def.module !== undefined && (typeof def.module !== "string" || !path.isAbsolute(def.module))) {
+    throw new GhostError("module", def.module, "an absolute path of the module that registers the runner, or undefined");
+  }
   if (registry.has(def.name) && !opts.replace) {
     throw new GhostError("name", def.name, "a runner name not registered yet (pass { replace: true } to replace)");
   }
@@ -129,36 +138,7 @@ registerRunner<SelfTestConfig, SelfTestResult>({
   name: "selfTest",
   version: "1",
   description: "cheap deterministic test computation {seed, count, iterations?, sleepMs?, fail?} → {values, sum}",
+  module: __filename,
   run: runSelfTest,
   validate: validateSelfTest,
-});
-
-registerRunner<ToyGdInstanceConfig, ToyGdInstanceResult>({
-  name: "toyGdInstance",
-  version: "1",
-  description: "Fig 2D grid point: GD on the toy r from r0 ~ N(10r*, (r*/10)^2), {learningRate, seed, instances?, epochs?} → mean ± SEM loss",
-  run: runToyGdInstance,
-  validate: (c) => {
-    const o = requireOptions<ToyGdInstanceConfig>("config", c);
-    requirePositive("learningRate", o.learningRate);
-    requireInteger("seed", o.seed, 0);
-    if (o.instances !== undefined) requireInteger("instances", o.instances, 1, 1e6);
-    if (o.epochs !== undefined) requireInteger("epochs", o.epochs, 0, 1e8);
-  },
-});
-
-registerRunner<RankOneTrainConfig, RankOneTrainResult>({
-  name: "rankOneTrain",
-  version: "1",
-  description: "rank-one RNN on the DA task, SGD {seed, N?, learningRate, epochs, confidence?, record?, continuation?} → per-epoch arrays",
-  run: runRankOneTrain,
-  validate: validateRankOneTrainConfig,
-});
-
-registerRunner<DaTrainConfig, DaTrainResult>({
-  name: "daTrain",
-  version: "1",
-  description: "rank-one / rank-K / full-rank RNN on the DA task, SGD {model, seed, learningRate, epochs, rank?, reportEpochs?, curvePoints?} → report-epoch values + summary",
-  run: runDaTrain,
-  validate: validateDaTrainConfig,
 });

@@ -6,15 +6,15 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type * as Core from "../../src/core";
-import type * as Figures from "../../src/figures";
+import type * as Core from "../src/core";
+import type * as Figures from "../src/catalogue";
 
-const root = path.resolve(__dirname, "../..");
+const root = path.resolve(__dirname, "..");
 const cli = path.join(root, "dist", "cli.js");
 
 for (const [src, out] of [
   ["src/cli.ts", "dist/cli.js"],
-  ["src/figures.ts", "dist/figures.js"],
+  ["src/catalogue.ts", "dist/catalogue.js"],
 ]) {
   const o = path.join(root, out);
   if (!fs.existsSync(o) || fs.statSync(o).mtimeMs < fs.statSync(path.join(root, src)).mtimeMs) {
@@ -22,7 +22,7 @@ for (const [src, out] of [
   }
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const figures: typeof Figures = require(path.join(root, "dist", "figures"));
+const figures: typeof Figures = require(path.join(root, "dist", "catalogue"));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const core: typeof Core = require(path.join(root, "dist", "core"));
 

@@ -1,4 +1,4 @@
-import { fig1Config, runFig1 } from "../../src/experiments/fig1";
+import { fig1Config, runFig1 } from "../../src/figures/fig1";
 
 const data = runFig1(fig1Config("ci"));
 

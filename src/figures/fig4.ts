@@ -17,10 +17,11 @@ import { createRankOneRnn, rankOneInitialKappa, withConfidence, RnnModel } from 
 import { delayedActivationTask } from "../tasks/delayedActivation";
 import { evaluateRnn } from "../training/bptt";
 import { trainRnn } from "../training/trainRnn";
-import { requireSeeds } from "./checks";
-import { runSweep } from "./sweep";
-import type { CacheOptions } from "./cache";
-import type { RankOneTrainConfig, RankOneTrainResult } from "./rankOneTrain";
+import { requireSeeds } from "../core/checks";
+import { runSweep } from "../engine/sweep";
+import "../protocols/runners"; // registers the rankOneTrain runner that runFig4 names
+import type { CacheOptions } from "../engine/cache";
+import type { RankOneTrainConfig, RankOneTrainResult } from "../protocols/rankOneTrain";
 
 /**
  * Scales: "paper" and "full" are the paper's protocol (100 networks; ≈ 40 s on 2 cores, cached afterwards);
@@ -134,7 +135,7 @@ function flowSummary(model: RnnModel) {
  * integer in [0, epochs − 1]. Throws a GhostError naming `config.<field>`.
  */
 export function validateFig4Config(config: unknown): Fig4Config {
-  const c = requireObject("config", config, "a Fig4Config (experiments.fig4Config(scale))");
+  const c = requireObject("config", config, "a Fig4Config (figures.fig4Config(scale))");
   requireOneOf("config.scale", c.scale, ["ci", "paper", "full"] as const);
   requireSeeds("config.seeds", c.seeds);
   requireInteger("config.size", c.size, 1, 100000);

@@ -6,9 +6,9 @@ import { GhostError } from "../../src/core/errors";
 import { createRankOneRnn } from "../../src/models/rnn";
 import { delayedActivationTask } from "../../src/tasks/delayedActivation";
 import { trainRnn } from "../../src/training/trainRnn";
-import { figS1Config, figS1Spec, runFigS1, FigS1Config, FigS1Data, S1_PAPER_REPORT_EPOCHS } from "../../src/experiments/figS1";
-import { classifyDaRun, finiteMeanSem, lrSweepConfigs, reduceLrSweep } from "../../src/experiments/lrSweep";
-import { DaTrainResult, logSpacedEpochs, runDaTrain } from "../../src/experiments/daTrain";
+import { figS1Config, figS1Spec, runFigS1, FigS1Config, FigS1Data, S1_PAPER_REPORT_EPOCHS } from "../../src/figures/figS1";
+import { classifyDaRun, finiteMeanSem, lrSweepConfigs, reduceLrSweep } from "../../src/protocols/lrSweep";
+import { DaTrainResult, logSpacedEpochs, runDaTrain } from "../../src/protocols/daTrain";
 
 // Tiny: 3 learning rates × 2 seeds × 1000 epochs of the rank-one network (≈ 1 s on one core). From source the
 // engine runs serially (workers: 1); parallel runs of the same engine are tested on the built library elsewhere.

@@ -1,8 +1,8 @@
 /**
- * Worker-thread entry of the sweep engine (compiled to dist/experiments/sweepWorker.js; never imported).
+ * Worker-thread entry of the sweep engine (compiled to dist/engine/sweepWorker.js; never imported).
  *
- * workerData: `{ runner: string; modules: string[] }`. The worker loads `./runners` (the built-in runners) and
- * then each extra module (which may register more runners), looks the runner up by name, and answers each
+ * workerData: `{ runner: string; modules: string[] }`. The worker loads each module (the one that registered
+ * the runner, then the caller's extra modules; each registers runners), looks the runner up by name, and answers each
  * `{ type: "run", index, config }` message with `{ type: "result", index, json, elapsedMs }` — the result encoded
  * by core/io's encodeJson, so every number crosses the thread boundary exactly as it will be cached — or with
  * `{ type: "error", index, name, message, stack }`. A startup failure is reported once as `{ type: "fatal", … }`.

@@ -1,0 +1,44 @@
+/**
+ * The library's built-in sweep runners (protocols): the Fig 2D toy grid point, rank-one and general
+ * delayed-activation training. Registered with the engine's runner registry when this module is loaded; each
+ * definition names this module (`module: __filename`), so the engine's worker threads load it too and a runner
+ * name means the same code in every thread.
+ */
+import { requireInteger, requireOptions, requirePositive } from "../core/errors";
+import { registerRunner } from "../engine/runners";
+import { runToyGdInstance, ToyGdInstanceConfig, ToyGdInstanceResult } from "../training/toyGradientDescent";
+import { RankOneTrainConfig, RankOneTrainResult, runRankOneTrain, validateRankOneTrainConfig } from "./rankOneTrain";
+import { DaTrainConfig, DaTrainResult, runDaTrain, validateDaTrainConfig } from "./daTrain";
+
+registerRunner<ToyGdInstanceConfig, ToyGdInstanceResult>({
+  name: "toyGdInstance",
+  version: "1",
+  description: "Fig 2D grid point: GD on the toy r from r0 ~ N(10r*, (r*/10)^2), {learningRate, seed, instances?, epochs?} → mean ± SEM loss",
+  module: __filename,
+  run: runToyGdInstance,
+  validate: (c) => {
+    const o = requireOptions<ToyGdInstanceConfig>("config", c);
+    requirePositive("learningRate", o.learningRate);
+    requireInteger("seed", o.seed, 0);
+    if (o.instances !== undefined) requireInteger("instances", o.instances, 1, 1e6);
+    if (o.epochs !== undefined) requireInteger("epochs", o.epochs, 0, 1e8);
+  },
+});
+
+registerRunner<RankOneTrainConfig, RankOneTrainResult>({
+  name: "rankOneTrain",
+  version: "1",
+  description: "rank-one RNN on the DA task, SGD {seed, N?, learningRate, epochs, confidence?, record?, continuation?} → per-epoch arrays",
+  module: __filename,
+  run: runRankOneTrain,
+  validate: validateRankOneTrainConfig,
+});
+
+registerRunner<DaTrainConfig, DaTrainResult>({
+  name: "daTrain",
+  version: "1",
+  description: "rank-one / rank-K / full-rank RNN on the DA task, SGD {model, seed, learningRate, epochs, rank?, reportEpochs?, curvePoints?} → report-epoch values + summary",
+  module: __filename,
+  run: runDaTrain,
+  validate: validateDaTrainConfig,
+});

@@ -1,8 +1,0 @@
-/**
- * Exports of the experiments namespace that do not yet validate their arguments (found by hostileArguments.test.ts).
- * Listed so the gap is explicit; remove a name as soon as its function validates its input (a GhostError naming
- * parameter, value and allowed range), and the hostile-argument fuzzing then covers it.
- * Empty: every experiments export validates its input (or is excluded in hostileArguments.test.ts for writing
- * files, running long computations or touching process state).
- */
-export const EXPERIMENTS_GAPS: readonly string[] = [];
