@@ -12,22 +12,9 @@
 import { GhostError, requireFiniteArray, requireIncreasing, requireInteger } from "../core/errors";
 import { linspace } from "../core/arrays";
 
-/**
- * A one-dimensional flow dκ/dt = f(κ) with its derivatives.
- *
- * - `f(κ)`   the vector field (dκ/dt), finite for every finite κ.
- * - `df(κ)`  f′(κ) = df/dκ (the eigenvalue of the flow linearised at κ).
- * - `d2f(κ)` f″(κ), optional; when absent the analysis uses a central difference of `df`
- *   (see {@link secondDerivative}).
- */
-export interface Flow1D {
-  /** dκ/dt = f(κ). */
-  f(kappa: number): number;
-  /** f′(κ). */
-  df(kappa: number): number;
-  /** f″(κ) (optional). */
-  d2f?(kappa: number): number;
-}
+/** A one-dimensional flow dκ/dt = f(κ) with its derivatives: the models layer's rule type (models/flow.ts). */
+export type { Flow1D } from "../models/flow";
+import type { Flow1D } from "../models/flow";
 
 /** Lower end of the spec's κ grid (spec A5: linspace(−15, 15, 1000)). */
 export const KAPPA_GRID_MIN = -15;

@@ -14,6 +14,7 @@ import {
   rankOneLatentFlow,
   rankOneLatentFlowCurvature,
   rankOneLatentFlowSlope,
+  rankOneLatentRule,
   rankOneLatentStep,
   rankOneParams,
   validateRnnModel,
@@ -34,8 +35,8 @@ function requireParamVector(name: string, v: unknown, length?: number): Float64A
 }
 
 /**
- * The latent flow of rank-one parameters as a {@link Flow1D}: f = rankOneLatentFlow, df =
- * rankOneLatentFlowSlope, d2f = rankOneLatentFlowCurvature, evaluated on a COPY of m, n, b taken now (so a
+ * The latent flow of rank-one parameters as a {@link Flow1D} (the model's rule, models.rankOneLatentRule:
+ * f = rankOneLatentFlow, df = rankOneLatentFlowSlope, d2f = rankOneLatentFlowCurvature), evaluated on a COPY of m, n, b taken now (so a
  * flow snapshot is not changed by later training steps).
  *
  * @param params m, n, b: finite Float64Arrays of one common length N ≥ 1.
@@ -45,12 +46,7 @@ export function rankOneFlow(params: RankOneParams): Flow1D {
   const m = requireParamVector("params.m", params.m);
   const n = requireParamVector("params.n", params.n, m.length);
   const b = requireParamVector("params.b", params.b, m.length);
-  const p: RankOneParams = { m: Float64Array.from(m), n: Float64Array.from(n), b: Float64Array.from(b) };
-  return {
-    f: (kappa: number) => rankOneLatentFlow(p, kappa),
-    df: (kappa: number) => rankOneLatentFlowSlope(p, kappa),
-    d2f: (kappa: number) => rankOneLatentFlowCurvature(p, kappa),
-  };
+  return rankOneLatentRule({ m: Float64Array.from(m), n: Float64Array.from(n), b: Float64Array.from(b) });
 }
 
 /** {@link rankOneFlow} of a rank-one {@link RnnModel} (throws GhostError for other models). */

@@ -3,3 +3,4 @@ export * from "./rng";
 export * from "./arrays";
 export * from "./stats";
 export * from "./io";
+export * from "./math";

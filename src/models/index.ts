@@ -2,3 +2,4 @@
 export {};
 export * from "./saddleNode";
 export * from "./rnn";
+export * from "./flow";

@@ -14,6 +14,7 @@
 import { GhostError, requireInteger, requireOneOf } from "../core/errors";
 import { Rng } from "../core/rng";
 import type { RnnModel } from "./types";
+import type { Flow1D } from "./flow";
 
 /** The rank-one parameters in the paper's names: m = M[:,0], n = P[0,:], b; three Float64Arrays of length N. */
 export interface RankOneParams {
@@ -122,6 +123,20 @@ export function rankOneLatentFlowCurvature(p: RankOneParams, kappa: number): num
     s += n[i] * m[i] * m[i] * (-2 * t * (1 - t * t));
   }
   return s;
+}
+
+/**
+ * The rank-one model's rule as one flow object: f = {@link rankOneLatentFlow}, df = {@link rankOneLatentFlowSlope},
+ * d2f = {@link rankOneLatentFlowCurvature}, evaluated on `p` itself (no copy: training moves the flow; take a copy
+ * with analysis.rankOneFlow for a snapshot). The trainer's forward pass computes the same F(κ) in its fused kernel.
+ * Not validated (analysis.rankOneFlow validates).
+ */
+export function rankOneLatentRule(p: RankOneParams): Flow1D {
+  return {
+    f: (kappa: number) => rankOneLatentFlow(p, kappa),
+    df: (kappa: number) => rankOneLatentFlowSlope(p, kappa),
+    d2f: (kappa: number) => rankOneLatentFlowCurvature(p, kappa),
+  };
 }
 
 /**

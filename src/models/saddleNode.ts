@@ -14,10 +14,12 @@
  */
 import { GhostError, requireFinite, requireFiniteArray, requireInRange, requireNonNegative, requireOptions, requirePositive } from "../core/errors";
 import { Rng } from "../core/rng";
+import { sigmoid } from "../core/math";
+import type { Flow1D } from "./flow";
 
 // Math functions bound once: hot loops then avoid a global lookup per call (which is several times slower inside
 // vm contexts such as jest's test environment; no effect on results).
-const { sqrt: mathSqrt, pow: mathPow, abs: mathAbs, exp: mathExp, PI } = Math;
+const { sqrt: mathSqrt, pow: mathPow, abs: mathAbs, PI } = Math;
 
 /**
  * The one vector field of the toy model: f(x; r) = x² + r. Simulation and fixed-point code both call it.
@@ -27,11 +29,13 @@ export function saddleNodeField(x: number, r: number): number {
   return x * x + r;
 }
 
-/** Numerically stable logistic sigmoid σ(z) = 1/(1 + e^(−z)). Not validated (hot loop; z a number). */
-export function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + mathExp(-z));
-  const e = mathExp(z);
-  return e / (1 + e);
+/**
+ * The toy model's rule as one flow object (value, slope, curvature) for a fixed r: f(x) = x² + r, f′(x) = 2x,
+ * f″(x) = 2. The fixed points, the ghost and the analysis layer's finders use it; the Euler simulation's hot loop
+ * calls {@link saddleNodeField} directly (the same function `f` calls). Not validated (r a finite number).
+ */
+export function saddleNodeFlow(r: number): Flow1D {
+  return { f: (x: number) => saddleNodeField(x, r), df: saddleNodeSlope, d2f: () => 2 };
 }
 
 /** The state clamp applied after every Euler step (spec A3 / D4): prevents x² from overflowing. */
@@ -285,10 +289,11 @@ export function toyFixedPoints(r: number): ToyFixedPoint[] {
   if (r > 0) return [];
   const s = Math.sqrt(-r);
   const xs = r === 0 ? [0] : [-s, s];
+  const flow = saddleNodeFlow(r);
   return xs.map((x) => {
-    const derivative = saddleNodeSlope(x);
+    const derivative = flow.df(x);
     const stability: ToyFixedPoint["stability"] = derivative < 0 ? "stable" : derivative > 0 ? "unstable" : "degenerate";
-    return { x, derivative, residual: saddleNodeField(x, r), stability };
+    return { x, derivative, residual: flow.f(x), stability };
   });
 }
 
@@ -308,7 +313,7 @@ export interface ToyGhost {
 export function toyGhost(r: number): ToyGhost | null {
   requireFinite("r", r);
   if (!(r > 0)) return null;
-  const speed = saddleNodeField(0, r);
+  const speed = saddleNodeFlow(r).f(0);
   return { x: 0, speed, crossingTime: Math.PI / (2 * Math.sqrt(r)), bottleneckTime: Math.PI / Math.sqrt(r) };
 }
 

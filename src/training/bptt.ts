@@ -9,6 +9,7 @@
  * without touching callers.
  */
 import { GhostError } from "../core/errors";
+import { sigmoid } from "../core/math";
 import { RnnModel, parameterGroups, parameterShapes, validateRnnModel } from "../models/rnn";
 import { Task, validateTask } from "../tasks/delayedActivation";
 
@@ -65,12 +66,6 @@ export interface PassResult {
   accuracy: number;
 }
 
-/** Numerically stable logistic σ(z) = 1/(1 + e^(−z)) (branch on the sign of z; spec D4). */
-function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
-  return e / (1 + e);
-}
 
 /**
  * Loss, accuracy and dz_t = ∂loss/∂z_t = (2/lossScale)(o_t − y_t) o_t (1 − o_t) · slope from ws.output.

@@ -1,9 +1,10 @@
 import {
   saddleNodeField, saddleNodeSlope, simulateSaddleNode, simulatedLoss, simulatedCrossingTime, rStar, crossingTime,
   toyError, toyLoss, toyGradient, criticalLearningRate, plateauLength, toyFixedPoints, toyGhost, toyFlow, toyRegime,
-  toyReadout, toyTarget, sigmoid, TOY_CLAMP,
+  toyReadout, toyTarget, TOY_CLAMP, saddleNodeFlow,
 } from "../../src/models/saddleNode";
 import { GhostError } from "../../src/core/errors";
+import { sigmoid } from "../../src/core/math";
 import { Rng } from "../../src/core/rng";
 import { linspace } from "../../src/core/arrays";
 

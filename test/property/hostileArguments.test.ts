@@ -21,9 +21,10 @@ type Fn = (...args: unknown[]) => unknown;
  * must say so — checked below. They are exercised with valid inputs by the invariant properties.
  */
 const UNCHECKED_KERNELS: Record<string, string[]> = {
+  core: ["sigmoid"],
   models: [
     "rankOneDrive", "rankOneLatentFlow", "rankOneLatentFlowSlope", "rankOneLatentFlowCurvature", "rankOneLatentStep",
-    "saddleNodeField", "sigmoid", "toyReadout", "toyTarget", "toyErrorKernel", "toyGradientKernel", "saddleNodeSlope",
+    "rankOneLatentRule", "saddleNodeFlow", "saddleNodeField", "toyReadout", "toyTarget", "toyErrorKernel", "toyGradientKernel", "saddleNodeSlope",
   ],
   training: ["rankOneLatentKernel", "lowRankKernel", "fullRankKernel", "forwardBackward", "lossAndGradient", "lowRankPass"],
 };
