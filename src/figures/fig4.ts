@@ -21,7 +21,7 @@ import { requireSeeds } from "../core/checks";
 import { runSweep } from "../engine/sweep";
 import "../protocols/runners"; // registers the rankOneTrain runner that runFig4 names
 import type { CacheOptions } from "../engine/cache";
-import type { RankOneTrainConfig, RankOneTrainResult } from "../protocols/rankOneTrain";
+import type { RankOneTrainConfig, RankOneTrainResult } from "../protocols/daTrain";
 
 /**
  * Scales: "paper" and "full" are the paper's protocol (100 networks; ≈ 40 s on 2 cores, cached afterwards);

@@ -1,6 +1,12 @@
 /**
- * One training run of any delayed-activation RNN as a pure function of a plain config, returning a compact
- * summary instead of per-epoch arrays (the `daTrain` sweep runner; Fig S1, the trainable-rank figure).
+ * Delayed-activation training runs as pure functions of a plain config: ONE way to build and train a DA network
+ * ({@link createDaNetwork} + training/trainRnn), read out in two ways:
+ *
+ * - {@link runDaTrain} (the `daTrain` sweep runner; Fig S1, the trainable-rank figure): any model kind, a compact
+ *   summary (report epochs, a log-spaced curve, the classification inputs) instead of per-epoch arrays;
+ * - {@link runRankOneTrain} (the `rankOneTrain` sweep runner; Fig 4, benchmarks): the paper's rank-one network with
+ *   per-epoch arrays, parameter snapshots and continued training of copies at other output confidences (spec A7).
+ *
  *
  * Models (spec A5, A8, B4.2), all N = 100, α = 0.5, x_0 = −0.3·1, DA target with T = 20, loss Σ_t (o_t − y_t)²/T:
  *   "rankOne"  the paper's rank-one network, o = σ(c(n·x − 1)) with confidence c (default 10), m, n, b trainable;
@@ -14,10 +20,10 @@
  * Epoch convention (spec A8, A9 #6): "the loss at epoch e" (e = 1, 2, …) is the loss computed in the e-th epoch
  * BEFORE its update, i.e. array index e − 1 of the trainer's History.
  */
-import { GhostError, requireFiniteArray, requireInteger, requireOneOf, requireOptions, requirePositive } from "../core/errors";
-import { createRnn, RnnModel } from "../models/rnn";
+import { GhostError, requireBoolean, requireFiniteArray, requireInteger, requireOneOf, requireOptions, requirePositive } from "../core/errors";
+import { createRnn, RnnModel, withConfidence } from "../models/rnn";
 import { delayedActivationTask, requireLeak } from "../tasks/delayedActivation";
-import { trainRnn } from "../training/trainRnn";
+import { History, trainRnn } from "../training/trainRnn";
 
 /** Model kinds of the `daTrain` runner. */
 export type DaModelKind = "rankOne" | "lowRank" | "fullRank";
@@ -121,20 +127,31 @@ export function logSpacedEpochs(epochs: number, points: number): number[] {
   return out;
 }
 
-/** Builds the network of a config (spec initialisation from `seed`). */
+/**
+ * The one DA network builder of both runners (spec initialisation from `seed`): "rankOne" = the paper's rank-one
+ * network σ(c(κ − 1)) (spec A5), "lowRank" = rank K with a linear readout (B4.2), "fullRank" (A8). Defaults: N = 100,
+ * α = 0.5, c = 10, K = 1. Arguments are validated by createRnn.
+ */
+export function createDaNetwork(
+  model: DaModelKind, seed: number, opts: { N?: number; rank?: number; confidence?: number; leak?: number } = {},
+): RnnModel {
+  const common = { size: opts.N ?? 100, leak: opts.leak ?? 0.5 };
+  switch (model) {
+    case "rankOne":
+      return createRnn(seed, { ...common, kind: "lowRank", rank: 1, readout: "latent", confidence: opts.confidence ?? 10 });
+    case "lowRank":
+      return createRnn(seed, { ...common, kind: "lowRank", rank: opts.rank ?? 1, readout: "linear" });
+    case "fullRank":
+      return createRnn(seed, { ...common, kind: "fullRank" });
+    default:
+      throw new GhostError("model", model, DA_MODEL_KINDS.join(", "));
+  }
+}
+
+/** Builds the network of a `daTrain` config ({@link createDaNetwork}). */
 export function createDaModel(config: DaTrainConfig): RnnModel {
   validateDaTrainConfig(config);
-  const common = { size: config.N ?? 100, leak: config.leak ?? 0.5 };
-  switch (config.model) {
-    case "rankOne":
-      return createRnn(config.seed, { ...common, kind: "lowRank", rank: 1, readout: "latent", confidence: config.confidence ?? 10 });
-    case "lowRank":
-      return createRnn(config.seed, { ...common, kind: "lowRank", rank: config.rank ?? 1, readout: "linear" });
-    case "fullRank":
-      return createRnn(config.seed, { ...common, kind: "fullRank" });
-    default:
-      throw new GhostError("model", config.model, DA_MODEL_KINDS.join(", "));
-  }
+  return createDaNetwork(config.model, config.seed, config);
 }
 
 /**
@@ -185,4 +202,158 @@ export function runDaTrain(config: DaTrainConfig): DaTrainResult {
     windowMaxGradNorm,
     window,
   };
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// The rank-one view: per-epoch arrays, snapshots, continued training at other confidences (Fig 4, spec A7)
+// ------------------------------------------------------------------------------------------------------------
+
+/** Per-epoch arrays a run can record. */
+export type RankOneRecord = "loss" | "accuracy" | "gradNorm";
+const RECORDS: readonly RankOneRecord[] = ["loss", "accuracy", "gradNorm"];
+
+/** Config of one rank-one training run (all numbers plain; defaults = the paper's, spec A5). */
+export interface RankOneTrainConfig {
+  /** Seed of the network's initialisation (integer >= 0); Fig 4 uses 0…99, Fig 3 uses 40. */
+  seed: number;
+  /** Number of units N, integer in [1, 10000]; default 100. */
+  N?: number;
+  /** SGD learning rate > 0. */
+  learningRate: number;
+  /** Epochs (full-batch SGD steps), integer in [0, 1e8]. */
+  epochs: number;
+  /** Output confidence c > 0 (the readout is σ(c(κ − 1))); default 10. */
+  confidence?: number;
+  /** Leak α = dt/τ in (0, 1]; default 0.5. */
+  leak?: number;
+  /** Task horizon T in steps (trial = 2T steps), integer >= 1; default 20. */
+  horizon?: number;
+  /** Per-epoch arrays to return; default all three. Each value is that epoch's forward pass, before its update. */
+  record?: RankOneRecord[];
+  /** Keep every k-th epoch of the recorded arrays (epochs 0, k, 2k, …), integer >= 1; default 1. */
+  recordEvery?: number;
+  /** Epochs (0-based) after whose update the parameters (m, n, b) are returned, e.g. for flow curves. */
+  snapshotEpochs?: number[];
+  /** Return the final parameters (m, n, b); default false. */
+  returnParams?: boolean;
+  /**
+   * Fig 4: after the main training, for each confidence c_k train a COPY of the trained network (readout slope set
+   * to c_k) for `epochs` more epochs at `learningRate` (default: the main one), recording the same arrays.
+   * Skipped (empty list) when the main training diverged.
+   */
+  continuation?: { confidences: number[]; epochs: number; learningRate?: number };
+}
+
+/** Recorded arrays and summary of one training phase. */
+export interface RankOnePhaseResult {
+  /** Epochs actually run (fewer than requested only after divergence). */
+  epochsRun: number;
+  /** Non-null when the loss/gradient became NaN/Inf: training stopped at that epoch. */
+  diverged: { epoch: number; reason: string } | null;
+  loss?: number[];
+  accuracy?: number[];
+  gradNorm?: number[];
+  /** Loss, accuracy and gradient norm of the last epoch run; null when no epoch ran. */
+  final: { loss: number; accuracy: number; gradNorm: number } | null;
+}
+
+/** Result of the `rankOneTrain` runner. */
+export interface RankOneTrainResult extends RankOnePhaseResult {
+  seed: number;
+  recordEvery: number;
+  /** Max accuracy over every epoch of the main training (−Infinity when no epoch ran). */
+  maxAccuracy: number;
+  /** Final parameters, when `returnParams`: m, n, b of length N. */
+  params?: { m: number[]; n: number[]; b: number[] };
+  /** Parameters after the requested epochs' updates. */
+  snapshots?: { epoch: number; m: number[]; n: number[]; b: number[] }[];
+  /** One entry per continuation confidence, in the given order. */
+  continuation?: (RankOnePhaseResult & { confidence: number })[];
+}
+
+/** Validates a {@link RankOneTrainConfig} (GhostError naming the field). */
+export function validateRankOneTrainConfig(config: RankOneTrainConfig): void {
+  const c = requireOptions<RankOneTrainConfig>("config", config);
+  requireInteger("seed", c.seed, 0);
+  if (c.N !== undefined) requireInteger("N", c.N, 1, 10000);
+  requirePositive("learningRate", c.learningRate);
+  requireInteger("epochs", c.epochs, 0, 1e8);
+  if (c.confidence !== undefined) requirePositive("confidence", c.confidence);
+  if (c.horizon !== undefined) requireInteger("horizon", c.horizon, 1, 100000);
+  if (c.recordEvery !== undefined) requireInteger("recordEvery", c.recordEvery, 1);
+  if (c.record !== undefined) {
+    if (!Array.isArray(c.record)) throw new GhostError("record", c.record, `an array of ${RECORDS.join(", ")}`);
+    c.record.forEach((r, i) => {
+      if (!RECORDS.includes(r)) throw new GhostError(`record[${i}]`, r, `one of ${RECORDS.map((x) => `"${x}"`).join(", ")}`);
+    });
+  }
+  if (c.snapshotEpochs !== undefined) {
+    requireFiniteArray("snapshotEpochs", c.snapshotEpochs, { minLength: 0 });
+    c.snapshotEpochs.forEach((e, i) => requireInteger(`snapshotEpochs[${i}]`, e, 0));
+  }
+  if (c.returnParams !== undefined) requireBoolean("returnParams", c.returnParams);
+  if (c.continuation !== undefined) {
+    const k = requireOptions<NonNullable<RankOneTrainConfig["continuation"]>>("continuation", c.continuation);
+    requireFiniteArray("continuation.confidences", k.confidences, { minLength: 1 });
+    (k.confidences as number[]).forEach((x, i) => requirePositive(`continuation.confidences[${i}]`, x));
+    requireInteger("continuation.epochs", k.epochs, 0, 1e8);
+    if (k.learningRate !== undefined) requirePositive("continuation.learningRate", k.learningRate);
+  }
+}
+
+function pick(values: Float64Array, every: number): number[] {
+  if (every === 1) return Array.from(values);
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i += every) out.push(values[i]);
+  return out;
+}
+
+function phase(h: History, record: readonly RankOneRecord[], every: number): RankOnePhaseResult {
+  const n = h.epochsRun;
+  const r: RankOnePhaseResult = {
+    epochsRun: n,
+    diverged: h.diverged,
+    final: n > 0 ? { loss: h.loss[n - 1], accuracy: h.accuracy[n - 1], gradNorm: h.gradNorm[n - 1] } : null,
+  };
+  for (const key of record) r[key] = pick(h[key], every);
+  return r;
+}
+
+function mnb(params: Record<string, Float64Array>): { m: number[]; n: number[]; b: number[] } {
+  return { m: Array.from(params.M), n: Array.from(params.P), b: Array.from(params.b) };
+}
+
+/**
+ * Runs one rank-one training (pure: the result depends only on the config). See {@link RankOneTrainConfig}.
+ * Cost ≈ 125 µs per epoch at N = 100 on one core (toolchain.md).
+ */
+export function runRankOneTrain(config: RankOneTrainConfig): RankOneTrainResult {
+  validateRankOneTrainConfig(config);
+  const record = config.record ?? [...RECORDS];
+  const every = config.recordEvery ?? 1;
+  const task = delayedActivationTask(config.horizon ?? 20);
+  const model: RnnModel = createDaNetwork("rankOne", config.seed, config);
+  const h = trainRnn(model, {
+    learningRate: config.learningRate,
+    epochs: config.epochs,
+    task,
+    snapshotEpochs: config.snapshotEpochs,
+  });
+  let maxAccuracy = -Infinity;
+  for (let i = 0; i < h.epochsRun; i++) if (h.accuracy[i] > maxAccuracy) maxAccuracy = h.accuracy[i];
+  const result: RankOneTrainResult = { seed: config.seed, recordEvery: every, maxAccuracy, ...phase(h, record, every) };
+  if (config.returnParams) result.params = mnb(model.params);
+  if (config.snapshotEpochs !== undefined) result.snapshots = h.snapshots.map((s) => ({ epoch: s.epoch, ...mnb(s.params) }));
+  if (config.continuation) {
+    const k = config.continuation;
+    result.continuation =
+      h.diverged !== null
+        ? []
+        : k.confidences.map((c) => {
+            const copy = withConfidence(model, c); // a copy: the trained model is reused for every c
+            const hc = trainRnn(copy, { learningRate: k.learningRate ?? config.learningRate, epochs: k.epochs, task, startEpoch: config.epochs });
+            return { confidence: c, ...phase(hc, record, every) };
+          });
+  }
+  return result;
 }

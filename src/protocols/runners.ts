@@ -7,8 +7,9 @@
 import { requireInteger, requireOptions, requirePositive } from "../core/errors";
 import { registerRunner } from "../engine/runners";
 import { runToyGdInstance, ToyGdInstanceConfig, ToyGdInstanceResult } from "../training/toyGradientDescent";
-import { RankOneTrainConfig, RankOneTrainResult, runRankOneTrain, validateRankOneTrainConfig } from "./rankOneTrain";
-import { DaTrainConfig, DaTrainResult, runDaTrain, validateDaTrainConfig } from "./daTrain";
+import {
+  DaTrainConfig, DaTrainResult, RankOneTrainConfig, RankOneTrainResult, runDaTrain, runRankOneTrain, validateDaTrainConfig, validateRankOneTrainConfig,
+} from "./daTrain";
 
 registerRunner<ToyGdInstanceConfig, ToyGdInstanceResult>({
   name: "toyGdInstance",

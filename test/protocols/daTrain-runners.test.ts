@@ -1,10 +1,11 @@
 /**
- * The rankOneTrain and toyGdInstance runners: equal to calling the library directly (bit for bit), and equal
- * serially and on worker threads (the parallel part uses the built dist/; build first).
+ * The rankOneTrain, daTrain and toyGdInstance runners: equal to calling the library directly (bit for bit), one
+ * training implementation behind daTrain and rankOneTrain, and equal serially and on worker threads (the parallel
+ * part uses the built dist/; build first).
  */
 import * as fs from "fs";
 import * as path from "path";
-import { runRankOneTrain } from "../../src/protocols";
+import { runDaTrain, runRankOneTrain } from "../../src/protocols";
 import { runSweepSync, getRunner } from "../../src/engine";
 import { createRankOneRnn, withConfidence } from "../../src/models";
 import { trainRnn, runToyGdInstance } from "../../src/training";
@@ -23,6 +24,17 @@ function bitsOf(values: ArrayLike<number>): string[] {
 
 describe("rankOneTrain runner", () => {
   const base = { seed: 3, N: 30, learningRate: 0.02, epochs: 150 };
+
+  test("one training behind both runners: daTrain's rank-one report equals rankOneTrain's per-epoch arrays bit for bit", () => {
+    const perEpoch = runRankOneTrain({ ...base, confidence: 7, leak: 0.4, horizon: 12 });
+    const reportEpochs = [1, 2, 75, 149, 150];
+    const summary = runDaTrain({ model: "rankOne", ...base, confidence: 7, leak: 0.4, horizon: 12, reportEpochs });
+    const at = (arr: number[] | undefined) => reportEpochs.map((e) => (arr as number[])[e - 1]);
+    expect(bitsOf(summary.report.loss)).toEqual(bitsOf(at(perEpoch.loss)));
+    expect(bitsOf(summary.report.accuracy)).toEqual(bitsOf(at(perEpoch.accuracy)));
+    expect(bitsOf(summary.report.gradNorm)).toEqual(bitsOf(at(perEpoch.gradNorm)));
+    expect(summary.maxAccuracy).toBe(perEpoch.maxAccuracy);
+  });
 
   test("equals createRankOneRnn + trainRnn called directly, bit for bit", () => {
     const r = runRankOneTrain({ ...base, snapshotEpochs: [0, 149], returnParams: true });
@@ -80,7 +92,7 @@ describe("toyGdInstance runner", () => {
 
 describe("on worker threads (built dist/)", () => {
   test("rankOneTrain: 2 workers equal the serial sweep bit for bit", async () => {
-    for (const f of ["protocols/rankOneTrain", "protocols/runners", "engine/runners", "engine/sweep"]) {
+    for (const f of ["protocols/daTrain", "protocols/runners", "engine/runners", "engine/sweep"]) {
       const o = path.join(root, "dist", `${f}.js`);
       if (!fs.existsSync(o) || fs.statSync(o).mtimeMs < fs.statSync(path.join(root, "src", `${f}.ts`)).mtimeMs) {
         throw new Error(`dist/${f}.js is missing or stale: build first (npm run build)`);
