@@ -202,6 +202,11 @@ function normalisedTraces(epochLoss: Fig3Series | { epoch: number[]; value: numb
  */
 export function fig3LossFigure(low: Fig3LowData): PlotlyFigure {
   checkFig3Low(low);
+  return fig3LossFigureChecked(low);
+}
+
+/** fig3LossFigure on data already checked (fig3Figures checks once for all builders). */
+function fig3LossFigureChecked(low: Fig3LowData): PlotlyFigure {
   const shapes: Record<string, unknown>[] = [];
   const annotations: Record<string, unknown>[] = [];
   if (low.drop.dropEpoch !== null) {
@@ -244,6 +249,11 @@ function rangeOf(values: number[], pad: number, clip: [number, number]): [number
  */
 export function fig3FlowFigure(low: Fig3LowData): PlotlyFigure {
   checkFig3Low(low);
+  return fig3FlowFigureChecked(low);
+}
+
+/** fig3FlowFigure on data already checked (fig3Figures checks once for all builders). */
+function fig3FlowFigureChecked(low: Fig3LowData): PlotlyFigure {
   requireArray("low.config.low.flowPanelEpochs", low.config.low.flowPanelEpochs, "snapshot epochs", { minLength: 1 });
   const shown = low.config.low.flowPanelEpochs.map((e, i) => snapshotAt(low.snapshots, e, `low.config.low.flowPanelEpochs[${i}]`));
   const kappa = low.kappa;
@@ -371,6 +381,11 @@ export function fig3FlowSliderFigure(kappa: number[], snapshots: Fig3FlowSnapsho
  */
 export function fig3GhostFigure(low: Fig3LowData): PlotlyFigure {
   checkFig3Low(low);
+  return fig3GhostFigureChecked(low);
+}
+
+/** fig3GhostFigure on data already checked (fig3Figures checks once for all builders). */
+function fig3GhostFigureChecked(low: Fig3LowData): PlotlyFigure {
   const snaps = low.snapshots;
   return {
     data: [
@@ -396,6 +411,11 @@ export function fig3GhostFigure(low: Fig3LowData): PlotlyFigure {
  */
 export function fig3EventFlowEpochs(high: Fig3HighData): number[] {
   checkFig3High(high);
+  return fig3EventFlowEpochsChecked(high);
+}
+
+/** fig3EventFlowEpochs on data already checked (fig3Figures checks once for all builders). */
+function fig3EventFlowEpochsChecked(high: Fig3HighData): number[] {
   const ev = high.saddleNode;
   if (!ev) return [];
   const have = new Set(high.eventFlows.map((s) => s.epoch));
@@ -410,6 +430,11 @@ export function fig3EventFlowEpochs(high: Fig3HighData): number[] {
  */
 export function fig3HighLossFigure(high: Fig3HighData): PlotlyFigure {
   checkFig3High(high);
+  return fig3HighLossFigureChecked(high);
+}
+
+/** fig3HighLossFigure on data already checked (fig3Figures checks once for all builders). */
+function fig3HighLossFigureChecked(high: Fig3HighData): PlotlyFigure {
   const all = (values: number[]) => ({ epoch: values.map((_, i) => i), value: values });
   const traces = normalisedTraces(all(high.loss), high.lossMax, all(high.gradNorm), high.gradMax);
   const layout: PlotlyLayout = {
@@ -428,7 +453,7 @@ export function fig3HighLossFigure(high: Fig3HighData): PlotlyFigure {
     traces.push({ type: "scatter", mode: "lines", name: "loss (zoom on the event)", x: ep.map((e) => e + 1), y: ep.map((e) => high.loss[e]), line: { color: COLORS[0], width: 1.5 }, xaxis: "x2", yaxis: "y2" });
     layout.xaxis2 = { domain: [0.7, 1], title: { text: "Epoch (zoom)" }, range: [lo + 1, hi + 1], anchor: "y2" };
     layout.yaxis2 = { title: { text: "Loss" }, range: [-0.03, 1.08], anchor: "x2" };
-    layout.shapes = fig3EventFlowEpochs(high).map((e) => vline(e + 1, { color: "#7f7f7f", dash: "dot", xref: "x2", yref: "y2 domain" }));
+    layout.shapes = fig3EventFlowEpochsChecked(high).map((e) => vline(e + 1, { color: "#7f7f7f", dash: "dot", xref: "x2", yref: "y2 domain" }));
   }
   return { data: traces, layout };
 }
@@ -442,6 +467,11 @@ export function fig3HighLossFigure(high: Fig3HighData): PlotlyFigure {
  */
 export function fig3EventFlowFigure(high: Fig3HighData): PlotlyFigure {
   checkFig3High(high);
+  return fig3EventFlowFigureChecked(high);
+}
+
+/** fig3EventFlowFigure on data already checked (fig3Figures checks once for all builders). */
+function fig3EventFlowFigureChecked(high: Fig3HighData): PlotlyFigure {
   const ev = high.saddleNode;
   const kappa = high.kappa;
   const layout: PlotlyLayout = {
@@ -453,7 +483,7 @@ export function fig3EventFlowFigure(high: Fig3HighData): PlotlyFigure {
     height: 440,
   };
   if (!ev) return { data: [], layout };
-  const shown = fig3EventFlowEpochs(high).map((e) => snapshotAt(high.eventFlows, e, "high.eventFlows", high.eventFlows));
+  const shown = fig3EventFlowEpochsChecked(high).map((e) => snapshotAt(high.eventFlows, e, "high.eventFlows", high.eventFlows));
   const atEvent = snapshotAt(high.eventFlows, ev.epoch, "high.eventFlows", high.eventFlows);
   const stable = atEvent.fixedPoints.filter((p) => p.stability === "stable").map((p) => p.kappa);
   const unstable = atEvent.fixedPoints.filter((p) => p.stability !== "stable").map((p) => p.kappa);
@@ -476,6 +506,11 @@ export function fig3EventFlowFigure(high: Fig3HighData): PlotlyFigure {
  */
 export function fig3HighGhostFigure(high: Fig3HighData): PlotlyFigure {
   checkFig3High(high);
+  return fig3HighGhostFigureChecked(high);
+}
+
+/** fig3HighGhostFigure on data already checked (fig3Figures checks once for all builders). */
+function fig3HighGhostFigureChecked(high: Fig3HighData): PlotlyFigure {
   const p = high.perEpoch;
   const start = high.firstAccurate !== null ? Math.max(p.epoch[0] ?? 0, high.firstAccurate - 150) : p.epoch[0] ?? 0;
   return {
@@ -501,6 +536,11 @@ export function fig3HighGhostFigure(high: Fig3HighData): PlotlyFigure {
  */
 export function fig3LowSliderFigure(low: Fig3LowData, opts: Fig3SliderOptions = {}): PlotlyFigure {
   checkFig3Low(low);
+  return fig3LowSliderFigureChecked(low, opts);
+}
+
+/** fig3LowSliderFigure on data already checked (fig3Figures checks once for all builders). */
+function fig3LowSliderFigureChecked(low: Fig3LowData, opts: Fig3SliderOptions = {}): PlotlyFigure {
   opts = checkSliderOptions(opts);
   requireArray("low.snapshots", low.snapshots, "Fig3FlowSnapshot objects", { minLength: 1 });
   return fig3FlowSliderFigure(low.kappa, low.snapshots, {
@@ -515,6 +555,11 @@ export function fig3LowSliderFigure(low: Fig3LowData, opts: Fig3SliderOptions = 
  */
 export function fig3EventSliderFigure(high: Fig3HighData, opts: Fig3SliderOptions = {}): PlotlyFigure | null {
   checkFig3High(high);
+  return fig3EventSliderFigureChecked(high, opts);
+}
+
+/** fig3EventSliderFigure on data already checked (fig3Figures checks once for all builders). */
+function fig3EventSliderFigureChecked(high: Fig3HighData, opts: Fig3SliderOptions = {}): PlotlyFigure | null {
   opts = checkSliderOptions(opts);
   if (high.eventFlows.length === 0) return null;
   const k = high.kappa;
@@ -532,9 +577,9 @@ export function fig3Figures(data: Fig3Data): PlotlyFigure[] {
   const d = requireObject("data", data, "a Fig3Data object { config, low, high } (see figures.runFig3)");
   checkFig3Low(d.low, "data.low");
   checkFig3High(d.high, "data.high");
-  const eventSlider = fig3EventSliderFigure(data.high);
+  const eventSlider = fig3EventSliderFigureChecked(data.high);
   return [
-    fig3LossFigure(data.low), fig3FlowFigure(data.low), fig3LowSliderFigure(data.low), fig3GhostFigure(data.low),
-    fig3HighLossFigure(data.high), fig3EventFlowFigure(data.high), ...(eventSlider ? [eventSlider] : []), fig3HighGhostFigure(data.high),
+    fig3LossFigureChecked(data.low), fig3FlowFigureChecked(data.low), fig3LowSliderFigureChecked(data.low), fig3GhostFigureChecked(data.low),
+    fig3HighLossFigureChecked(data.high), fig3EventFlowFigureChecked(data.high), ...(eventSlider ? [eventSlider] : []), fig3HighGhostFigureChecked(data.high),
   ];
 }

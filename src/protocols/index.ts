@@ -3,3 +3,7 @@
 import "./runners";
 export * from "./daTrain";
 export * from "./lrSweep";
+export { analyseWatchedSnapshot, runFastWatch, runSlowWatch, watchGrid } from "./rankOneWatch";
+export type {
+  FastRunConfig, FastRunData, FlowWatchSetup, FlowWatchSnapshot, GhostSummary, SaddleNodeEvent, SlowRunConfig, SlowRunData,
+} from "./rankOneWatch";
