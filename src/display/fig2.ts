@@ -85,13 +85,13 @@ export function fig2LandscapeFigure(data: Fig2Data): PlotlyFigure {
 }
 
 /**
- * Panel B: loss L(r_k) vs epoch for each run (C0 for the first α, C1 for the second, …), linear axes. Accepts
+ * Panel B: loss L(r_k) vs epoch for each run (C0 for the first η, C1 for the second, …), linear axes. Accepts
  * Fig2Data as produced by runFig2 (shape checked).
  */
 export function fig2LossFigure(data: Fig2Data): PlotlyFigure {
   checkFig2Data(data);
   const traces: PlotlyTrace[] = data.runs.map((run, k) => ({
-    type: "scatter", mode: "lines", name: `α = ${fmt(run.learningRate)}`, x: run.loss.map((_, i) => i), y: run.loss,
+    type: "scatter", mode: "lines", name: `η = ${fmt(run.learningRate)}`, x: run.loss.map((_, i) => i), y: run.loss,
     line: { color: COLORS[k % COLORS.length], width: 1.5 },
   }));
   return {
@@ -113,7 +113,7 @@ export function fig2RFigure(data: Fig2Data): PlotlyFigure {
   checkFig2Data(data);
   const { rStar, rStarQuarter } = data.constants;
   const traces: PlotlyTrace[] = data.runs.map((run, k) => ({
-    type: "scatter", mode: "lines", name: `α = ${fmt(run.learningRate)}`, x: run.r.map((_, i) => i),
+    type: "scatter", mode: "lines", name: `η = ${fmt(run.learningRate)}`, x: run.r.map((_, i) => i),
     y: run.r.map((v) => Math.max(v, rStar * 1e-3)), line: { color: COLORS[k % COLORS.length], width: 1.5 },
   }));
   return {
@@ -134,7 +134,7 @@ export function fig2RFigure(data: Fig2Data): PlotlyFigure {
 /**
  * Panel D: mean ± SEM loss vs learning rate, one error-bar trace per report epoch coloured viridis at
  * linspace(0.1, 0.9, n) (1000 dark purple … 10000 yellow), log–log, legend title "Epoch", with the critical
- * learning rate α_c marked by a dotted vertical line. Means are clipped at {@link FIG2_LOG_FLOOR} for the log axis.
+ * learning rate η_c marked by a dotted vertical line. Means are clipped at {@link FIG2_LOG_FLOOR} for the log axis.
  * Accepts Fig2Data as produced by runFig2 (shape checked; at most 100000 report epochs).
  */
 export function fig2LearningRateFigure(data: Fig2Data): PlotlyFigure {
@@ -151,12 +151,12 @@ export function fig2LearningRateFigure(data: Fig2Data): PlotlyFigure {
   return {
     data: traces,
     layout: {
-      title: { text: `Fig 2D: loss vs learning rate (${s.instances} instances per α, mean ± SEM)` },
+      title: { text: `Fig 2D: loss vs learning rate (${s.instances} instances per η, mean ± SEM)` },
       xaxis: { title: { text: "Learning rate" }, type: "log", exponentformat: "e" },
       yaxis: { title: { text: "Loss value" }, type: "log", exponentformat: "e" },
       legend: { title: { text: "Epoch" } },
       shapes: [vline(ac, { color: "black", dash: "dot", width: 1.5 })],
-      annotations: [{ x: Math.log10(ac), xref: "x", y: 1.04, yref: "paper", text: `α_c = ${fmt(ac)}`, showarrow: false }],
+      annotations: [{ x: Math.log10(ac), xref: "x", y: 1.04, yref: "paper", text: `η_c = ${fmt(ac)}`, showarrow: false }],
     },
   };
 }

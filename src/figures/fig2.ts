@@ -3,9 +3,9 @@
  *
  *  (A) analytic loss L(r) vs the simulated loss L_sim(r) for confidences c = 0.1 and c = 1 on
  *      r = linspace(−r*, 2r*, 100) (`Figure2/code/plot_loss_function.py`);
- *  (B, C) GD r_{k+1} = r_k − α g(r_k) from r₀ = 10 r* for α = 1e-10 and 1e-9, 3000 epochs: loss and r per epoch
+ *  (B, C) GD r_{k+1} = r_k − η g(r_k) from r₀ = 10 r* for η = 1e-10 and 1e-9, 3000 epochs: loss and r per epoch
  *      (`loss_function_gradient.py`);
- *  (D) mean ± SEM loss at epochs 1000…10000 vs α on logspace(−11, −8, 100), 10 instances per grid point with
+ *  (D) mean ± SEM loss at epochs 1000…10000 vs η on logspace(−11, −8, 100), 10 instances per grid point with
  *      r₀ ~ N(10r*, (r* /10)²) drawn from Rng(grid index), and the number of instances stuck in the no-learning zone
  *      (`loss_function_gradient_lr.py`).
  *
@@ -36,7 +36,7 @@ export interface Fig2Config {
   /** Panels B, C: r₀ = r0Factor·r* (10), `epochs` (3000), one run per learning rate ([1e-10, 1e-9]). */
   runs: { r0Factor: number; epochs: number; learningRates: number[] };
   /**
-   * Panel D: α = logspace(exponentStart, exponentStop, points) (−11, −8, 100), `instances` (10) per grid point,
+   * Panel D: η = logspace(exponentStart, exponentStop, points) (−11, −8, 100), `instances` (10) per grid point,
    * `epochs` (10000), mean ± SEM at `reportEpochs` ([1000, 2000, 3000, 5000, 10000]); grid point i uses seed i.
    */
   sweep: { exponentStart: number; exponentStop: number; points: number; instances: number; epochs: number; reportEpochs: number[] };
@@ -66,11 +66,11 @@ export interface Fig2Constants {
   lossAt10RStar: number;
   /** |g(r*)| = 2T³/π² (gradient of the unnormalised error E). */
   gradientAtRStar: number;
-  /** α_c = 3π⁴/(32T⁵). */
+  /** η_c = 3π⁴/(32T⁵). */
   criticalLearningRate: number;
-  /** k* = 8(r₀^{5/2} − r*^{5/2})/(5πα) for r₀ = r0Factor·r* and α = the first run's learning rate. */
+  /** k* = 8(r₀^{5/2} − r*^{5/2})/(5πη) for r₀ = r0Factor·r* and η = the first run's learning rate. */
   plateauLength: number;
-  /** The α of `plateauLength`. */
+  /** The η of `plateauLength`. */
   plateauLearningRate: number;
 }
 
@@ -89,17 +89,17 @@ export interface Fig2Run {
   minR: number;
   /** True when the final r is in the no-learning zone (L = 1, zero gradient: stuck forever). */
   endsStuck: boolean;
-  /** Continuum plateau length k* for this α (null when r₀ ≤ r*). */
+  /** Continuum plateau length k* for this η (null when r₀ ≤ r*). */
   plateauLength: number | null;
 }
 
 /** Best learning rate of panel D at one report epoch. */
 export interface Fig2Best {
   epoch: number;
-  /** The grid α with the smallest mean loss at that epoch. */
+  /** The grid η with the smallest mean loss at that epoch. */
   learningRate: number;
   meanLoss: number;
-  /** Grid index of that α. */
+  /** Grid index of that η. */
   index: number;
 }
 
@@ -111,7 +111,7 @@ export interface Fig2Data {
   landscape: { r: number[]; analytic: number[]; simulated: { confidence: number; loss: number[] }[] };
   /** Panels B, C: one run per learning rate. */
   runs: Fig2Run[];
-  /** Panel D: the sweep (matrices [report epoch][grid point]) and the best α per report epoch. */
+  /** Panel D: the sweep (matrices [report epoch][grid point]) and the best η per report epoch. */
   sweep: ToyLearningRateSweepResult & { best: Fig2Best[] };
 }
 
@@ -144,7 +144,7 @@ function firstAtOrBelow(values: ArrayLike<number>, level: number): number | null
 }
 
 /**
- * The grid α with the smallest mean loss at each report epoch of a sweep (ties: the smaller α).
+ * The grid η with the smallest mean loss at each report epoch of a sweep (ties: the smaller η).
  * @param sweep a toy learning-rate sweep result: learningRates non-empty finite, reportEpochs finite (any length
  *   J), meanLoss [J][learningRates.length] numbers (NaN allowed); GhostError naming the field otherwise.
  */

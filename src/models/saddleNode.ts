@@ -10,7 +10,7 @@
  *   t*(r) = π/(2√r);  E(r) = |T − t*(r)| if t* ≤ 2T else T;  L(r) = E(r)/T ∈ [0, 1];
  *   r* = π²/(4T²) (L = 0), r* / 4 = π²/(16T²) (edge of the no-learning zone, L ≡ 1 and g = 0 below it);
  *   g(r) = +π/(4 r^{3/2}) (r > r*), −π/(4 r^{3/2}) (r* / 4 ≤ r ≤ r*), 0 (r < r* / 4);
- *   α_c = 3π⁴/(32T⁵);  plateau length k* = 8(r₀^{5/2} − r*^{5/2})/(5πα).
+ *   η_c = 3π⁴/(32T⁵);  plateau length k* = 8(r₀^{5/2} − r*^{5/2})/(5πη).
  */
 import { GhostError, requireFinite, requireFiniteArray, requireInRange, requireNonNegative, requireOptions, requirePositive } from "../core/errors";
 import { Rng } from "../core/rng";
@@ -177,7 +177,7 @@ export function toyFlow(xs: ArrayLike<number>, r: number): Float64Array {
 }
 
 /**
- * Range of the horizon T accepted by the closed forms: [1e-6, 1e6] (the paper uses 100). Within it r*, α_c and the
+ * Range of the horizon T accepted by the closed forms: [1e-6, 1e6] (the paper uses 100). Within it r*, η_c and the
  * gradient are finite for every finite r (outside it T⁵ or r^(3/2) over/underflow float64).
  */
 export const TOY_HORIZON_RANGE: readonly [number, number] = [1e-6, 1e6];
@@ -238,15 +238,15 @@ export function toyGradientKernel(r: number, rs: number): number {
   return r > rs ? mag : -mag;
 }
 
-/** Critical learning rate α_c = 3π⁴/(32T⁵): above it a GD step from r > r* can land in the no-learning zone. */
+/** Critical learning rate η_c = 3π⁴/(32T⁵): above it a GD step from r > r* can land in the no-learning zone. */
 export function criticalLearningRate(horizon = 100): number {
   checkHorizon(horizon);
   return (3 * Math.PI ** 4) / (32 * horizon ** 5);
 }
 
 /**
- * Plateau length k* = 8(r₀^{5/2} − r*^{5/2})/(5πα): the continuum-limit number of GD epochs from r₀ > r* down
- * to r* (spec A2). 1535.3 for r₀ = 10r*, α = 1e-10, T = 100.
+ * Plateau length k* = 8(r₀^{5/2} − r*^{5/2})/(5πη): the continuum-limit number of GD epochs from r₀ > r* down
+ * to r* (spec A2). 1535.3 for r₀ = 10r*, η = 1e-10, T = 100.
  */
 export function plateauLength(r0: number, learningRate: number, horizon = 100): number {
   const rs = rStar(horizon);

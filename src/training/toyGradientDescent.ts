@@ -1,5 +1,5 @@
 /**
- * Gradient descent on the toy parameter r (spec A4): r_{k+1} = r_k − α·g(r_k) with the authors' gradient
+ * Gradient descent on the toy parameter r (spec A4): r_{k+1} = r_k − η·g(r_k) with the authors' gradient
  * g = dE/dr (unnormalised error), and the learning-rate sweep of Fig 2D.
  */
 import { GhostError, requireFinite, requireFiniteArray, requireInteger, requirePositive } from "../core/errors";
@@ -16,9 +16,9 @@ export interface ToyGdHistory {
 }
 
 /**
- * Runs `epochs` steps of r ← r − α g(r) from r₀ (deterministic).
+ * Runs `epochs` steps of r ← r − η g(r) from r₀ (deterministic).
  * @param r0 initial r (finite)
- * @param learningRate α > 0
+ * @param learningRate η > 0
  * @param epochs integer ≥ 0
  * @param horizon T > 0 (default 100)
  */
@@ -108,7 +108,7 @@ export function runToyGdInstance(config: ToyGdInstanceConfig): ToyGdInstanceResu
 
 /** Config of the Fig 2D learning-rate sweep (spec A4.2). */
 export interface ToyLearningRateSweepConfig {
-  /** The α grid (each > 0), e.g. logspace(−11, −8, 100); grid point i uses Rng(seedOffset + i). */
+  /** The η grid (each > 0), e.g. logspace(−11, −8, 100); grid point i uses Rng(seedOffset + i). */
   learningRates: ArrayLike<number>;
   /** Instances per grid point (default 10). */
   instances?: number;

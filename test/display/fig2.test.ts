@@ -48,7 +48,7 @@ describe("Fig 2 builders", () => {
     for (const t of fig.data) for (const v of t.y as number[]) expect(v).toBeGreaterThan(0);
   });
 
-  test("D: one error-bar trace per report epoch (viridis 0.1…0.9), log–log, legend title Epoch, α_c marked", () => {
+  test("D: one error-bar trace per report epoch (viridis 0.1…0.9), log–log, legend title Epoch, η_c marked", () => {
     const fig = fig2LearningRateFigure(data);
     expect(fig.data.length).toBe(3);
     expect(fig.data.map((t) => t.name)).toEqual(["1000", "2000", "3000"]);

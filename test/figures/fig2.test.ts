@@ -37,7 +37,7 @@ describe("Fig 2 data at the paper's parameters (spec A3, A4, Part C)", () => {
     expect(worst).toBeLessThan(0.0105);
   });
 
-  test("panels B, C: α = 1e-10 drops at ≈ k* and never changes sign; α = 1e-9 ends stuck in the no-learning zone", () => {
+  test("panels B, C: η = 1e-10 drops at ≈ k* and never changes sign; η = 1e-9 ends stuck in the no-learning zone", () => {
     const [slow, fast] = data.runs;
     expect(slow.r.length).toBe(3001);
     expect(slow.dropEpoch! - plateauLength(10 * rs, 1e-10)).toBeGreaterThanOrEqual(0.75 * Math.log(10) - 0.1);
@@ -50,18 +50,18 @@ describe("Fig 2 data at the paper's parameters (spec A3, A4, Part C)", () => {
     expect(fast.loss[3000]).toBe(1);
   });
 
-  test("panel D: the α_c cliff — no instance stuck below α_c, 10/10 for every α ≥ 1e-9", () => {
+  test("panel D: the η_c cliff — no instance stuck below η_c, 10/10 for every η ≥ 1e-9", () => {
     const { learningRates, stuck } = data.sweep;
     const ac = criticalLearningRate(100);
     learningRates.forEach((lr, i) => {
-      if (lr < ac) expect(stuck[i]).toBe(0); // theorem (spec A2): α < α_c never enters the zone from r₀ > r*
+      if (lr < ac) expect(stuck[i]).toBe(0); // theorem (spec A2): η < η_c never enters the zone from r₀ > r*
       if (lr >= 1e-9) expect(stuck[i]).toBe(10); // paper: 10/10
     });
   });
 
-  test("panel D: the best α at epoch E lies in [α_E, 2α_E], α_E = the α whose continuum plateau k* equals E", () => {
-    // Below α_E the mean run has not dropped yet (L ≈ 0.5–0.68); above, it oscillates around r* with an amplitude
-    // ∝ α. r₀ scatter (std r*/10 → ±2.5 % in k*) makes the best grid point slightly larger than α_E.
+  test("panel D: the best η at epoch E lies in [η_E, 2η_E], η_E = the η whose continuum plateau k* equals E", () => {
+    // Below η_E the mean run has not dropped yet (L ≈ 0.5–0.68); above, it oscillates around r* with an amplitude
+    // ∝ η. r₀ scatter (std r*/10 → ±2.5 % in k*) makes the best grid point slightly larger than η_E.
     for (const b of data.sweep.best) {
       const alphaE = plateauLength(10 * rs, 1, 100) / b.epoch;
       expect(b.learningRate).toBeGreaterThanOrEqual(alphaE);
