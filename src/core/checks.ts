@@ -61,3 +61,35 @@ export function requireReportEpochs(name: string, value: unknown, epochs: number
   for (let j = 0; j < arr.length; j++) requireInteger(`${name}[${j}]`, arr[j], 1, epochs);
   return arr;
 }
+
+/**
+ * Refuses keys of a plain config object that its template does not have, at any depth: a misspelled field
+ * (`config.sweep.epochz`) would otherwise be ignored silently and the run would use the default. The template is
+ * the complete config a builder returns (e.g. figures.fig4Config(scale)); nested plain objects are compared with
+ * the template's object at the same key; arrays, null and other values are not descended into. The error names
+ * the full path and lists the known keys at that level.
+ * @param name path of `value` in messages, e.g. "config". @param value the config (anything; only plain objects
+ * are checked). @param template the complete config with every known key.
+ */
+export function requireKnownKeys(name: string, value: unknown, template: unknown): void {
+  requireName("name", name);
+  const isPlain = (x: unknown): x is Record<string, unknown> =>
+    x !== null && typeof x === "object" && !Array.isArray(x) && !ArrayBuffer.isView(x);
+  if (!isPlain(value) || !isPlain(template)) return;
+  const known = Object.keys(template);
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new GhostError(`${name}.${key}`, value[key], `a known field name (${known.join(", ")}); "${key}" is not one`);
+    }
+    requireKnownKeys(`${name}.${key}`, value[key], template[key]);
+  }
+}
+
+/**
+ * The template scale of a figure config for {@link requireKnownKeys}: "ci" when `config.scale` is "ci", else
+ * "paper" (every scale of a figure has the same keys; a bad scale itself is reported by the figure's validation).
+ */
+export function knownScale(config: unknown): "ci" | "paper" {
+  const s = config !== null && typeof config === "object" ? (config as { scale?: unknown }).scale : undefined;
+  return s === "ci" ? "ci" : "paper";
+}

@@ -13,6 +13,7 @@
  * infinite times are `null` so the data is JSON-serialisable.
  */
 import { GhostError, requireFinite, requireFiniteArray, requireInteger, requireOneOf, requirePositive } from "../core/errors";
+import { knownScale, requireKnownKeys } from "../core/checks";
 import { linspace, logspace } from "../core/arrays";
 import {
   crossingTime, simulateSaddleNode, simulatedCrossingTime, toyFixedPoints, toyFlow, toyGhost, ToyFixedPoint, ToyGhost,
@@ -135,6 +136,7 @@ function validateConfig(config: Fig1Config): void {
  * @param config see {@link fig1Config}
  */
 export function runFig1(config: Fig1Config = fig1Config("paper")): Fig1Data {
+  requireKnownKeys("config", config, fig1Config(knownScale(config)));
   validateConfig(config);
   const x = linspace(config.x.start, config.x.stop, config.x.points);
   const { dt, duration, escape, recordEvery } = config.trajectory;

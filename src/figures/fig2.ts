@@ -17,7 +17,7 @@ import {
   criticalLearningRate, plateauLength, rStar, simulatedLoss, toyGradient, toyLoss,
 } from "../models/saddleNode";
 import { toyGradientDescent, toyLearningRateSweep, ToyLearningRateSweepResult } from "../training/toyGradientDescent";
-import { requireNumberMatrix } from "../core/checks";
+import { requireNumberMatrix, knownScale, requireKnownKeys } from "../core/checks";
 
 /** Scales. Fig 2 at the paper's parameters takes about a second, so both scales use the paper's parameters. */
 export type Fig2Scale = "ci" | "paper";
@@ -184,6 +184,7 @@ export function fig2Run(r0: number, learningRate: number, epochs: number, horizo
  * @param onProgress (done, total) over the panel-D grid points (at most ~100 calls)
  */
 export function runFig2(config: Fig2Config = fig2Config("paper"), onProgress?: (done: number, total: number) => void): Fig2Data {
+  requireKnownKeys("config", config, fig2Config(knownScale(config)));
   validateConfig(config);
   const T = config.horizon;
   const rs = rStar(T);

@@ -29,6 +29,7 @@ import { GhostError, requireInRange, requireInteger, requireOneOf, requireOption
 import type { Series } from "../core/arrays";
 import type { RnnModel } from "../models/rnn";
 import { cachedRun, CacheOptions } from "../engine/cache";
+import { knownScale, requireKnownKeys } from "../core/checks";
 import {
   analyseWatchedSnapshot, FastRunConfig, FastRunData, FlowWatchSetup, FlowWatchSnapshot, GhostSummary, requireDisplayWindow,
   requireKappaGridSpec, runFastWatch, runSlowWatch, SaddleNodeEvent, SlowRunConfig, SlowRunData, watchGrid,
@@ -106,6 +107,7 @@ export interface Fig3Data {
 /** Validates a config (GhostError naming the field). */
 export function validateFig3Config(config: Fig3Config): Fig3Config {
   if (config === null || typeof config !== "object") throw new GhostError("config", config, "a Fig3Config (see fig3Config)");
+  requireKnownKeys("config", config, fig3Config(knownScale(config)));
   requireInteger("size", config.size, 1, 100000);
   requirePositive("confidence", config.confidence);
   requireInteger("horizon", config.horizon, 1, 100000);

@@ -17,7 +17,7 @@ import { createRankOneRnn, rankOneInitialKappa, withConfidence, RnnModel } from 
 import { delayedActivationTask } from "../tasks/delayedActivation";
 import { evaluateRnn } from "../training/bptt";
 import { trainRnn } from "../training/trainRnn";
-import { requireSeeds } from "../core/checks";
+import { requireSeeds, knownScale, requireKnownKeys } from "../core/checks";
 import { runSweep } from "../engine/sweep";
 import "../protocols/runners"; // registers the rankOneTrain runner that runFig4 names
 import type { CacheOptions } from "../engine/cache";
@@ -152,6 +152,7 @@ export function validateFig4Config(config: unknown): Fig4Config {
 
 /** Runs the Fig 4 experiment (see the module comment). Config checked by {@link validateFig4Config}. */
 export async function runFig4(config: Fig4Config = fig4Config("paper"), opts: Fig4Options = {}): Promise<Fig4Data> {
+  requireKnownKeys("config", config, fig4Config(knownScale(config)));
   validateFig4Config(config);
   const o = requireOptions<Fig4Options>("opts", opts, ["cache", "workers", "onProgress", "exampleConfidence"]);
   if (o.exampleConfidence !== undefined) requirePositive("opts.exampleConfidence", o.exampleConfidence);

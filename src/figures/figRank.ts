@@ -19,7 +19,7 @@
  */
 import { GhostError, requireFiniteArray, requireInteger, requireObject, requireOneOf, requirePositive } from "../core/errors";
 import { logspace } from "../core/arrays";
-import { requireLearningRates, requireReportEpochs, requireSeeds } from "../core/checks";
+import { requireLearningRates, requireReportEpochs, requireSeeds, knownScale, requireKnownKeys } from "../core/checks";
 import { requireLrSweepData, LrSweepData, LrSweepOptions, LrSweepRunStats, LrSweepSpec, runLrSweeps } from "../protocols/lrSweep";
 import { figS1Config, FigS1Summary, summariseLrSweep } from "./figS1";
 
@@ -250,6 +250,7 @@ export function summariseRankK(ranks: number[], sweeps: LrSweepData[]): RankKSum
 
 /** Runs the figure (see the module comment): all runs of (a) and (b) as one batch on the sweep engine. */
 export async function runFigRank(config: FigRankConfig = figRankConfig("paper"), opts: LrSweepOptions = {}): Promise<FigRankData> {
+  requireKnownKeys("config", config, figRankConfig(knownScale(config)));
   requireObject("config", config, "a FigRankConfig (figures.figRankConfig(scale))");
   requireOneOf("scale", config.scale, ["ci", "paper", "full"] as const);
   const specs = figRankSpecs(config);

@@ -15,6 +15,7 @@
  * the paper's 10 seeds, 30,000 epochs (report epochs 10k, 20k, 30k). "ci" is smaller still (see {@link figS1Config}).
  */
 import { requireFiniteArray, requireObject, requireOneOf } from "../core/errors";
+import { knownScale, requireKnownKeys } from "../core/checks";
 import { logspace } from "../core/arrays";
 import { requireLrSweepData, LrSweepData, LrSweepOptions, LrSweepRunStats, LrSweepSpec, runLrSweeps, validateLrSweepSpec } from "../protocols/lrSweep";
 
@@ -162,6 +163,7 @@ export function summariseLrSweep(s: LrSweepData): FigS1Summary {
 
 /** Runs Fig S1 (see the module comment): one sweep on the engine, then the statistics. */
 export async function runFigS1(config: FigS1Config = figS1Config("paper"), opts: LrSweepOptions = {}): Promise<FigS1Data> {
+  requireKnownKeys("config", config, figS1Config(knownScale(config)));
   requireObject("config", config, "a FigS1Config (figures.figS1Config(scale))");
   requireOneOf("scale", config.scale, ["ci", "paper", "full"] as const);
   const { sweeps, stats } = await runLrSweeps([figS1Spec(config)], opts);
