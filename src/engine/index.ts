@@ -3,5 +3,6 @@
 export * from "./runners";
 export * from "./cache";
 export * from "./sweep";
+export * from "./shard";
 export * from "./provenance";
 export * from "./benchmark";
