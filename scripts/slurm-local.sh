@@ -9,7 +9,8 @@
 # Needs root (apt-get, daemons, /etc/slurm) on Debian 12 or similar; no systemd needed. When it cannot work here
 # it says why on one line and exits 3 (not root, or no apt-get / Slurm packages), so callers can skip.
 # The recipe (slurm.conf below) is the one verified in ../shared/toolchain.md: Slurm 22.05, munge 0.5.15.
-# Runs of `start` are serialised by a lock, so concurrent test processes do not race each other.
+# Runs of `start` are serialised by a lock (fd 9, closed for the daemons so they do not inherit it), so concurrent
+# test processes do not race each other.
 set -euo pipefail
 
 ACTION=${1:-status}
@@ -108,15 +109,15 @@ start() {
   mkdir -p /run/munge && chown munge:munge /run/munge
   if ! alive "$MUNGE_PID"; then
     say "starting munged"
-    runuser -u munge -- munged --force
+    runuser -u munge -- munged --force 9>&-
   fi
   if ! alive "$CTLD_PID"; then
     say "starting slurmctld"
-    slurmctld
+    slurmctld 9>&-
   fi
   if ! alive "$SLURMD_PID"; then
     say "starting slurmd"
-    slurmd
+    slurmd 9>&-
   fi
   # Wait (≤ 30 s) for the node to be usable; a node left drained/down by an earlier run is resumed.
   local st=""
