@@ -12,6 +12,7 @@
 import { GhostError } from "./core/errors";
 import type { PlotlyFigure } from "./display/plotly";
 import type { CacheOptions } from "./engine/cache";
+import type { ClusterSweepOptions } from "./engine/shard";
 import { fig4Config, runFig4, Fig4Data } from "./figures/fig4";
 import { fig4Figures } from "./display/fig4";
 import { fig1Config, runFig1, Fig1Data } from "./figures/fig1";
@@ -52,6 +53,11 @@ export interface FigureRunContext {
   onProgress?: (done: number, total: number) => void;
   /** Aborts long runs (sweeps reject with AbortError). */
   signal?: AbortSignal;
+  /**
+   * Shard / from-cache / status options for the figure's sweep (engine/shard.ts); only figures with `sweeps: true`
+   * take them, and pass them to their runSweep call unchanged.
+   */
+  cluster?: ClusterSweepOptions;
 }
 
 /** One entry of the catalogue. `D` is the figure's data type (plain, JSON-serialisable). */
@@ -70,6 +76,11 @@ export interface FigureDefinition<D = unknown> {
   run(scale: FigureScale, ctx: FigureRunContext): D | Promise<D>;
   /** Turns the data into one or more Plotly figures (pure). */
   build(data: D): FigureSpec[];
+  /**
+   * True when all of the figure's expensive work is ONE engine sweep that receives `ctx.cluster`: such a figure can
+   * be sharded (`ghost run --shard`, `ghost slurm`) and assembled from the cache (`--from-cache`).
+   */
+  sweeps?: boolean;
 }
 
 const catalogue = new Map<string, FigureDefinition>();
@@ -146,7 +157,8 @@ registerFigure({
   paperRef: "v1 Fig. 4 = v2 Fig. 8B (spec A7)",
   notebook: "notebooks/04-confidence-rescue.ipynb",
   config: (scale) => ({ ...fig4Config(scale) }),
-  run: (scale, ctx) => runFig4(fig4Config(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress }),
+  sweeps: true,
+  run: (scale, ctx) => runFig4(fig4Config(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress, cluster: ctx.cluster }),
   build: (data: Fig4Data) => fig4Figures(data),
 });
 
@@ -156,7 +168,8 @@ registerFigure({
   paperRef: "v1 Fig. S1 = v2 Fig. 6A left (spec A8)",
   notebook: "notebooks/05-S1-rank-one-learning-rate.ipynb",
   config: (scale) => ({ ...figS1Config(scale) }),
-  run: (scale, ctx) => runFigS1(figS1Config(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress, signal: ctx.signal }),
+  sweeps: true,
+  run: (scale, ctx) => runFigS1(figS1Config(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress, signal: ctx.signal, cluster: ctx.cluster }),
   build: (data: FigS1Data) => figS1Figures(data),
 });
 
@@ -166,6 +179,7 @@ registerFigure({
   paperRef: "v1 sloppy-parameter figure = v2 Fig. 6A right + 6B (spec A8, B4.2)",
   notebook: "notebooks/06-trainable-rank.ipynb",
   config: (scale) => ({ ...figRankConfig(scale) }),
-  run: (scale, ctx) => runFigRank(figRankConfig(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress, signal: ctx.signal }),
+  sweeps: true,
+  run: (scale, ctx) => runFigRank(figRankConfig(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress, signal: ctx.signal, cluster: ctx.cluster }),
   build: (data: FigRankData) => figRankFigures(data),
 });

@@ -5,6 +5,8 @@
  *     ghost list                                   figures and sweep runners
  *     ghost run <figure> [--scale ci|paper|full] [--out DIR] [--no-cache]
  *     ghost sweep <runner> --grid FILE [--out FILE]
+ *     ghost run|sweep … --shard i/n | --from-cache [--shards N] | --status [--shards N]
+ *     ghost slurm <figure>|sweep <runner> --grid FILE [--array N] [--cpus-per-task C] … [--submit]
  *     ghost cache info|clear
  *     ghost bench
  *
@@ -23,6 +25,8 @@ import { CacheOptions, cacheInfo, clearCache, defaultCacheDir } from "./engine/c
 import { collectProvenance } from "./engine/provenance";
 import { getRunner, listRunners } from "./engine/runners";
 import { expandGrid, runSweep, SweepStats } from "./engine/sweep";
+import { ClusterSweepOptions, formatIndexList, isSweepStopped, parseShard, ShardReport, SweepStopped } from "./engine/shard";
+import { slurmScripts, SHARD_PLACEHOLDER, requireSlurmMem, requireSlurmPartition, requireSlurmTime } from "./engine/slurm";
 import { FIGURE_SCALES, FigureScale, FigureSpec, getFigure, listFigures } from "./catalogue";
 import { LIBRARY_VERSION } from "./version";
 
@@ -120,6 +124,59 @@ function cacheFromArgs(p: Parsed): false | CacheOptions {
   return { dir: dir === undefined ? undefined : path.resolve(dir), mode: p.options.has("refresh") ? "refresh" : "use" };
 }
 
+const CLUSTER_OPTIONS: OptionSpec[] = [
+  { name: "shard", value: "i/n", description: "compute only shard i of n (0 ≤ i < n) into the cache, then stop" },
+  { name: "from-cache", description: "assemble from cached runs only; exit 1 naming the shards whose runs are missing" },
+  { name: "status", description: "print done/total per shard and exit (computes nothing)" },
+  { name: "shards", value: "N", description: "shard count for --from-cache / --status reports (default 1)" },
+];
+
+/** The cluster options of `run` / `sweep` (engine/shard.ts), or undefined when none is given. */
+function clusterFromArgs(p: Parsed, cache: false | CacheOptions): ClusterSweepOptions | undefined {
+  const shardText = stringOpt(p, "shard");
+  const fromCache = p.options.has("from-cache");
+  const status = p.options.has("status");
+  const shards = intOpt(p, "shards", 1, 100000);
+  const given = [shardText !== undefined && "--shard", fromCache && "--from-cache", status && "--status"].filter(Boolean);
+  if (given.length > 1) throw new UsageError(`${given.join(" and ")} exclude each other`);
+  if (shards !== undefined && !fromCache && !status) throw new UsageError("--shards N goes with --from-cache or --status (to compute a shard: --shard i/n)");
+  if (given.length === 0) return undefined;
+  if (cache === false) throw new UsageError(`${given[0]} needs the result cache: leave off --no-cache`);
+  if (shardText !== undefined) {
+    try {
+      return { shard: parseShard("--shard", shardText) };
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  if (cache.mode === "refresh") throw new UsageError(`--refresh and ${given[0]} exclude each other (it computes nothing)`);
+  return { action: fromCache ? "fromCache" : "status", shard: { count: shards ?? 1 } };
+}
+
+/**
+ * Prints what a stopped sweep reports: a shard's summary, a status table (stdout; exit 0) or the missing runs
+ * (stderr; exit 1).
+ */
+function reportStopped(label: string, e: SweepStopped, wallMs: number): number {
+  const r: ShardReport = e.report;
+  if (e.reason === "shard-done") {
+    const s = r.shards[0];
+    out(`${label}: shard ${r.index}/${r.count} done: ${s ? s.done : 0}/${s ? s.total : 0} runs (${r.computed} computed, ${(s ? s.done : 0) - r.computed} cached) in ${formatMs(wallMs)}; cache ${r.cacheDir}`);
+    return 0;
+  }
+  if (e.reason === "status") {
+    const done = r.shards.reduce((a, x) => a + x.done, 0);
+    out(`${label}: ${done}/${r.unique} runs done (${r.runner}; cache ${r.cacheDir})`);
+    for (const s of r.shards) out(`  shard ${String(s.index).padStart(4)}/${r.count}  ${String(s.done).padStart(6)}/${String(s.total).padEnd(6)}${s.done === s.total ? " done" : ""}`);
+    return 0;
+  }
+  err(
+    `${label}: ${r.missing} of ${r.unique} runs are not in the cache ${r.cacheDir}; they belong to shard${r.missingShards.length === 1 ? "" : "s"} ` +
+      `${formatIndexList(r.missingShards)} of ${r.count} (compute them with --shard i/${r.count}, or run without --from-cache)`,
+  );
+  return 1;
+}
+
 function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return "?";
   const s = ms / 1000;
@@ -199,14 +256,17 @@ const listCommand: CommandSpec = {
 const runCommand: CommandSpec = {
   name: "run",
   summary: "compute one figure at a scale; write its results (JSON) and a standalone HTML figure",
-  usage: "ghost run <figure> [--scale ci|paper|full] [--out DIR] [--no-cache] [--refresh] [--cache-dir DIR] [--workers N]",
+  usage: "ghost run <figure> [--scale ci|paper|full] [--out DIR] [--no-cache] [--refresh] [--cache-dir DIR] [--workers N] [--shard i/n | --from-cache | --status]",
   details:
     "Writes <out>/<figure>-<scale>.json (checked JSON: the figure's data, its full config and provenance: library\n" +
-    "version, git commit, scale, timestamps, node version) and <out>/<figure>-<scale>.html (open in a browser).",
+    "version, git commit, scale, timestamps, node version) and <out>/<figure>-<scale>.html (open in a browser).\n" +
+    "Figures that sweep (fig4, figS1, figRank) also run in shards: --shard i/n computes a deterministic, cost-balanced\n" +
+    "slice of the runs into the cache; --from-cache then assembles the figure without computing (see ghost slurm).",
   options: [
     { name: "scale", value: "SCALE", choices: FIGURE_SCALES, description: "ci (small, fast), paper (the paper's parameters or a stated reduction; default) or full (the paper's exact protocol; may take core-hours)" },
     { name: "out", value: "DIR", description: "output directory (default output/)" },
     ...CACHE_OPTIONS,
+    ...CLUSTER_OPTIONS,
   ],
   positionals: [1, 1],
   async run(p) {
@@ -220,11 +280,19 @@ const runCommand: CommandSpec = {
     const outDir = path.resolve(stringOpt(p, "out") ?? "output");
     const cache = cacheFromArgs(p);
     const workers = intOpt(p, "workers", 1, 256);
+    const cluster = clusterFromArgs(p, cache);
+    if (cluster && !fig.sweeps) {
+      const sweeping = listFigures().filter((f) => f.sweeps).map((f) => f.id);
+      throw new UsageError(`${id} does not run as one sweep, so it takes no --shard/--from-cache/--status (figures that do: ${sweeping.join(", ")}); run it whole`);
+    }
     const startedAt = new Date();
     const bar = progressBar(`${id} (${scale})`);
     let data: unknown;
     try {
-      data = await fig.run(scale, { cache, workers, onProgress: bar.onProgress });
+      data = await fig.run(scale, { cache, workers, onProgress: bar.onProgress, cluster });
+    } catch (e) {
+      if (isSweepStopped(e)) return reportStopped(`${id} (${scale})`, e, Date.now() - startedAt.getTime());
+      throw e;
     } finally {
       bar.stop();
     }
@@ -278,7 +346,7 @@ function readGrid(file: string): unknown[] {
 const sweepCommand: CommandSpec = {
   name: "sweep",
   summary: "run a named runner over a grid of configs (parallel, cached, resumable)",
-  usage: "ghost sweep <runner> --grid FILE [--out FILE] [--no-cache] [--refresh] [--cache-dir DIR] [--workers N]",
+  usage: "ghost sweep <runner> --grid FILE [--out FILE] [--no-cache] [--refresh] [--cache-dir DIR] [--workers N] [--shard i/n | --from-cache | --status]",
   details:
     'FILE holds an array of configs, {"configs": [...]}, or {"grid": {"seed": [0, 1], "learningRate": [0.003, 0.02]},\n' +
     '"base": {...}} (Cartesian product, last key fastest). Writes the results in config order with stats and provenance\n' +
@@ -287,6 +355,7 @@ const sweepCommand: CommandSpec = {
     { name: "grid", value: "FILE", description: "JSON file with the configs (required)" },
     { name: "out", value: "FILE", description: "output file (default output/sweep-<runner>-<hash of configs>.json)" },
     ...CACHE_OPTIONS,
+    ...CLUSTER_OPTIONS,
   ],
   positionals: [1, 1],
   async run(p) {
@@ -307,6 +376,7 @@ const sweepCommand: CommandSpec = {
     });
     const cache = cacheFromArgs(p);
     const workers = intOpt(p, "workers", 1, 256);
+    const cluster = clusterFromArgs(p, cache);
     const outFile = path.resolve(
       stringOpt(p, "out") ?? path.join("output", `sweep-${runner}-${sha256Hex(canonicalJson(configs)).slice(0, 12)}.json`),
     );
@@ -315,7 +385,10 @@ const sweepCommand: CommandSpec = {
     let stats: SweepStats | undefined;
     let results: unknown[];
     try {
-      results = await runSweep({ runner, configs, workers, cache, onProgress: bar.onProgress, onFinish: (s) => (stats = s) });
+      results = await runSweep({ runner, configs, workers, cache, ...cluster, onProgress: bar.onProgress, onFinish: (s) => (stats = s) });
+    } catch (e) {
+      if (isSweepStopped(e)) return reportStopped(runner, e, Date.now() - startedAt.getTime());
+      throw e;
     } finally {
       bar.stop();
     }
@@ -419,7 +492,145 @@ const benchCommand: CommandSpec = {
   },
 };
 
-const COMMANDS: CommandSpec[] = [listCommand, runCommand, sweepCommand, cacheCommand, benchCommand];
+/** True when an executable `name` is on PATH. */
+function onPath(name: string): boolean {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (!dir) continue;
+    try {
+      fs.accessSync(path.join(dir, name), fs.constants.X_OK);
+      return true;
+    } catch {
+      /* next */
+    }
+  }
+  return false;
+}
+
+/** Wraps a GhostError from an option check as a usage error naming the option. */
+function checked<T>(option: string, value: string | undefined, check: (name: string, v: unknown) => T): T | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return check(`--${option}`, value);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+const slurmCommand: CommandSpec = {
+  name: "slurm",
+  summary: "write (and with --submit, submit) Slurm array + collect jobs for a figure or a sweep",
+  usage:
+    "ghost slurm <figure>|sweep <runner> [--grid FILE] [--scale S] [--array N] [--cpus-per-task C] [--time T] [--partition P] [--mem M] [--cache-dir DIR] [--out DIR] [--submit]",
+  details:
+    "Writes <out>/array.sbatch (array job: task i runs `ghost run <figure> --shard i/N` or `ghost sweep … --shard i/N`\n" +
+    "on its CPUs), <out>/collect.sbatch (depends on the array, afterok; assembles with --from-cache into\n" +
+    "<out>/results/: results JSON + HTML) and <out>/submit.sh. The cache directory must be on a file system every node\n" +
+    "sees. Tasks killed, timed out or requeued resume from the cache; resubmitting recomputes only unfinished runs.",
+  options: [
+    { name: "scale", value: "SCALE", choices: FIGURE_SCALES, description: "figure scale (default paper)" },
+    { name: "grid", value: "FILE", description: "the configs of a sweep (ghost slurm sweep <runner> --grid FILE)" },
+    { name: "array", value: "N", description: "array tasks = shards (default 8)" },
+    { name: "cpus-per-task", value: "C", description: "CPUs (worker threads) per task (default 4)" },
+    { name: "time", value: "T", description: "wall-time limit per task, Slurm format (e.g. 4:00:00; default: the partition's)" },
+    { name: "partition", value: "P", description: "partition (default: the cluster's default)" },
+    { name: "mem", value: "M", description: "memory per task, e.g. 4G (default: the partition's)" },
+    { name: "cache-dir", value: "DIR", description: "shared cache directory (default $GHOST_CACHE_DIR or .cache/ghost-mechanism)" },
+    { name: "out", value: "DIR", description: "folder of the scripts, logs and results (default slurm/<name>-<scale>)" },
+    { name: "submit", description: "submit with sbatch and print the job ids (default: only write the scripts)" },
+  ],
+  positionals: [1, 2],
+  async run(p) {
+    const [target, runnerName] = p.positionals;
+    const scale = (stringOpt(p, "scale") ?? "paper") as FigureScale;
+    const tasks = intOpt(p, "array", 1, 10000) ?? 8;
+    const cpus = intOpt(p, "cpus-per-task", 1, 1024) ?? 4;
+    const time = checked("time", stringOpt(p, "time"), requireSlurmTime);
+    const partition = checked("partition", stringOpt(p, "partition"), requireSlurmPartition);
+    const mem = checked("mem", stringOpt(p, "mem"), requireSlurmMem);
+    const cacheDir = path.resolve(stringOpt(p, "cache-dir") ?? defaultCacheDir());
+    const cli = path.resolve(__dirname, "..", "dist", "cli.js");
+    if (!fs.existsSync(cli)) throw new UsageError(`the jobs run the built command line ${cli}, which does not exist: run npm run build first`);
+    let name: string;
+    let outDir: string;
+    let shardArgs: string[];
+    let collectArgs: string[];
+    if (target === "sweep") {
+      if (runnerName === undefined) throw new UsageError("missing runner (usage: ghost slurm sweep <runner> --grid FILE …)");
+      if (!listRunners().some((r) => r.name === runnerName)) {
+        throw new UsageError(`unknown runner ${JSON.stringify(runnerName)}; known: ${listRunners().map((r) => r.name).join(", ")}`);
+      }
+      if (p.options.has("scale")) throw new UsageError("--scale is for figures; a sweep's configs come from --grid");
+      const gridFile = stringOpt(p, "grid");
+      if (gridFile === undefined) throw new UsageError("--grid FILE is required for a sweep");
+      const configs = readGrid(gridFile);
+      const def = getRunner(runnerName);
+      configs.forEach((c, i) => {
+        try {
+          def.validate?.(c);
+        } catch (e) {
+          throw new UsageError(`grid file config ${i}: ${(e as Error).message}`);
+        }
+      });
+      name = `ghost-${runnerName}-${sha256Hex(canonicalJson(configs)).slice(0, 8)}`;
+      outDir = path.resolve(stringOpt(p, "out") ?? path.join("slurm", name.slice(6)));
+      // The jobs read a copy of the grid: editing the original later cannot change what the shards compute.
+      const grid = path.join(outDir, "grid.json");
+      writeFileAtomic(grid, JSON.stringify({ configs }) + "\n");
+      const common = ["--grid", grid, "--cache-dir", cacheDir];
+      shardArgs = ["sweep", runnerName, ...common, "--shard", SHARD_PLACEHOLDER];
+      collectArgs = ["sweep", runnerName, ...common, "--from-cache", "--shards", String(tasks), "--out", path.join(outDir, "results", `sweep-${runnerName}.json`)];
+    } else {
+      if (runnerName !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(runnerName)} (a runner goes after: ghost slurm sweep <runner>)`);
+      if (p.options.has("grid")) throw new UsageError("--grid is for sweeps (ghost slurm sweep <runner> --grid FILE)");
+      const fig = listFigures().find((f) => f.id === target);
+      const sweeping = listFigures().filter((f) => f.sweeps).map((f) => f.id);
+      if (!fig) throw new UsageError(`unknown figure ${JSON.stringify(target)}; figures that run as Slurm jobs: ${sweeping.join(", ")} (or: sweep <runner>)`);
+      if (!fig.sweeps) throw new UsageError(`${target} does not run as one sweep and needs no cluster (figures that do: ${sweeping.join(", ")}); run ghost run ${target}`);
+      name = `ghost-${target}-${scale}`;
+      outDir = path.resolve(stringOpt(p, "out") ?? path.join("slurm", `${target}-${scale}`));
+      const common = ["run", target, "--scale", scale, "--cache-dir", cacheDir];
+      shardArgs = [...common, "--shard", SHARD_PLACEHOLDER];
+      collectArgs = [...common, "--from-cache", "--shards", String(tasks), "--out", path.join(outDir, "results")];
+    }
+    const node = process.execPath;
+    const scripts = slurmScripts({
+      name, tasks, cpusPerTask: cpus, time, partition, mem, dir: outDir, workdir: process.cwd(),
+      shardCommand: [node, cli, ...shardArgs], collectCommand: [node, cli, ...collectArgs],
+      comment: `written by ghost ${LIBRARY_VERSION} (ghost slurm ${process.argv.slice(3).join(" ")}) on ${new Date().toISOString()}`,
+    });
+    fs.mkdirSync(path.join(outDir, "logs"), { recursive: true });
+    writeFileAtomic(path.join(outDir, "array.sbatch"), scripts.array);
+    writeFileAtomic(path.join(outDir, "collect.sbatch"), scripts.collect);
+    writeFileAtomic(path.join(outDir, "submit.sh"), scripts.submit);
+    fs.chmodSync(path.join(outDir, "submit.sh"), 0o755);
+    out(`${name}: ${tasks} array task${tasks === 1 ? "" : "s"} × ${cpus} CPU${cpus === 1 ? "" : "s"} + a collect job; cache ${cacheDir}`);
+    out(`  scripts ${path.join(outDir, "array.sbatch")}, collect.sbatch, submit.sh (logs in ${path.join(outDir, "logs")})`);
+    if (!p.options.has("submit")) {
+      out(`  submit with: bash ${path.join(outDir, "submit.sh")}   (or ghost slurm … --submit)`);
+      return 0;
+    }
+    if (!onPath("sbatch")) {
+      err(`ghost slurm: sbatch not found on PATH (Slurm is not installed here): leave off --submit to only write the scripts, then run ${path.join(outDir, "submit.sh")} where Slurm is`);
+      return 1;
+    }
+    const { execFileSync } = await import("child_process");
+    const sbatch = (args: string[]): string => {
+      try {
+        return execFileSync("sbatch", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim().split(";")[0];
+      } catch (e) {
+        const stderr = String((e as { stderr?: string }).stderr ?? "").trim().split("\n")[0];
+        throw new GhostError("sbatch", args.join(" "), "a job Slurm accepts", stderr || (e as Error).message);
+      }
+    };
+    const arrayId = sbatch(["--parsable", path.join(outDir, "array.sbatch")]);
+    const collectId = sbatch(["--parsable", `--dependency=afterok:${arrayId}`, path.join(outDir, "collect.sbatch")]);
+    out(`submitted: array job ${arrayId} (tasks 0-${tasks - 1}), collect job ${collectId} (afterok:${arrayId})`);
+    out(`  results will be in ${collectArgs[collectArgs.length - 1]}; progress: ghost ${target === "sweep" ? `sweep ${runnerName} --grid ${path.join(outDir, "grid.json")}` : `run ${target} --scale ${scale}`} --status --shards ${tasks} --cache-dir ${cacheDir}`);
+    return 0;
+  },
+};
+
+const COMMANDS: CommandSpec[] = [listCommand, runCommand, sweepCommand, slurmCommand, cacheCommand, benchCommand];
 
 function commandHelp(c: CommandSpec): string {
   const lines = [`usage: ${c.usage}`, "", c.summary + "."];

@@ -54,12 +54,12 @@ describe("ghost CLI", () => {
   test("--help lists every command and every registered figure", () => {
     const r = ghost(["--help"]);
     expect(r.code).toBe(0);
-    for (const c of ["list", "run", "sweep", "cache", "bench"]) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, "m"));
+    for (const c of ["list", "run", "sweep", "slurm", "cache", "bench"]) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, "m"));
     for (const f of figures.listFigures()) expect(r.stdout).toContain(`  ${f.id}`);
   });
 
   test("every command has --help (exit 0, starts with its usage line)", () => {
-    for (const c of ["list", "run", "sweep", "cache", "bench"]) {
+    for (const c of ["list", "run", "sweep", "slurm", "cache", "bench"]) {
       const r = ghost([c, "--help"]);
       expect(r.code).toBe(0);
       expect(r.stdout.startsWith(`usage: ghost ${c}`)).toBe(true);

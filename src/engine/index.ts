@@ -3,5 +3,7 @@
 export * from "./runners";
 export * from "./cache";
 export * from "./sweep";
+export * from "./shard";
+export * from "./slurm";
 export * from "./provenance";
 export * from "./benchmark";

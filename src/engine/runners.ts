@@ -40,6 +40,12 @@ export interface RunnerDefinition<C = any, R = unknown> {
   run: (config: C) => R | Promise<R>;
   /** Optional up-front validation (throws GhostError); a sweep checks every config before starting any work. */
   validate?: (config: C) => void;
+  /**
+   * Optional estimate of a run's cost (finite, ≥ 0; any unit proportional to its CPU time, e.g. epochs × network
+   * work per epoch), called on validated configs. Sharded sweeps balance their shards by it (shard.ts); without it
+   * every run counts 1.
+   */
+  cost?: (config: C) => number;
 }
 
 const registry = new Map<string, RunnerDefinition>();
@@ -55,6 +61,7 @@ export function registerRunner<C, R>(def: RunnerDefinition<C, R>, opts: { replac
   }
   if (typeof def.version !== "string" || def.version.length === 0) throw new GhostError("version", def.version, "a non-empty string");
   if (typeof def.run !== "function") throw new GhostError("run", def.run, "a function config → result");
+  if (def.cost !== undefined && typeof def.cost !== "function") throw new GhostError("cost", def.cost, "a function config → estimated cost, or undefined");
   if (def.module !== undefined && (typeof def.module !== "string" || !path.isAbsolute(def.module))) {
     throw new GhostError("module", def.module, "an absolute path of the module that registers the runner, or undefined");
   }
@@ -141,4 +148,6 @@ registerRunner<SelfTestConfig, SelfTestResult>({
   module: __filename,
   run: runSelfTest,
   validate: validateSelfTest,
+  // ≈ 50 map iterations per microsecond of CPU; a sleep costs its length.
+  cost: (c) => c.count * ((c.iterations ?? 100) + 1) + 50_000 * (c.sleepMs ?? 0),
 });

@@ -26,6 +26,7 @@ import { GhostError, requireInteger } from "../core/errors";
 import { decodeJson, encodeJson } from "../core/io";
 import { CacheMode, CacheOptions, cacheKey, readCacheEntry, resolveCacheOptions, writeCacheEntry } from "./cache";
 import { getRunner, RunnerDefinition } from "./runners";
+import { assignShards, ClusterSweepOptions, requireShardSpec, ShardReport, ShardState, SWEEP_ACTIONS, SweepAction, SweepStopped } from "./shard";
 
 /** Progress of a running sweep, passed to `onProgress`. */
 export interface SweepProgress {
@@ -69,8 +70,15 @@ export interface SweepStats {
   cacheMode: CacheMode;
 }
 
-/** Options of {@link runSweep} and {@link runSweepSync}. */
-export interface SweepOptions<C = unknown> {
+/**
+ * Options of {@link runSweep} and {@link runSweepSync}. The cluster options (`shard`, `action`; see shard.ts) split
+ * the sweep's distinct runs deterministically into shards by the runner's cost estimate: with `shard: { index,
+ * count }` only that shard's runs are computed into the cache and the call then rejects with a SweepStopped
+ * ("shard-done"); `action: "fromCache"` computes nothing and returns the results only when all are cached (else
+ * SweepStopped "missing", naming the shards that hold the missing runs); `action: "status"` reports done / total
+ * per shard (SweepStopped "status").
+ */
+export interface SweepOptions<C = unknown> extends ClusterSweepOptions {
   /** Name of a registered runner (see runners.ts, `listRunners()`). */
   runner: string;
   /** One config per run (plain JSON-serialisable objects, each carrying its own seed). Results come in this order. */
@@ -136,19 +144,31 @@ export function expandGrid<G extends Record<string, readonly unknown[]>, B exten
   return out;
 }
 
+/** Internal: one distinct run to compute (representative config index, all indexes with its key, its group). */
+interface PendingRun {
+  index: number;
+  indexes: number[];
+  group: { done: boolean };
+}
+
 /** Internal: everything decided before any run starts. */
 interface Plan<R> {
   def: RunnerDefinition;
   configs: unknown[];
   results: (R | undefined)[];
   /** Distinct configs to compute: representative index → all indexes with that key. */
-  pending: { index: number; indexes: number[] }[];
+  pending: PendingRun[];
   cacheDir: string | null;
   mode: CacheMode;
   writeCache: boolean;
   stats: SweepStats;
   progress: ProgressTracker;
   started: number;
+  action: SweepAction;
+  /** Shard layout: index to compute (null: none / all), count (1 when not sharded). */
+  shard: { index: number | null; count: number; sharded: boolean };
+  /** Distinct runs: indexes of the configs sharing one key, the shard of the run, whether it is done. */
+  groups: { indexes: number[]; shard: number; done: boolean }[];
 }
 
 class ProgressTracker {
@@ -224,20 +244,36 @@ function plan<C, R>(opts: SweepOptions<C>): Plan<R> {
     return normal;
   });
   const { mode, dir: cacheDir } = resolveCacheOptions(opts.cache);
+  const action = requireOneOfAction(opts.action);
+  const sharded = opts.shard !== undefined;
+  const shard = sharded ? requireShardSpec("shard", opts.shard, action === "compute") : { index: null, count: 1 };
+  if ((sharded || action !== "compute") && cacheDir === null) {
+    throw new GhostError("cache", opts.cache, `a cache to ${action === "compute" ? "write the shard into" : "read"} (not bypassed) with ${sharded ? "shard" : `action "${action}"`}`);
+  }
+  if (action !== "compute" && mode === "refresh") throw new GhostError("cache.mode", mode, `"use" with action "${action}" (it computes nothing)`);
   const results: (R | undefined)[] = new Array(configs.length).fill(undefined);
-  const groups = new Map<string, number[]>();
+  const byKey = new Map<string, number[]>();
   configs.forEach((c, i) => {
     const key = cacheKey(def.name, def.version, c);
-    const g = groups.get(key);
+    const g = byKey.get(key);
     if (g) g.push(i);
-    else groups.set(key, [i]);
+    else byKey.set(key, [i]);
   });
-  const progress = new ProgressTracker(configs.length, started, opts.onProgress);
+  const distinct = [...byKey.values()];
+  let shardOf: number[] = distinct.map(() => 0);
+  if (shard.count > 1) {
+    const costs = distinct.map((indexes) => runCost(def, configs[indexes[0]], indexes[0]));
+    shardOf = assignShards(costs, shard.count);
+  }
+  const groups = distinct.map((indexes, k) => ({ indexes, shard: shardOf[k], done: false }));
+  const mine = (g: { shard: number }) => action !== "compute" || shard.index === null || g.shard === shard.index;
+  const progressTotal = groups.reduce((s, g) => s + (mine(g) ? g.indexes.length : 0), 0);
+  const progress = new ProgressTracker(progressTotal, started, opts.onProgress);
   const stats: SweepStats = {
     runner: def.name,
     runnerVersion: def.version,
     total: configs.length,
-    unique: groups.size,
+    unique: distinct.length,
     cached: 0,
     computed: 0,
     corrupt: 0,
@@ -248,12 +284,15 @@ function plan<C, R>(opts: SweepOptions<C>): Plan<R> {
     cacheMode: mode,
   };
   const pending: Plan<R>["pending"] = [];
-  for (const indexes of groups.values()) {
+  for (const g of groups) {
+    if (!mine(g)) continue;
+    const indexes = g.indexes;
     const first = indexes[0];
     if (mode === "use" && cacheDir !== null) {
       const hit = readCacheEntry<R>(cacheDir, def.name, def.version, configs[first]);
       if (hit.status === "hit") {
         indexes.forEach((i, j) => (results[i] = j === 0 ? hit.entry.result : structuredClone(hit.entry.result)));
+        g.done = true;
         stats.cached++;
         progress.cached += indexes.length;
         progress.done += indexes.length;
@@ -261,17 +300,82 @@ function plan<C, R>(opts: SweepOptions<C>): Plan<R> {
       }
       if (hit.status === "corrupt") stats.corrupt++;
     }
-    pending.push({ index: first, indexes });
+    if (action === "compute") pending.push({ index: first, indexes, group: g });
   }
-  return { def, configs, results, pending, cacheDir, mode, writeCache: cacheDir !== null, stats, progress, started };
+  return {
+    def, configs, results, pending, cacheDir, mode, writeCache: cacheDir !== null, stats, progress, started, action,
+    shard: { ...shard, sharded }, groups,
+  };
+}
+
+function requireOneOfAction(action: unknown): SweepAction {
+  if (action === undefined) return "compute";
+  if (typeof action !== "string" || !(SWEEP_ACTIONS as readonly string[]).includes(action)) {
+    throw new GhostError("action", action, `one of ${SWEEP_ACTIONS.map((a) => JSON.stringify(a)).join(", ")}`);
+  }
+  return action as SweepAction;
+}
+
+/** The runner's cost estimate of one config (1 without a cost hook); GhostError unless finite and ≥ 0. */
+function runCost(def: RunnerDefinition, config: unknown, index: number): number {
+  if (!def.cost) return 1;
+  const c = def.cost(config);
+  if (typeof c !== "number" || !Number.isFinite(c) || c < 0) {
+    throw new GhostError(`cost(configs[${index}])`, c, `a finite cost ≥ 0 from the "${def.name}" runner's cost hook`);
+  }
+  return c;
+}
+
+/** Where a sharded / from-cache / status sweep stands (see shard.ts). */
+function shardReport<R>(p: Plan<R>): ShardReport {
+  const states: ShardState[] = Array.from({ length: p.shard.count }, (_, index) => ({ index, total: 0, done: 0, cost: 0 }));
+  const costs = p.shard.count > 1 ? p.groups.map((g) => runCost(p.def, p.configs[g.indexes[0]], g.indexes[0])) : p.groups.map(() => 1);
+  p.groups.forEach((g, k) => {
+    const s = states[g.shard];
+    s.total++;
+    s.cost += costs[k];
+    if (g.done) s.done++;
+  });
+  const only = p.action === "compute" && p.shard.index !== null ? [states[p.shard.index]] : states;
+  const missingShards = only.filter((s) => s.done < s.total).map((s) => s.index);
+  return {
+    runner: p.def.name,
+    action: p.action,
+    configs: p.configs.length,
+    unique: p.groups.length,
+    count: p.shard.count,
+    index: p.action === "compute" ? p.shard.index : null,
+    shards: only,
+    missing: only.reduce((s, x) => s + x.total - x.done, 0),
+    missingShards,
+    computed: p.stats.computed,
+    cacheDir: p.cacheDir,
+    wallMs: performance.now() - p.started,
+  };
+}
+
+/**
+ * After the computing phase: a status query or a shard stops with its report; a from-cache assembly with runs
+ * missing stops naming them; otherwise the sweep finishes with its results.
+ */
+function conclude<R>(p: Plan<R>, opts: SweepOptions<unknown>): R[] {
+  if (p.action === "status") throw new SweepStopped("status", shardReport(p));
+  if (p.action === "fromCache" && p.groups.some((g) => !g.done)) throw new SweepStopped("missing", shardReport(p));
+  if (p.action === "compute" && p.shard.sharded) {
+    p.stats.wallMs = performance.now() - p.started;
+    p.progress.report(true);
+    throw new SweepStopped("shard-done", shardReport(p));
+  }
+  return finish(p, opts);
 }
 
 /** Records one computed run: decode (fresh copy per duplicate index), cache write, progress. */
-function accept<R>(p: Plan<R>, task: { index: number; indexes: number[] }, json: string, elapsedMs: number): void {
+function accept<R>(p: Plan<R>, task: PendingRun, json: string, elapsedMs: number): void {
   for (const i of task.indexes) p.results[i] = decodeJson<R>(json);
   if (p.writeCache && p.cacheDir !== null) {
     writeCacheEntry(p.cacheDir, p.def.name, p.def.version, p.configs[task.index], p.results[task.index], elapsedMs);
   }
+  task.group.done = true;
   p.stats.computed++;
   p.stats.computeMs += elapsedMs;
   p.progress.computed += task.indexes.length;
@@ -300,7 +404,8 @@ function abortError(p: Plan<unknown>): Error {
  * `workers` threads (default: all cores), cached on disk (default on), resumable. See the module doc.
  *
  * @throws (rejects with) GhostError for a bad runner name, option or config (before any work), or naming the
- *   config whose run threw; AbortError when `signal` aborts. Runs finished before a failure stay cached.
+ *   config whose run threw; AbortError when `signal` aborts; SweepStopped (shard.ts) when a shard has computed its
+ *   slice, a from-cache assembly finds runs missing, or for a status query. Runs finished before a failure stay cached.
  */
 export async function runSweep<C = unknown, R = unknown>(opts: SweepOptions<C>): Promise<R[]> {
   const p = plan<C, R>(opts);
@@ -330,7 +435,7 @@ export async function runSweep<C = unknown, R = unknown>(opts: SweepOptions<C>):
       await runPool(p, workers, opts);
     }
   }
-  return finish(p, opts as SweepOptions<unknown>);
+  return conclude(p, opts as SweepOptions<unknown>);
 }
 
 /**
@@ -355,7 +460,7 @@ export function runSweepSync<C = unknown, R = unknown>(opts: SweepOptions<C>): R
     }
     accept(p, task, encodeJson(result), performance.now() - t0);
   }
-  return finish(p, opts as SweepOptions<unknown>);
+  return conclude(p, opts as SweepOptions<unknown>);
 }
 
 /** Path of the compiled worker entry next to this module's compiled file; GhostError when running from source. */
@@ -389,7 +494,7 @@ function runPool<R>(p: Plan<R>, count: number, opts: SweepOptions<unknown>): Pro
   const modules = [...new Set([...(p.def.module ? [p.def.module] : []), ...(opts.modules ?? [])])];
   return new Promise<void>((resolve, reject) => {
     const workers: Worker[] = [];
-    const busy = new Map<Worker, { index: number; indexes: number[] }>();
+    const busy = new Map<Worker, PendingRun>();
     let next = 0;
     let settled = false;
     const settle = (err?: Error): void => {

@@ -22,6 +22,7 @@ import { runSweep } from "../engine/sweep";
 import "../protocols/runners"; // registers the rankOneTrain runner that runFig4 names
 import type { CacheOptions } from "../engine/cache";
 import type { RankOneTrainConfig, RankOneTrainResult } from "../protocols/daTrain";
+import type { ClusterSweepOptions } from "../engine/shard";
 
 /**
  * Scales: "paper" and "full" are the paper's protocol (100 networks; ≈ 40 s on 2 cores, cached afterwards);
@@ -113,6 +114,8 @@ export interface Fig4Options {
   onProgress?: (done: number, total: number) => void;
   /** Rescue confidence used for the example network (default 0.22, one of the paper's plotted values). */
   exampleConfidence?: number;
+  /** Shard / from-cache / status options, passed to the engine's runSweep unchanged (engine/shard.ts). */
+  cluster?: ClusterSweepOptions;
 }
 
 function flowSummary(model: RnnModel) {
@@ -154,7 +157,7 @@ export function validateFig4Config(config: unknown): Fig4Config {
 export async function runFig4(config: Fig4Config = fig4Config("paper"), opts: Fig4Options = {}): Promise<Fig4Data> {
   requireKnownKeys("config", config, fig4Config(knownScale(config)));
   validateFig4Config(config);
-  const o = requireOptions<Fig4Options>("opts", opts, ["cache", "workers", "onProgress", "exampleConfidence"]);
+  const o = requireOptions<Fig4Options>("opts", opts, ["cache", "workers", "onProgress", "exampleConfidence", "cluster"]);
   if (o.exampleConfidence !== undefined) requirePositive("opts.exampleConfidence", o.exampleConfidence);
   const configs: RankOneTrainConfig[] = config.seeds.map((seed) => ({
     seed, N: config.size, learningRate: config.learningRate, epochs: config.epochs, confidence: config.confidence,
@@ -163,7 +166,7 @@ export async function runFig4(config: Fig4Config = fig4Config("paper"), opts: Fi
   }));
   let stats = { computed: 0, cached: 0, wallMs: 0, workers: 1 };
   const results = await runSweep<RankOneTrainConfig, RankOneTrainResult>({
-    runner: "rankOneTrain", configs, workers: opts.workers, cache: opts.cache,
+    runner: "rankOneTrain", configs, workers: opts.workers, cache: opts.cache, ...o.cluster,
     onProgress: opts.onProgress ? (d, t) => opts.onProgress?.(d, t) : undefined,
     onFinish: (s) => (stats = { computed: s.computed, cached: s.cached, wallMs: s.wallMs, workers: s.workers }),
   });

@@ -357,3 +357,23 @@ export function runRankOneTrain(config: RankOneTrainConfig): RankOneTrainResult 
   }
   return result;
 }
+
+/**
+ * Relative cost of one epoch (rank-one latent = 1), measured at N = 100 on one core; used to order the work.
+ * @param model one of DA_MODEL_KINDS. @param rank integer in [1, size] (used by "lowRank"; default 1).
+ * @param size units N, integer in [1, 4096] (default 100).
+ */
+export function epochCost(model: DaModelKind, rank = 1, size = 100): number {
+  requireOneOf("model", model, DA_MODEL_KINDS);
+  requireInteger("size", size, 1, 4096);
+  requireInteger("rank", rank, 1, size);
+  const s = size / 100;
+  if (model === "rankOne") return s;
+  if (model === "fullRank") return 20 * s * s;
+  return s * (1.5 + 0.4 * (rank - 1));
+}
+
+/** Estimated cost of one daTrain run (epochs × {@link epochCost}); the sweep engine balances shards by it. */
+export function daTrainCost(config: DaTrainConfig): number {
+  return config.epochs * epochCost(config.model, config.rank ?? 1, config.N ?? 100);
+}

@@ -22,9 +22,11 @@
 import { GhostError, requireFiniteArray, requireIncreasing, requireInteger, requireNumber, requireObject, requireOneOf, requirePositive } from "../core/errors";
 import { meanSem } from "../core/stats";
 import type { CacheOptions } from "../engine/cache";
+import type { ClusterSweepOptions } from "../engine/shard";
 import { requireName, requireNumberArray, requireNumberMatrix } from "../core/checks";
 import "./runners"; // registers the daTrain runner that runLrSweeps names
-import { DA_MODEL_KINDS, DaModelKind, DaTrainConfig, DaTrainResult } from "./daTrain";
+import { DA_MODEL_KINDS, DaModelKind, DaTrainConfig, DaTrainResult, epochCost } from "./daTrain";
+export { epochCost } from "./daTrain";
 import { runSweep, SweepStats } from "../engine/sweep";
 
 /** One learning-rate sweep: a model, a learning-rate grid, seeds, and what to report. */
@@ -142,21 +144,6 @@ export function lrSweepConfigs(spec: LrSweepSpec): DaTrainConfig[] {
     }
   }
   return out;
-}
-
-/**
- * Relative cost of one epoch (rank-one latent = 1), measured at N = 100 on one core; used to order the work.
- * @param model one of DA_MODEL_KINDS. @param rank integer in [1, size] (used by "lowRank"; default 1).
- * @param size units N, integer in [1, 4096] (default 100).
- */
-export function epochCost(model: DaModelKind, rank = 1, size = 100): number {
-  requireOneOf("model", model, DA_MODEL_KINDS);
-  requireInteger("size", size, 1, 4096);
-  requireInteger("rank", rank, 1, size);
-  const s = size / 100;
-  if (model === "rankOne") return s;
-  if (model === "fullRank") return 20 * s * s;
-  return s * (1.5 + 0.4 * (rank - 1));
 }
 
 /**
@@ -294,6 +281,8 @@ export interface LrSweepOptions {
   onProgress?: (done: number, total: number) => void;
   /** Aborts the sweep; finished runs stay cached. */
   signal?: AbortSignal;
+  /** Shard / from-cache / status options, passed to the engine's runSweep unchanged (engine/shard.ts). */
+  cluster?: ClusterSweepOptions;
 }
 
 /** Sweep statistics kept with the data (runs computed vs taken from the cache, wall time). */
@@ -327,6 +316,7 @@ export async function runLrSweeps(specs: readonly LrSweepSpec[], opts: LrSweepOp
     workers: opts.workers,
     cache: opts.cache,
     signal: opts.signal,
+    ...opts.cluster,
     onProgress: opts.onProgress ? (d, t) => opts.onProgress?.(d, t) : undefined,
     onFinish: (s) => (sweepStats = s),
   });

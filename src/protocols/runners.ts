@@ -8,7 +8,7 @@ import { requireInteger, requireOptions, requirePositive } from "../core/errors"
 import { registerRunner } from "../engine/runners";
 import { runToyGdInstance, ToyGdInstanceConfig, ToyGdInstanceResult } from "../training/toyGradientDescent";
 import {
-  DaTrainConfig, DaTrainResult, RankOneTrainConfig, RankOneTrainResult, runDaTrain, runRankOneTrain, validateDaTrainConfig, validateRankOneTrainConfig,
+  DaTrainConfig, DaTrainResult, daTrainCost, RankOneTrainConfig, RankOneTrainResult, runDaTrain, runRankOneTrain, validateDaTrainConfig, validateRankOneTrainConfig,
 } from "./daTrain";
 
 registerRunner<ToyGdInstanceConfig, ToyGdInstanceResult>({
@@ -33,6 +33,8 @@ registerRunner<RankOneTrainConfig, RankOneTrainResult>({
   module: __filename,
   run: runRankOneTrain,
   validate: validateRankOneTrainConfig,
+  // epochs of the main training plus those of every continuation, × the network size
+  cost: (c) => ((c.N ?? 100) / 100) * (c.epochs + (c.continuation ? c.continuation.confidences.length * c.continuation.epochs : 0)),
 });
 
 registerRunner<DaTrainConfig, DaTrainResult>({
@@ -42,4 +44,5 @@ registerRunner<DaTrainConfig, DaTrainResult>({
   module: __filename,
   run: runDaTrain,
   validate: validateDaTrainConfig,
+  cost: daTrainCost,
 });
