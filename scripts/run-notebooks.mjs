@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { MATHJAX_URL, installMathJax, checkExportedMath } from "./mathjax.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -55,6 +56,13 @@ for (const nb of notebooks) {
   }
 }
 fs.mkdirSync(out, { recursive: true });
+// MathJax for the HTML exports, referenced relatively (see scripts/mathjax.mjs): the folder works offline and moved
+try {
+  installMathJax(root, out);
+} catch (e) {
+  console.error(`run-notebooks: ${e.message}`);
+  process.exit(1);
+}
 const env = {
   ...process.env,
   GHOST_SCALE: scale,
@@ -87,8 +95,13 @@ for (const nb of notebooks) {
   const error = run.status === 0 ? null : describeFailure(executed, `${run.stderr ?? ""}${run.error ? String(run.error) : ""}`);
   let html = null;
   if (fs.existsSync(executed)) {
-    const h = spawnSync(jupyter, ["nbconvert", "--to", "html", executed, "--output", path.join(out, `${name}.html`)], { env, encoding: "utf8", cwd: root });
-    if (h.status === 0) html = `${name}.html`;
+    const h = spawnSync(jupyter, ["nbconvert", "--to", "html", `--HTMLExporter.mathjax_url=${MATHJAX_URL}`, executed,
+      "--output", path.join(out, `${name}.html`)], { env, encoding: "utf8", cwd: root });
+    if (h.status === 0) {
+      html = `${name}.html`;
+      const problems = checkExportedMath(fs.readFileSync(path.join(out, html), "utf8"));
+      if (problems.length) console.warn(`\n[notebooks] WARNING ${html}: its maths will not typeset offline: ${problems.join("; ")}`);
+    } else console.warn(`\n[notebooks] WARNING: the HTML export of ${name} failed:\n${(h.stderr ?? "").split("\n").slice(-10).join("\n")}`);
   }
   results.push({ name, seconds, ok: !error, error, html });
   console.log(error ? `FAILED after ${seconds.toFixed(1)} s` : `ok in ${seconds.toFixed(1)} s`);
