@@ -3,6 +3,7 @@
 #   - Node >= 20
 #   - npm dependencies (npm ci when node_modules is missing or older than package-lock.json)
 #   - Debian's Jupyter (nbconvert + nbclient + ipykernel) for /usr/bin/python3
+#   - Debian's DejaVu Sans font (fonts-dejavu-core), which the chart PNGs are drawn with (scripts/plotly-png.mjs)
 #   - optionally Debian's chromium (--with-chromium) for the render check
 #   - the project-local tslab kernelspec in .jupyter/ (nothing global is touched)
 #   - the build of dist/ (notebooks import the built package by name)
@@ -38,6 +39,7 @@ APT_PKGS=()
 if [ ! -x /usr/bin/jupyter ] || ! /usr/bin/python3 -c "import nbconvert, nbclient, ipykernel, jupyter_client" >/dev/null 2>&1; then
   APT_PKGS+=(jupyter-core jupyter-client jupyter-nbconvert python3-nbclient python3-ipykernel)
 fi
+if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then APT_PKGS+=(fonts-dejavu-core); fi
 if [ "$WITH_CHROMIUM" = 1 ] && ! command -v chromium >/dev/null 2>&1; then APT_PKGS+=(chromium); fi
 if [ "${#APT_PKGS[@]}" -gt 0 ]; then
   LINE="sudo apt-get update && sudo apt-get install -y --no-install-recommends ${APT_PKGS[*]}"

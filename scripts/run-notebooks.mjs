@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Executes figure notebooks through the real tslab kernel (Jupyter nbconvert), writing the executed notebooks,
-// an HTML export of each and an index.html into an output folder.
+// an HTML export of each (maths typeset offline by the MathJax copied to DIR/mathjax/), a PNG of every chart
+// (DIR/png/<notebook>-<n>.png, 900 x 500, scripts/plotly-png.mjs) and an index.html into an output folder.
 //
-//   node scripts/run-notebooks.mjs [--scale ci|paper|full] [--out DIR] [--timeout SECONDS] [notebooks/NAME.ipynb ...]
+//   node scripts/run-notebooks.mjs [--scale ci|paper|full] [--out DIR] [--timeout SECONDS] [--no-png] [notebooks/NAME.ipynb ...]
 //
 // Default: every notebooks/*.ipynb in name order, scale "paper", out "output". A failing cell does not stop the
 // other notebooks; the failing cell's source and error are printed and the exit code is 1.
@@ -11,21 +12,23 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { MATHJAX_URL, installMathJax, checkExportedMath } from "./mathjax.mjs";
+import { createPngRenderer, notebookFigures } from "./plotly-png.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
-let scale = "paper", out = path.join(root, "output"), timeout = 3600;
+let scale = "paper", out = path.join(root, "output"), timeout = 3600, png = true;
 const selected = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === "--scale") scale = args[++i];
   else if (a === "--out") out = path.resolve(args[++i]);
   else if (a === "--timeout") timeout = Number(args[++i]);
+  else if (a === "--no-png") png = false;
   else if (a === "--help" || a === "-h") {
-    console.log("usage: node scripts/run-notebooks.mjs [--scale ci|paper|full] [--out DIR] [--timeout SECONDS] [notebook ...]");
+    console.log("usage: node scripts/run-notebooks.mjs [--scale ci|paper|full] [--out DIR] [--timeout SECONDS] [--no-png] [notebook ...]");
     process.exit(0);
   } else if (a.startsWith("--")) {
-    console.error(`run-notebooks: unknown option ${a} (allowed: --scale, --out, --timeout, --help)`);
+    console.error(`run-notebooks: unknown option ${a} (allowed: --scale, --out, --timeout, --no-png, --help)`);
     process.exit(2);
   } else selected.push(path.resolve(a));
 }
@@ -83,6 +86,24 @@ function describeFailure(executedPath, report) {
   return info;
 }
 
+/** Writes DIR/png/<name>-<n>.png for every chart of the executed notebook; returns the file names. */
+let renderer = null;
+async function writePngs(name, executedPath) {
+  const figures = notebookFigures(JSON.parse(fs.readFileSync(executedPath, "utf8")));
+  if (!figures.length) return [];
+  renderer ??= await createPngRenderer();
+  const dir = path.join(out, "png");
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of fs.readdirSync(dir)) if (f.startsWith(`${name}-`) && /-\d+\.png$/.test(f)) fs.rmSync(path.join(dir, f)); // stale
+  const files = [];
+  for (let i = 0; i < figures.length; i++) {
+    const file = `${name}-${String(i + 1).padStart(2, "0")}.png`;
+    fs.writeFileSync(path.join(dir, file), await renderer.render(figures[i], { width: 900, height: 500 }));
+    files.push(`png/${file}`);
+  }
+  return files;
+}
+
 const results = [];
 for (const nb of notebooks) {
   const name = path.basename(nb, ".ipynb");
@@ -103,8 +124,17 @@ for (const nb of notebooks) {
       if (problems.length) console.warn(`\n[notebooks] WARNING ${html}: its maths will not typeset offline: ${problems.join("; ")}`);
     } else console.warn(`\n[notebooks] WARNING: the HTML export of ${name} failed:\n${(h.stderr ?? "").split("\n").slice(-10).join("\n")}`);
   }
-  results.push({ name, seconds, ok: !error, error, html });
-  console.log(error ? `FAILED after ${seconds.toFixed(1)} s` : `ok in ${seconds.toFixed(1)} s`);
+  let pngs = [], pngError = null;
+  if (png && fs.existsSync(executed)) {
+    try {
+      pngs = await writePngs(name, executed);
+    } catch (e) {
+      pngError = e instanceof Error ? e.stack ?? e.message : String(e);
+      console.warn(`\n[notebooks] ERROR: the PNGs of ${name} failed: ${pngError.split("\n").slice(0, 6).join("\n")}`);
+    }
+  }
+  results.push({ name, seconds, ok: !error && !pngError, error: error ?? (pngError && { cell: -1, error: "PNG", message: pngError.split("\n")[0] }), html, pngs });
+  console.log(error ? `FAILED after ${seconds.toFixed(1)} s` : `ok in ${seconds.toFixed(1)} s${png ? `, ${pngs.length} PNG${pngs.length === 1 ? "" : "s"}` : ""}`);
   if (error) {
     console.log(`  failing cell #${error.cell}:\n${error.source.split("\n").map((l) => "    | " + l).join("\n")}`);
     if (error.streams) console.log(`  the cell's output (stdout/stderr, where tslab writes its errors):\n${error.streams.replace(/\x1b\[[0-9;]*m/g, "").split("\n").slice(0, 40).map((l) => "    > " + l).join("\n")}`);
@@ -113,14 +143,16 @@ for (const nb of notebooks) {
 }
 
 const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;");
-const rows = results.map((r) => `<tr><td>${r.html ? `<a href="${esc(r.html)}">${esc(r.name)}</a>` : esc(r.name)}</td><td>${r.ok ? "ok" : "FAILED"}</td><td>${r.seconds.toFixed(1)} s</td><td><a href="${esc(r.name)}.ipynb">ipynb</a></td></tr>`).join("\n");
+renderer?.close();
+const thumbs = (r) => r.pngs.map((p) => `<a href="${esc(p)}"><img src="${esc(p)}" width="180" alt="${esc(p)}"></a>`).join(" ");
+const rows = results.map((r) => `<tr><td>${r.html ? `<a href="${esc(r.html)}">${esc(r.name)}</a>` : esc(r.name)}</td><td>${r.ok ? "ok" : "FAILED"}</td><td>${r.seconds.toFixed(1)} s</td><td><a href="${esc(r.name)}.ipynb">ipynb</a></td><td>${thumbs(r)}</td></tr>`).join("\n");
 fs.writeFileSync(path.join(out, "index.html"), `<!DOCTYPE html><html><head><meta charset="utf-8"><title>ghost-mechanism figures</title></head>
 <body style="font-family:sans-serif"><h1>ghost-mechanism: executed figure notebooks</h1>
 <p>Scale: <b>${esc(scale)}</b>. Generated ${esc(new Date().toISOString())}.</p>
-<table border="1" cellpadding="4"><tr><th>notebook</th><th>status</th><th>run time</th><th>executed notebook</th></tr>
+<table border="1" cellpadding="4"><tr><th>notebook</th><th>status</th><th>run time</th><th>executed notebook</th><th>charts (PNG)</th></tr>
 ${rows}
 </table></body></html>\n`);
-fs.writeFileSync(path.join(out, "summary.json"), JSON.stringify({ scale, results: results.map(({ name, seconds, ok, error }) => ({ name, seconds, ok, error: error && `cell ${error.cell}: ${error.error ?? "error"}` })) }, null, 2));
+fs.writeFileSync(path.join(out, "summary.json"), JSON.stringify({ scale, results: results.map(({ name, seconds, ok, error, pngs }) => ({ name, seconds, ok, error: error && `cell ${error.cell}: ${error.error ?? "error"}`, pngs })) }, null, 2));
 const failed = results.filter((r) => !r.ok);
 console.log(`[notebooks] ${results.length - failed.length}/${results.length} notebooks ok; output in ${out}`);
 process.exit(failed.length ? 1 : 0);
