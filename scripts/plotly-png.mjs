@@ -159,3 +159,27 @@ export function notebookFigures(nb) {
   }
   return figs;
 }
+
+/** The figure's own size where its layout sets one, else 900 x 500 (a wide chart that stays readable when shrunk). */
+export function figureSize(figure, fallback = { width: 900, height: 500 }) {
+  const l = figure.layout ?? {};
+  const ok = (v) => typeof v === "number" && Number.isFinite(v) && v >= 100 && v <= 3000;
+  return { width: ok(l.width) ? l.width : fallback.width, height: ok(l.height) ? l.height : fallback.height };
+}
+
+/**
+ * Writes `<dir>/<name>-<nn>.png` (nn = 01, 02, ... in output order) for every chart of an executed notebook, removing
+ * stale PNGs of that notebook first; returns the file names.
+ */
+export async function writeNotebookPngs(renderer, executedPath, dir, name) {
+  const figures = notebookFigures(JSON.parse(fs.readFileSync(executedPath, "utf8")));
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of fs.readdirSync(dir)) if (f.startsWith(`${name}-`) && /^.+-\d+\.png$/.test(f)) fs.rmSync(path.join(dir, f));
+  const files = [];
+  for (let i = 0; i < figures.length; i++) {
+    const file = `${name}-${String(i + 1).padStart(2, "0")}.png`;
+    fs.writeFileSync(path.join(dir, file), await renderer.render(figures[i], figureSize(figures[i])));
+    files.push(file);
+  }
+  return files;
+}

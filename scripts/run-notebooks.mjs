@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Executes figure notebooks through the real tslab kernel (Jupyter nbconvert), writing the executed notebooks,
 // an HTML export of each (maths typeset offline by the MathJax copied to DIR/mathjax/), a PNG of every chart
-// (DIR/png/<notebook>-<n>.png, 900 x 500, scripts/plotly-png.mjs) and an index.html into an output folder.
+// (DIR/png/<notebook>-<nn>.png, 900 x 500 unless the figure sets its size; scripts/plotly-png.mjs) and an index.html into an output folder.
 //
 //   node scripts/run-notebooks.mjs [--scale ci|paper|full] [--out DIR] [--timeout SECONDS] [--no-png] [notebooks/NAME.ipynb ...]
 //
@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { MATHJAX_URL, installMathJax, checkExportedMath } from "./mathjax.mjs";
-import { createPngRenderer, notebookFigures } from "./plotly-png.mjs";
+import { createPngRenderer, writeNotebookPngs } from "./plotly-png.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -86,22 +86,10 @@ function describeFailure(executedPath, report) {
   return info;
 }
 
-/** Writes DIR/png/<name>-<n>.png for every chart of the executed notebook; returns the file names. */
 let renderer = null;
 async function writePngs(name, executedPath) {
-  const figures = notebookFigures(JSON.parse(fs.readFileSync(executedPath, "utf8")));
-  if (!figures.length) return [];
   renderer ??= await createPngRenderer();
-  const dir = path.join(out, "png");
-  fs.mkdirSync(dir, { recursive: true });
-  for (const f of fs.readdirSync(dir)) if (f.startsWith(`${name}-`) && /-\d+\.png$/.test(f)) fs.rmSync(path.join(dir, f)); // stale
-  const files = [];
-  for (let i = 0; i < figures.length; i++) {
-    const file = `${name}-${String(i + 1).padStart(2, "0")}.png`;
-    fs.writeFileSync(path.join(dir, file), await renderer.render(figures[i], { width: 900, height: 500 }));
-    files.push(`png/${file}`);
-  }
-  return files;
+  return (await writeNotebookPngs(renderer, executedPath, path.join(out, "png"), name)).map((f) => `png/${f}`);
 }
 
 const results = [];
