@@ -8,7 +8,7 @@ import { notebookFiles, makeNotebook, runNotebooks, plotlyOutputs } from "./help
 const OUT = fs.mkdtempSync(path.join(os.tmpdir(), "ghost-notebooks-"));
 const files = notebookFiles();
 let runLog = "";
-let summary: { results: { name: string; ok: boolean; seconds: number; error: string | null }[] } | null = null;
+let summary: { results: { name: string; ok: boolean; seconds: number; error: string | null; pngs: string[] }[] } | null = null;
 
 beforeAll(() => {
   if (!fs.existsSync("/usr/bin/jupyter")) throw new Error("MISSING /usr/bin/jupyter: run bash scripts/ensure-env.sh");
@@ -44,7 +44,22 @@ describe("every notebook executes through the tslab kernel at CI scale", () => {
     expect(plotlyOutputs(nb).length).toBeGreaterThan(0);
     const errors = nb.cells.flatMap((c: { outputs?: { output_type: string }[] }) => c.outputs ?? []).filter((o: { output_type: string }) => o.output_type === "error");
     expect(errors).toEqual([]);
-    expect(fs.existsSync(path.join(OUT, `${name}.html`))).toBe(true);
+    const html = fs.readFileSync(path.join(OUT, `${name}.html`), "utf8");
+    expect(html).toContain('<script src="mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe">'); // offline maths
+    // one PNG per chart, in output order: png/<name>-01.png, -02.png, ... each a PNG of the figure's size
+    const charts = plotlyOutputs(nb);
+    expect(r.pngs).toEqual(charts.map((_, i) => `png/${name}-${String(i + 1).padStart(2, "0")}.png`));
+    charts.forEach((fig, i) => {
+      const buf = fs.readFileSync(path.join(OUT, r.pngs[i]));
+      expect(buf.subarray(1, 4).toString("ascii")).toBe("PNG");
+      const layout = ((fig["application/vnd.plotly.v1+json"] as { layout?: { width?: number; height?: number } }).layout ?? {});
+      expect([buf.readUInt32BE(16), buf.readUInt32BE(20)]).toEqual([layout.width ?? 900, layout.height ?? 500]);
+    });
+  });
+  test("the output folder carries its own MathJax (referenced relatively by every HTML export)", () => {
+    expect(fs.existsSync(path.join(OUT, "mathjax", "MathJax.js"))).toBe(true);
+    expect(fs.existsSync(path.join(OUT, "mathjax", "config", "TeX-AMS_CHTML-full.js"))).toBe(true);
+    expect(fs.readdirSync(path.join(OUT, "mathjax", "fonts", "HTML-CSS", "TeX", "woff")).length).toBeGreaterThan(10);
   });
   test("the index page lists every notebook with its status and run time", () => {
     const index = fs.readFileSync(path.join(OUT, "index.html"), "utf8");
