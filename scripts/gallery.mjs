@@ -4,8 +4,8 @@
 //   npm run gallery                               # = bash scripts/ensure-env.sh && node scripts/gallery.mjs
 //   node scripts/gallery.mjs [--scale paper|ci|full] [--reuse] [--out DIR]
 //
-// By default it executes the figure notebooks (scripts/run-notebooks.mjs, scale "paper", output folder "output";
-// long runs are cached, so a second call is quick), then draws the chosen chart of each with scripts/plotly-png.mjs
+// By default it first does what `npm run figures` does (scripts/run-notebooks.mjs on every notebook, scale "paper",
+// output folder "output"; long runs are cached, so a second call is quick), then draws the chosen chart of each with scripts/plotly-png.mjs
 // into docs/gallery/<key>.png and writes docs/gallery/checks.md: the output of every notebook's "Check against the
 // paper" cell, i.e. the numbers the README's gallery lines quote. `--reuse` skips the execution and uses the executed
 // notebooks already in the output folder (it refuses when they were run at another scale or failed).
@@ -61,8 +61,9 @@ const chosen = GALLERY.map((g) => {
 });
 
 if (!reuse) {
-  const run = spawnSync(process.execPath, [path.join(root, "scripts", "run-notebooks.mjs"), "--scale", scale, "--out", out,
-    ...chosen.map((c) => path.join(root, "notebooks", `${c.name}.ipynb`))], { stdio: "inherit", cwd: root });
+  // every notebook, as `npm run figures` does, so that the output folder stays complete (index.html, png/)
+  const run = spawnSync(process.execPath, [path.join(root, "scripts", "run-notebooks.mjs"), "--scale", scale, "--out", out],
+    { stdio: "inherit", cwd: root });
   if (run.status !== 0) {
     console.error("gallery: a figure notebook failed (above); the gallery was not changed");
     process.exit(1);
