@@ -26,8 +26,8 @@ export const GALLERY = [
   { key: "fig2", notebook: "02-", title: /^Fig 2D/ },
   { key: "fig3", notebook: "03-", title: /^Fig 3A/ },
   { key: "fig4", notebook: "04-", title: /^Fig 4/ },
-  { key: "figS1", notebook: "05-", title: /^Fig S1/ },
-  { key: "rank", notebook: "06-", title: /./ },
+  { key: "figS1", notebook: "05-", title: /^Fig S1: rank-one RNN, loss vs learning rate/ },
+  { key: "rank", notebook: "06-", title: /^Trainable rank: loss vs learning rate/ },
 ];
 
 const args = process.argv.slice(2);

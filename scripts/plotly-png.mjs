@@ -78,12 +78,28 @@ async function makeWindow() {
   window.HTMLCanvasElement.prototype.getContext = () => null;
   // text measurement: plotly.js sizes legends, margins and labels from getBBox / getBoundingClientRect
   const proto = window.SVGElement.prototype;
+  // A text's box: its estimated width, centred for text-anchor="middle" (plotly.js places centred annotations from
+  // this box), one line of 1.2 em.
+  const attr = (el, name) => {
+    for (let e = el; e && e.nodeType === 1; e = e.parentNode) {
+      const v = e.getAttribute(name);
+      if (v) return v;
+      const m = new RegExp(`${name}:\\s*([a-z]+)`).exec(e.getAttribute("style") ?? "");
+      if (m) return m[1];
+      if (e.tagName === "svg") break;
+    }
+    return null;
+  };
   const bbox = function () {
     const text = this.textContent ?? "";
     const size = fontSizeOf(this, window);
     const width = textWidth(text, size);
     const height = text ? size * 1.2 : 0;
-    return { x: 0, y: -size, width, height, top: -size, left: 0, right: width, bottom: height - size };
+    // (only the middle anchor shifts the box: tick labels, legends and "end" anchors are laid out from width alone,
+    // and shifting them too made plotly.js drop the y tick labels)
+    const left = attr(this, "text-anchor") === "middle" ? -width / 2 : 0;
+    const top = -size;
+    return { x: left, y: top, width, height, top, left, right: left + width, bottom: top + height };
   };
   proto.getBBox = bbox;
   proto.getComputedTextLength = function () { return textWidth(this.textContent ?? "", fontSizeOf(this, window)); };
