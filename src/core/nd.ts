@@ -20,15 +20,24 @@ export type F64Array = NdArray<Float64Array>;
 /** Largest number of elements an array made here may have (1e8 doubles = 800 MB). */
 const MAX_ND_SIZE = 100_000_000;
 
-/** "[100, 1]": a shape as written in messages and docs. */
-export function shapeString(shape: readonly (number | string)[]): string {
-  return `[${shape.join(", ")}]`;
+/** Throws unless `shape` is an array of dimensions: integers >= 0, or (when `named`) strings naming a dimension. */
+function requireDims(name: string, shape: unknown, named: boolean): (number | string)[] {
+  const ok = (d: unknown) => (typeof d === "number" && Number.isInteger(d) && d >= 0) || (named && typeof d === "string");
+  if (!Array.isArray(shape) || !shape.every(ok)) {
+    throw new GhostError(name, shape, `an array of dimensions (integers >= 0${named ? " or dimension names such as \"N\"" : ""})`);
+  }
+  return shape;
 }
 
-/** Number of elements of a shape (product of the dimensions; 1 for the empty shape). */
+/** "[100, 1]": a shape as written in messages and docs (dimensions: integers >= 0 or names such as "N"). */
+export function shapeString(shape: readonly (number | string)[]): string {
+  return `[${requireDims("shape", shape, true).join(", ")}]`;
+}
+
+/** Number of elements of a shape (product of the dimensions, integers >= 0; 1 for the empty shape). */
 export function shapeSize(shape: readonly number[]): number {
   let s = 1;
-  for (const d of shape) s *= d;
+  for (const d of requireDims("shape", shape, false) as number[]) s *= d;
   return s;
 }
 
@@ -64,15 +73,21 @@ export function ndFloat64(shape: number[], data?: Float64Array): F64Array {
   return ndarray(data, sh, rowMajorStrides(sh), 0);
 }
 
-/** True when `v` is an ndarray (has data, shape, stride, offset) whose data is a Float64Array. */
+/**
+ * True when `v` is an ndarray whose data is a Float64Array: integer dimensions >= 0 in `shape`, one integer
+ * stride per dimension, an integer offset.
+ */
 export function isFloat64Nd(v: unknown): v is F64Array {
   if (v === null || typeof v !== "object") return false;
   const a = v as Partial<F64Array>;
-  return a.data instanceof Float64Array && Array.isArray(a.shape) && Array.isArray(a.stride) && typeof a.offset === "number";
+  const int = (x: unknown) => typeof x === "number" && Number.isInteger(x);
+  return a.data instanceof Float64Array && Array.isArray(a.shape) && a.shape.every((d) => int(d) && d >= 0) &&
+    Array.isArray(a.stride) && a.stride.length === a.shape.length && a.stride.every(int) && int(a.offset);
 }
 
 /** True when `a` is contiguous: row-major strides, offset 0 and a data buffer of exactly `size` elements. */
 export function isContiguous(a: F64Array): boolean {
+  if (!isFloat64Nd(a)) throw new GhostError("a", a, "a float64 ndarray");
   if (a.offset !== 0 || a.data.length !== shapeSize(a.shape) || a.stride.length !== a.shape.length) return false;
   let s = 1;
   for (let d = a.shape.length - 1; d >= 0; d--) {
@@ -97,6 +112,7 @@ export interface RequireNdOptions {
  * @returns the array, narrowed.
  */
 export function requireNd(name: string, value: unknown, shape: readonly (number | string)[], options: RequireNdOptions = {}): F64Array {
+  if (options === null || typeof options !== "object") throw new GhostError("options", options, "an options object { finite? } or undefined");
   const expected = `a float64 ndarray of shape ${shapeString(shape)}`;
   if (!isFloat64Nd(value)) throw new GhostError(name, value, expected);
   const a = value;
