@@ -55,7 +55,8 @@ time("analyseRankOneSnapshot (curve + fixed points + ghost)", (i) => analysis.an
 const rng = new core.Rng(1);
 const ghostModels = Array.from({ length: 10 }, (_, seed) => {
   const model = models.createRankOneRnn(seed, { size: N });
-  const p = models.rankOneParams(model);
+  const rp = models.rankOneParams(model);
+  const p = { m: rp.m.data, n: rp.n.data, b: rp.b.data }; // views of the model's storage
   const half = Math.floor(N / 2);
   const uStar = -Math.acosh(Math.sqrt(6));
   const drive = 0.05 + 0.2 - 2 * Math.tanh(uStar);

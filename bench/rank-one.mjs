@@ -71,7 +71,7 @@ function timeIt(fn) {
 const libRates = [], plainRates = [];
 for (let rep = 0; rep < REPEATS; rep++) {
   const model = lib.models.createRankOneRnn(40);
-  const m = Float64Array.from(model.params.M), n = Float64Array.from(model.params.P), b = Float64Array.from(model.params.b);
+  const m = Float64Array.from(model.params.M.data), n = Float64Array.from(model.params.P.data), b = Float64Array.from(model.params.b.data);
   const L = timeIt(() => lib.training.trainRnn(model, { learningRate: LR, epochs: EPOCHS }));
   const P = timeIt(() => plainTrain(m, n, b, EPOCHS));
   libRates.push(EPOCHS / L.seconds);
@@ -79,7 +79,7 @@ for (let rep = 0; rep < REPEATS; rep++) {
   // both compute the same thing: the final parameters agree closely (same algorithm, same order)
   if (rep === 0) {
     let maxDiff = 0;
-    for (let i = 0; i < N; i++) maxDiff = Math.max(maxDiff, Math.abs(model.params.M[i] - m[i]), Math.abs(model.params.P[i] - n[i]));
+    for (let i = 0; i < N; i++) maxDiff = Math.max(maxDiff, Math.abs(model.params.M.data[i] - m[i]), Math.abs(model.params.P.data[i] - n[i]));
     console.log(`check: max |library − plain| parameter difference after ${EPOCHS} epochs = ${maxDiff.toExponential(2)}`);
   }
 }

@@ -7,6 +7,7 @@
  * κ_{t+1} = κ_t + α f(κ_t) with the leak α = dt/τ (`rankOneLatentStep`).
  */
 import { GhostError, requireInteger, requireOptions } from "../core/errors";
+import { copyNd, requireNd } from "../core/nd";
 import {
   RankOneParams,
   RnnModel,
@@ -24,29 +25,21 @@ import { FixedPointOptions } from "./fixedPoints";
 import { GhostAnalysis, GhostOptions, analyseGhost } from "./ghosts";
 import { FlowSnapshotAnalysis, FlowSnapshotOptions, analyseFlowSnapshot } from "./snapshot";
 
-function requireParamVector(name: string, v: unknown, length?: number): Float64Array {
-  if (!(v instanceof Float64Array) || v.length === 0 || (length !== undefined && v.length !== length)) {
-    throw new GhostError(name, v, `a non-empty Float64Array${length !== undefined ? ` of length ${length}` : ""}`);
-  }
-  for (let i = 0; i < v.length; i++) {
-    if (!Number.isFinite(v[i])) throw new GhostError(`${name}[${i}]`, v[i], "a finite number");
-  }
-  return v;
-}
-
 /**
  * The latent flow of rank-one parameters as a {@link Flow1D} (the model's rule, models.rankOneLatentRule:
  * f = rankOneLatentFlow, df = rankOneLatentFlowSlope, d2f = rankOneLatentFlowCurvature), evaluated on a COPY of m, n, b taken now (so a
  * flow snapshot is not changed by later training steps).
  *
- * @param params m, n, b: finite Float64Arrays of one common length N ≥ 1.
+ * @param params m, n, b: finite float64 ndarrays of one shape [N], N ≥ 1 (models.rankOneParams(model)).
  */
 export function rankOneFlow(params: RankOneParams): Flow1D {
   if (params === null || typeof params !== "object") throw new GhostError("params", params, "rank-one parameters { m, n, b }");
-  const m = requireParamVector("params.m", params.m);
-  const n = requireParamVector("params.n", params.n, m.length);
-  const b = requireParamVector("params.b", params.b, m.length);
-  return rankOneLatentRule({ m: Float64Array.from(m), n: Float64Array.from(n), b: Float64Array.from(b) });
+  const m = requireNd("params.m", params.m, ["N"], { finite: true });
+  const N = m.shape[0];
+  if (N === 0) throw new GhostError("params.m", m, "a float64 ndarray of shape [N] with N ≥ 1");
+  const n = requireNd("params.n", params.n, [N], { finite: true });
+  const b = requireNd("params.b", params.b, [N], { finite: true });
+  return rankOneLatentRule({ m: copyNd(m), n: copyNd(n), b: copyNd(b) });
 }
 
 /** {@link rankOneFlow} of a rank-one {@link RnnModel} (throws GhostError for other models). */

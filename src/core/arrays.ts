@@ -2,11 +2,9 @@
  * Float64 ndarray helpers. ndarray views are the public, shape-carrying type; hot loops index the
  * underlying Float64Array directly. Every constructor here builds a Float64Array.
  */
-import ndarray, { NdArray } from "ndarray";
+import ndarray from "ndarray";
 import { GhostError, requireFinite, requireInteger, requireNumbers } from "./errors";
-
-/** A float64 ndarray view. */
-export type F64Array = NdArray<Float64Array>;
+import type { F64Array } from "./nd";
 
 /**
  * Largest number of elements the array constructors here accept (1e8 doubles = 800 MB): larger requests are

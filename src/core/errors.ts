@@ -50,8 +50,20 @@ export function describeValue(value: unknown): string {
     const arr = value as ArrayLike<unknown>;
     return `${Array.isArray(value) ? "Array" : value.constructor.name}(length ${arr.length})`;
   }
+  if (isNdLike(value)) {
+    const a = value as { data: { constructor?: { name?: unknown } }; shape: number[] };
+    const kind = typeof a.data.constructor?.name === "string" ? a.data.constructor.name : "data";
+    return `ndarray(${kind}, shape [${a.shape.join(", ")}])`;
+  }
   if (typeof value === "object") return `object ${safeJson(value)}`;
   return safeString(value);
+}
+
+/** An ndarray-shaped object ({ data, shape: number[], stride: number[] }): described by its type and shape. */
+function isNdLike(v: unknown): boolean {
+  if (v === null || typeof v !== "object") return false;
+  const a = v as { data?: unknown; shape?: unknown; stride?: unknown };
+  return a.data !== null && typeof a.data === "object" && Array.isArray(a.shape) && a.shape.every((d) => typeof d === "number") && Array.isArray(a.stride);
 }
 
 function safeJson(v: unknown): string {

@@ -207,7 +207,7 @@ export async function runFig4(config: Fig4Config = fig4Config("paper"), opts: Fi
         confidence: [...cs],
         gradNorm: cs.map((c) => {
           const ev = evaluateRnn(withConfidence(model, c), task);
-          return Math.sqrt(Object.values(ev.grads).reduce((s, g) => s + g.reduce((a, x) => a + x * x, 0), 0));
+          return Math.sqrt(Object.values(ev.grads).reduce((s: number, g: { data: Float64Array }) => s + g.data.reduce((a, x) => a + x * x, 0), 0));
         }),
       },
     };

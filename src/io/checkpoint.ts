@@ -11,6 +11,7 @@
  *
  *     { modelKind: "lowRank" | "fullRank",
  *       model: { config: RnnConfig, params: { <group>: number[] }, trainable: { <group>: boolean } },
+ *                (each group's ndarray flattened row-major, e.g. M [N, K] as N·K numbers; shapes follow from config)
  *       epoch:   epochs completed (the startEpoch of a continuation; integer >= 0),
  *       training: { learningRate, task: { name, steps, targets: number[], lossScale, horizon? } } | null,
  *       history:  History with arrays as number[] | null,
@@ -18,7 +19,7 @@
  *       initialParamsSha256: string | null, (fingerprint of the run's initial parameters, trainWithCheckpoints)
  *       scale: string | null, meta: object | null, libraryVersion: string }
  *
- * Loading rebuilds the model (Float64Array parameters), its training settings and its History from the file
+ * Loading rebuilds the model (parameters as float64 ndarrays of their shapes, models.parameterShapes), its training settings and its History from the file
  * alone, validates every field (config ranges, parameter shapes, finite values, History consistency) and throws a
  * {@link GhostError} naming the file and the first problem found; nothing is returned (or copied into a model)
  * unless the whole file is valid. A file written with a newer schema is refused with a message saying so.
@@ -46,12 +47,15 @@ import {
   tryReadCheckedJson,
   writeCheckedJson,
 } from "../core/io";
+import { F64Array, copyNd, isContiguous, isFloat64Nd, ndFloat64 } from "../core/nd";
 import { Rng, RngState } from "../core/rng";
 import {
   RnnConfig,
   RnnKind,
   RnnModel,
   RnnOptions,
+  RnnParams,
+  paramGroup,
   parameterGroups,
   parameterShapes,
   resolveRnnConfig,
@@ -136,8 +140,18 @@ export interface LoadCheckpointOptions {
 // Encoding (in memory → payload) and decoding (payload → validated objects)
 // ------------------------------------------------------------------------------------------------------------
 
-function encodeParams(params: Record<string, Float64Array>, groups: string[]): Record<string, Float64Array> {
-  return Object.fromEntries(groups.map((g) => [g, params[g]]));
+/**
+ * The on-disk form of parameters (unchanged since schema 1): per group, the row-major data of its ndarray (a
+ * Float64Array, written as a number array). Anything that is not a float64 ndarray is passed through as is, for
+ * the decoder to name.
+ */
+function encodeParams(params: RnnParams | Record<string, unknown>, groups: string[]): Record<string, unknown> {
+  const p = params as Record<string, unknown>;
+  return Object.fromEntries(groups.map((g) => {
+    const v = p[g];
+    if (!isFloat64Nd(v)) return [g, v];
+    return [g, isContiguous(v) ? v.data : copyNd(v).data];
+  }));
 }
 
 function encodeTask(task: Task): Record<string, unknown> {
@@ -185,17 +199,18 @@ function requireFiniteIn(name: string, arr: Float64Array, lo: number, hi: number
   }
 }
 
-function decodeParams(name: string, v: unknown, config: RnnConfig): Record<string, Float64Array> {
+/** Stored parameters (row-major number arrays per group) → float64 ndarrays of the config's shapes. */
+function decodeParams(name: string, v: unknown, config: RnnConfig): RnnParams {
   const o = requireObject(name, v, "an object of parameter arrays per group");
   const shapes = parameterShapes(config);
-  const out: Record<string, Float64Array> = {};
+  const out: Record<string, F64Array> = {};
   for (const [g, shape] of Object.entries(shapes)) {
     const arr = toF64(`${name}.${g}`, o[g], shape.reduce((a, b) => a * b, 1));
     for (let i = 0; i < arr.length; i++) if (!Number.isFinite(arr[i])) throw new GhostError(`${name}.${g}[${i}]`, arr[i], "a finite number");
-    out[g] = arr;
+    out[g] = ndFloat64(shape, arr);
   }
   for (const k of Object.keys(o)) if (!(k in shapes)) throw new GhostError(`${name}.${k}`, o[k], `one of the groups ${Object.keys(shapes).join(", ")}`);
-  return out;
+  return out as unknown as RnnParams;
 }
 
 /**
@@ -371,7 +386,7 @@ function toJsonSafeHistory(h: unknown, groups: string[]): unknown {
   if (!Array.isArray(hh.flowSnapshots)) throw new GhostError("options.history.flowSnapshots", hh.flowSnapshots, "an array");
   for (let i = 0; i < hh.snapshots.length; i++) requireObject(`options.history.snapshots[${i}]`, hh.snapshots[i], "{ epoch, params }");
   for (let i = 0; i < hh.flowSnapshots.length; i++) requireObject(`options.history.flowSnapshots[${i}]`, hh.flowSnapshots[i], "{ epoch, kappa0, flow }");
-  const snapshots = hh.snapshots.map((s) => ({ epoch: s.epoch, params: isPlainObject(s.params) ? encodeParams(s.params as Record<string, Float64Array>, groups) : s.params }));
+  const snapshots = hh.snapshots.map((s) => ({ epoch: s.epoch, params: isPlainObject(s.params) ? encodeParams(s.params, groups) : s.params }));
   return fromJsonSafe(toJsonSafe({ ...encodeHistory({ ...hh, snapshots: [] }, groups), snapshots }));
 }
 
@@ -634,7 +649,7 @@ export function trainWithCheckpoints(model: RnnModel, options: CheckpointedTrain
         throw new GhostError("epochs", epochs, `an integer >= ${c.epoch} (the checkpoint in ${file} already holds ${c.epoch} epochs)`);
       }
       // The whole checkpoint is valid and belongs to this run: only now touch the model.
-      for (const g of Object.keys(model.params)) model.params[g].set(c.model.params[g]);
+      for (const g of parameterGroups(model.config)) paramGroup(model.params, g).data.set(paramGroup(c.model.params, g).data);
       history = c.history;
       resumedFromEpoch = c.epoch;
     }

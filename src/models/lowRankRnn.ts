@@ -12,24 +12,19 @@
  * a test holds the trainer's κ_t equal to {@link rankOneLatentStep} iterated, to 1e-12.
  */
 import { GhostError, requireInteger, requireOneOf } from "../core/errors";
+import { F64Array, ndFloat64, requireNd } from "../core/nd";
 import { Rng } from "../core/rng";
-import type { RnnModel } from "./types";
+import type { LowRankParams, RnnModel } from "./types";
 import type { Flow1D } from "./flow";
 
-/** The rank-one parameters in the paper's names: m = M[:,0], n = P[0,:], b; three Float64Arrays of length N. */
+/**
+ * The rank-one parameters in the paper's names: m = M[:, 0], n = P[0, :], b; three float64 ndarrays of shape [N]
+ * (contiguous; for a model, views sharing the storage of its M, P and b).
+ */
 export interface RankOneParams {
-  m: Float64Array;
-  n: Float64Array;
-  b: Float64Array;
-}
-
-/** Parameter groups of a low-rank model (row-major): M [N×K], P [K×N], b [N]; linear readout adds wOut [N], bOut [1]. */
-export interface LowRankParams {
-  M: Float64Array;
-  P: Float64Array;
-  b: Float64Array;
-  wOut?: Float64Array;
-  bOut?: Float64Array;
+  m: F64Array;
+  n: F64Array;
+  b: F64Array;
 }
 
 function requireRng(rng: unknown): Rng {
@@ -51,12 +46,12 @@ export function initLowRank(size: number, rank: number, rng: Rng, readout: "late
   if (readout === "latent" && K !== 1) throw new GhostError("readout", readout, `"linear" when rank = ${K} > 1 (the latent readout σ(c(κ − 1)) needs rank 1)`);
   requireRng(rng);
   const std = 1 / Math.sqrt(N);
-  const M = rng.normalArray(N * K, std);
-  const P = rng.normalArray(K * N, std);
-  const b = new Float64Array(N);
+  const M = ndFloat64([N, K], rng.normalArray(N * K, std));
+  const P = ndFloat64([K, N], rng.normalArray(K * N, std));
+  const b = ndFloat64([N]);
   if (readout === "latent") return { M, P, b };
-  const wOut = rng.normalArray(N, std);
-  const bOut = rng.normalArray(1, std);
+  const wOut = ndFloat64([N], rng.normalArray(N, std));
+  const bOut = ndFloat64([1], rng.normalArray(1, std));
   return { M, P, b, wOut, bOut };
 }
 
@@ -67,26 +62,35 @@ export function initLowRank(size: number, rank: number, rng: Rng, readout: "late
  */
 export function initRankOne(size: number, rng: Rng): RankOneParams {
   const p = initLowRank(size, 1, rng, "latent");
-  return { m: p.M, n: p.P, b: p.b };
+  const N = p.b.shape[0];
+  return { m: ndFloat64([N], p.M.data), n: ndFloat64([N], p.P.data), b: p.b };
 }
 
-/** The rank-one parameters of a rank-one low-rank model (views of its M, P, b, not copies). */
+/**
+ * The rank-one parameters of a rank-one low-rank model: m [N] and n [N] are views of its M [N, 1] and P [1, N]
+ * (same storage), b its b; not copies (use models.copyParams for a copy).
+ */
 export function rankOneParams(model: RnnModel): RankOneParams {
   if (model === null || typeof model !== "object" || !model.config) throw new GhostError("model", model, "an RnnModel");
   if (model.config.kind !== "lowRank" || model.config.rank !== 1) {
     throw new GhostError("model.config.rank", model.config.rank, "1 (a rank-one low-rank model)");
   }
-  return { m: model.params.M, n: model.params.P, b: model.params.b };
+  const p = model.params as LowRankParams;
+  if (p === null || typeof p !== "object") throw new GhostError("model.params", p, "an object of parameter ndarrays { M, P, b }");
+  const b = requireNd("model.params.b", p.b, ["N"]);
+  const N = b.shape[0];
+  const M = requireNd("model.params.M", p.M, [N, 1]), P = requireNd("model.params.P", p.P, [1, N]);
+  return { m: ndFloat64([N], M.data), n: ndFloat64([N], P.data), b };
 }
 
 /**
  * F(κ) = Σ_i n_i tanh(m_i κ + b_i): the recurrent drive in the latent variable. The trainer's fused rank-one
  * kernel computes n·x_{t+1} with x_{t+1} = (1 − α)x_t + α tanh(m κ_t + b) in the same loop order, so the κ map
  * and the flow plots agree to rounding (≤ 1e-12 at N = 100). Arrays m, n, b of one length N (not checked here:
- * this is called in hot loops; analysis.rankOneFlow validates).
+ * this is called in hot loops; analysis.rankOneFlow validates). Reads the `.data` of contiguous m, n, b.
  */
 export function rankOneDrive(p: RankOneParams, kappa: number): number {
-  const m = p.m, n = p.n, b = p.b;
+  const m = p.m.data, n = p.n.data, b = p.b.data;
   let s = 0;
   for (let i = 0; i < m.length; i++) s += n[i] * Math.tanh(m[i] * kappa + b[i]);
   return s;
@@ -102,7 +106,7 @@ export function rankOneLatentFlow(p: RankOneParams, kappa: number): number {
 
 /** f′(κ) = −1 + Σ_i n_i m_i (1 − tanh²(m_i κ + b_i)). Not validated (hot path; analysis.rankOneFlow validates). */
 export function rankOneLatentFlowSlope(p: RankOneParams, kappa: number): number {
-  const m = p.m, n = p.n, b = p.b;
+  const m = p.m.data, n = p.n.data, b = p.b.data;
   let s = -1;
   for (let i = 0; i < m.length; i++) {
     const t = Math.tanh(m[i] * kappa + b[i]);
@@ -116,7 +120,7 @@ export function rankOneLatentFlowSlope(p: RankOneParams, kappa: number): number 
  * analysis.rankOneFlow validates).
  */
 export function rankOneLatentFlowCurvature(p: RankOneParams, kappa: number): number {
-  const m = p.m, n = p.n, b = p.b;
+  const m = p.m.data, n = p.n.data, b = p.b.data;
   let s = 0;
   for (let i = 0; i < m.length; i++) {
     const t = Math.tanh(m[i] * kappa + b[i]);
@@ -149,7 +153,7 @@ export function rankOneLatentStep(p: RankOneParams, kappa: number, leak: number)
 
 /** κ_0 = n·x_0 = x0 · Σ_i n_i for the model's constant initial state x_0 = initialState·1 (paper: −0.3). */
 export function rankOneInitialKappa(model: RnnModel): number {
-  const n = rankOneParams(model).n;
+  const n = rankOneParams(model).n.data;
   const x0 = model.config.initialState;
   let s = 0;
   for (let i = 0; i < n.length; i++) s += n[i] * x0;
@@ -162,10 +166,9 @@ export function rankOneInitialKappa(model: RnnModel): number {
  */
 export function rankOneLatentFlowOnGrid(p: RankOneParams, grid: ArrayLike<number>, out?: Float64Array): Float64Array {
   if (p === null || typeof p !== "object") throw new GhostError("p", p, "rank-one parameters { m, n, b }");
-  const N = p.m instanceof Float64Array ? p.m.length : -1;
-  for (const k of ["m", "n", "b"] as const) {
-    if (!(p[k] instanceof Float64Array) || p[k].length !== N) throw new GhostError(`p.${k}`, p[k], "a Float64Array (m, n and b of one length N)");
-  }
+  const N = requireNd("p.m", p.m, ["N"]).shape[0];
+  requireNd("p.n", p.n, [N]);
+  requireNd("p.b", p.b, [N]);
   if (!Array.isArray(grid) && !(ArrayBuffer.isView(grid) && !(grid instanceof DataView))) throw new GhostError("grid", grid, "an array of κ values");
   if (out !== undefined && !(out instanceof Float64Array)) throw new GhostError("out", out, `a Float64Array of length ${grid.length} or undefined`);
   const res = out ?? new Float64Array(grid.length);

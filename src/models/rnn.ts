@@ -11,13 +11,14 @@
  * x_0 = −0.3·1 (deterministic). Initialisation randn/√N for every matrix and readout weight, b = 0.
  */
 import { GhostError, requireBoolean, requireFinite, requireInteger, requireOneOf, requireOptions, requirePositive } from "../core/errors";
+import { F64Array, copyNd, requireNd, shapeString } from "../core/nd";
 import { Rng } from "../core/rng";
 import { requireLeak } from "../tasks/delayedActivation";
 import { initFullRank } from "./fullRankRnn";
 import { initLowRank } from "./lowRankRnn";
-import type { ReadoutKind, RnnConfig, RnnKind, RnnModel, RnnParams } from "./types";
+import type { FullRankParams, LowRankParams, ReadoutKind, RnnConfig, RnnKind, RnnModel, RnnParams } from "./types";
 
-export type { RnnKind, ReadoutKind, RnnConfig, RnnParams, RnnModel } from "./types";
+export type { RnnKind, ReadoutKind, RnnConfig, RnnParams, RnnModel, ParamGroup, LowRankParams, FullRankParams } from "./types";
 
 function requireConfigObject(config: unknown): RnnConfig {
   if (config === null || typeof config !== "object") throw new GhostError("config", config, "an RnnConfig object");
@@ -31,7 +32,7 @@ export function parameterGroups(config: RnnConfig): string[] {
   return config.readout === "latent" ? ["M", "P", "b"] : ["M", "P", "b", "wOut", "bOut"];
 }
 
-/** Shape of each parameter group. */
+/** Shape of each parameter group: M [N, K], P [K, N], W [N, N], b [N], wOut [N], bOut [1] (the config's groups only). */
 export function parameterShapes(config: RnnConfig): Record<string, number[]> {
   requireConfigObject(config);
   const N = requireInteger("config.size", config.size, 1), K = requireInteger("config.rank", config.rank, 1);
@@ -95,6 +96,9 @@ function resolveTrainable(config: RnnConfig, flags: Record<string, boolean> | un
  * Builds a model with the spec's initialisation drawn from `new Rng(seed)` (see {@link createRnnFromRng}).
  * @param seed integer ≥ 0, stored in the config (provenance). @param opts defaults = the paper's rank-one model.
  */
+export function createRnn(seed: number, opts: RnnOptions & { kind: "fullRank" }): RnnModel<FullRankParams>;
+export function createRnn(seed: number, opts?: RnnOptions & { kind?: "lowRank" }): RnnModel<LowRankParams>;
+export function createRnn(seed: number, opts?: RnnOptions): RnnModel;
 export function createRnn(seed: number, opts: RnnOptions = {}): RnnModel {
   requireInteger("seed", seed, 0);
   return createRnnFromRng(new Rng(seed), opts, seed);
@@ -106,6 +110,9 @@ export function createRnn(seed: number, opts: RnnOptions = {}): RnnModel {
  * readout wOut, bOut ~ N(0, 1/N); full rank: {@link initFullRank} — W, wOut, bOut ~ N(0, 1/N), b = 0.
  * @param seed recorded in config.seed (default rng.seed).
  */
+export function createRnnFromRng(rng: Rng, opts: RnnOptions & { kind: "fullRank" }, seed?: number): RnnModel<FullRankParams>;
+export function createRnnFromRng(rng: Rng, opts?: RnnOptions & { kind?: "lowRank" }, seed?: number): RnnModel<LowRankParams>;
+export function createRnnFromRng(rng: Rng, opts?: RnnOptions, seed?: number): RnnModel;
 export function createRnnFromRng(rng: Rng, opts: RnnOptions = {}, seed?: number): RnnModel {
   if (!(rng instanceof Rng)) throw new GhostError("rng", rng, "an Rng (core.Rng) instance");
   requireOptions("options", opts, RNN_OPTIONS);
@@ -128,28 +135,67 @@ export function createRnnFromRng(rng: Rng, opts: RnnOptions = {}, seed?: number)
 }
 
 /** The paper's rank-one DA network (spec A5): N = 100, c = 10, α = 0.5, x_0 = −0.3·1, all of m, n, b trainable. */
-export function createRankOneRnn(seed: number, opts: Omit<RnnOptions, "kind" | "rank" | "readout"> = {}): RnnModel {
+export function createRankOneRnn(seed: number, opts: Omit<RnnOptions, "kind" | "rank" | "readout"> = {}): RnnModel<LowRankParams> {
   return createRnn(seed, { ...opts, kind: "lowRank", rank: 1, readout: "latent" });
 }
 
-/** Deep copy of a model (parameters copied). */
-export function cloneRnn(model: RnnModel): RnnModel {
+/**
+ * The ndarray of parameter group `group` of `params` (e.g. "M"); throws a GhostError if `params` has no such group.
+ * For generic code over the groups of {@link parameterGroups}.
+ */
+export function paramGroup(params: RnnParams, group: string): F64Array {
+  const arr = (params as unknown as Record<string, F64Array | undefined>)?.[group];
+  if (arr === undefined) throw new GhostError(`params.${group}`, arr, "a parameter ndarray (a group of this model)");
+  return arr;
+}
+
+/**
+ * Deep copy of a parameter object (or of gradients, which have the same type): every group (the keys of `params`,
+ * in their order) copied into a new contiguous float64 ndarray of the same shape. The copy shares no storage
+ * with `params`: THE one parameter copy of the library (models.cloneRnn, the trainer's snapshots, Fig 3).
+ */
+export function copyParams<T extends RnnParams>(params: T): T {
+  if (params === null || typeof params !== "object") throw new GhostError("params", params, "an object of parameter ndarrays");
+  const out: Record<string, F64Array> = {};
+  for (const [g, v] of Object.entries(params)) {
+    if (v === undefined) continue;
+    out[g] = copyNd(requireNd(`params.${g}`, v, v?.shape ?? ["?"]));
+  }
+  return out as unknown as T;
+}
+
+/** The low-rank parameters { M [N, K], P [K, N], b [N], wOut?, bOut? } of a low-rank model (throws otherwise). */
+export function lowRankParams(model: RnnModel): LowRankParams {
+  if (model === null || typeof model !== "object" || !model.config) throw new GhostError("model", model, "an RnnModel");
+  if (model.config.kind !== "lowRank") throw new GhostError("model.config.kind", model.config.kind, `"lowRank"`);
+  return model.params as LowRankParams;
+}
+
+/** The full-rank parameters { W [N, N], b [N], wOut [N], bOut [1] } of a full-rank model (throws otherwise). */
+export function fullRankParams(model: RnnModel): FullRankParams {
+  if (model === null || typeof model !== "object" || !model.config) throw new GhostError("model", model, "an RnnModel");
+  if (model.config.kind !== "fullRank") throw new GhostError("model.config.kind", model.config.kind, `"fullRank"`);
+  return model.params as FullRankParams;
+}
+
+/** Deep copy of a model: config and trainable flags copied, parameters by {@link copyParams}. */
+export function cloneRnn<P extends RnnParams>(model: RnnModel<P>): RnnModel<P> {
   validateRnnModel(model);
-  return {
-    config: { ...model.config },
-    params: Object.fromEntries(Object.entries(model.params).map(([k, v]) => [k, Float64Array.from(v)])),
-    trainable: { ...model.trainable },
-  };
+  return { config: { ...model.config }, params: copyParams(model.params), trainable: { ...model.trainable } };
 }
 
 /** A copy of `model` with a different output confidence c (the Fig 4 ablation). */
-export function withConfidence(model: RnnModel, confidence: number): RnnModel {
+export function withConfidence<P extends RnnParams>(model: RnnModel<P>, confidence: number): RnnModel<P> {
   const copy = cloneRnn(model);
   copy.config.confidence = requirePositive("confidence", confidence);
   return copy;
 }
 
-/** Checks that a model is well formed: config valid, every group present with the right length and finite. */
+/**
+ * Checks that a model is well formed: config valid, every group of {@link parameterShapes} present as a
+ * contiguous float64 ndarray of its shape (the message names the expected shape, e.g.
+ * `model.params.M = … is not allowed: expected a float64 ndarray of shape [100, 1]`), finite, with a trainable flag.
+ */
 export function validateRnnModel(model: unknown): RnnModel {
   if (model === null || typeof model !== "object") throw new GhostError("model", model, "an RnnModel { config, params, trainable }");
   const m = model as RnnModel;
@@ -157,12 +203,11 @@ export function validateRnnModel(model: unknown): RnnModel {
   const c = resolveRnnConfig(m.config, m.config.seed);
   if (c.rank !== m.config.rank || c.readout !== m.config.readout) throw new GhostError("model.config", m.config, "a consistent RnnConfig");
   const shapes = parameterShapes(c);
-  if (!m.params || typeof m.params !== "object") throw new GhostError("model.params", m.params, "an object of Float64Arrays");
+  if (!m.params || typeof m.params !== "object") {
+    throw new GhostError("model.params", m.params, `an object of float64 ndarrays { ${Object.entries(shapes).map(([g, s]) => `${g}: ${shapeString(s)}`).join(", ")} }`);
+  }
   for (const [g, shape] of Object.entries(shapes)) {
-    const arr = m.params[g];
-    const len = shape.reduce((a, b) => a * b, 1);
-    if (!(arr instanceof Float64Array) || arr.length !== len) throw new GhostError(`model.params.${g}`, arr, `a Float64Array of length ${len} (shape ${shape.join("×")})`);
-    for (let i = 0; i < arr.length; i++) if (!Number.isFinite(arr[i])) throw new GhostError(`model.params.${g}[${i}]`, arr[i], "a finite number");
+    requireNd(`model.params.${g}`, (m.params as unknown as Record<string, unknown>)[g], shape, { finite: true });
     if (typeof m.trainable?.[g] !== "boolean") throw new GhostError(`model.trainable.${g}`, m.trainable?.[g], "true or false");
   }
   return m;

@@ -21,7 +21,7 @@
  * BEFORE its update, i.e. array index e − 1 of the trainer's History.
  */
 import { GhostError, requireBoolean, requireFiniteArray, requireInteger, requireOneOf, requireOptions, requirePositive } from "../core/errors";
-import { createRnn, RnnModel, withConfidence } from "../models/rnn";
+import { createRnn, LowRankParams, RnnModel, RnnParams, withConfidence } from "../models/rnn";
 import { delayedActivationTask, requireLeak } from "../tasks/delayedActivation";
 import { History, trainRnn } from "../training/trainRnn";
 
@@ -319,8 +319,9 @@ function phase(h: History, record: readonly RankOneRecord[], every: number): Ran
   return r;
 }
 
-function mnb(params: Record<string, Float64Array>): { m: number[]; n: number[]; b: number[] } {
-  return { m: Array.from(params.M), n: Array.from(params.P), b: Array.from(params.b) };
+function mnb(params: RnnParams): { m: number[]; n: number[]; b: number[] } {
+  const p = params as LowRankParams;
+  return { m: Array.from(p.M.data), n: Array.from(p.P.data), b: Array.from(p.b.data) };
 }
 
 /**

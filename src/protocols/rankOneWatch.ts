@@ -17,7 +17,7 @@ import { bifurcationEvents, BifurcationEvent, firstEpochAbove, firstEpochBelow }
 import { countSignFlips, Stability } from "../analysis/fixedPoints";
 import { GhostAnalysis, GhostClassification } from "../analysis/ghosts";
 import { analyseRankOneGhost, analyseRankOneSnapshot, rankOneCrossingStep } from "../analysis/rankOne";
-import { createRankOneRnn, rankOneLatentFlowOnGrid, rankOneParams, RnnModel } from "../models/rnn";
+import { copyParams, createRankOneRnn, rankOneLatentFlowOnGrid, rankOneParams, RnnModel, RnnParams } from "../models/rnn";
 import { delayedActivationTask } from "../tasks/delayedActivation";
 import { trainRnn } from "../training/trainRnn";
 
@@ -270,12 +270,8 @@ export function analyseWatchedSnapshot(model: RnnModel, epoch: number, config: F
   };
 }
 
-function withParams(model: RnnModel, params: Record<string, Float64Array>): RnnModel {
+function withParams(model: RnnModel, params: RnnParams): RnnModel {
   return { config: { ...model.config }, params, trainable: { ...model.trainable } };
-}
-
-function copyParams(model: RnnModel): Record<string, Float64Array> {
-  return Object.fromEntries(Object.entries(model.params).map(([k, v]) => [k, Float64Array.from(v)]));
 }
 
 /** Epoch spacing of the parameter checkpoints kept during the high-lr run (for the replay around the event). */
@@ -302,8 +298,8 @@ export function runSlowWatch(config: FlowWatchSetup, run: SlowRunConfig, onProgr
 
   const regular = new Set<number>();
   for (let e = 0; e < c.epochs; e += c.snapshotEvery) regular.add(e);
-  const stored = new Map<number, { dense: boolean; params: Record<string, Float64Array> }>();
-  const ring: { epoch: number; params: Record<string, Float64Array> }[] = [];
+  const stored = new Map<number, { dense: boolean; params: RnnParams }>();
+  const ring: { epoch: number; params: RnnParams }[] = [];
   const ringSize = c.dense ? Math.floor(c.dense.before / c.dense.every) + 1 : 0;
   let trigger: number | null = null;
   let loss0 = NaN;
@@ -317,14 +313,14 @@ export function runSlowWatch(config: FlowWatchSetup, run: SlowRunConfig, onProgr
     onEpoch: (rec, m) => {
       const e = rec.epoch;
       if (e === 0) loss0 = rec.loss;
-      if (regular.has(e)) stored.set(e, { dense: false, params: copyParams(m) });
+      if (regular.has(e)) stored.set(e, { dense: false, params: copyParams(m.params) });
       const d = c.dense;
       if (d && e % d.every === 0) {
         if (trigger === null) {
-          ring.push({ epoch: e, params: copyParams(m) });
+          ring.push({ epoch: e, params: copyParams(m.params) });
           if (ring.length > ringSize) ring.shift();
         } else if (e <= trigger + d.after && !stored.has(e)) {
-          stored.set(e, { dense: true, params: copyParams(m) });
+          stored.set(e, { dense: true, params: copyParams(m.params) });
         }
       }
       if (d && trigger === null && rec.loss < d.dropLevel * loss0) {
@@ -346,7 +342,7 @@ export function runSlowWatch(config: FlowWatchSetup, run: SlowRunConfig, onProgr
   const t1 = Date.now();
   const epochs = [...stored.keys()].sort((a, b) => a - b);
   const snapshots = epochs.map((e) => {
-    const s = stored.get(e) as { dense: boolean; params: Record<string, Float64Array> };
+    const s = stored.get(e) as { dense: boolean; params: RnnParams };
     return analyseWatchedSnapshot(withParams(model, s.params), e, config, grid, s.dense);
   });
   const analysisMs = Date.now() - t1 + checkMs;
@@ -411,13 +407,13 @@ export function runFastWatch(config: FlowWatchSetup, run: FastRunConfig, onProgr
   let analysisMs = 0;
   // Parameter checkpoints (after the update of every CHECKPOINT_EVERY-th epoch) so that the flows around the event
   // can be recomputed by a short, bit-identical replay (plain SGD has no state besides the parameters).
-  const checkpoints = new Map<number, Record<string, Float64Array>>();
+  const checkpoints = new Map<number, RnnParams>();
 
   const t0 = Date.now();
   const history = trainRnn(model, {
     learningRate: c.learningRate, epochs: c.epochs, task, onProgress,
     onEpoch: (rec, m) => {
-      if (rec.epoch % CHECKPOINT_EVERY === 0) checkpoints.set(rec.epoch, copyParams(m));
+      if (rec.epoch % CHECKPOINT_EVERY === 0) checkpoints.set(rec.epoch, copyParams(m.params));
       if (rec.epoch < c.analysisStart) return;
       const ta = Date.now();
       const g = analyseRankOneGhost(m);
@@ -472,7 +468,7 @@ export function runFastWatch(config: FlowWatchSetup, run: FastRunConfig, onProgr
     let from = -1; // −1: start from the untrained network
     for (const k of checkpoints.keys()) if (k < lo && k > from) from = k;
     const replay = newNetwork(config, c.seed);
-    if (from >= 0) replay.params = copyParams(withParams(replay, checkpoints.get(from) as Record<string, Float64Array>)); // a private copy
+    if (from >= 0) replay.params = copyParams(checkpoints.get(from) as RnnParams); // a private copy
     const h2 = trainRnn(replay, { learningRate: c.learningRate, epochs: hi - from, task, snapshotEpochs: wanted, startEpoch: from + 1 });
     for (let k = from + 1; k <= hi; k++) {
       if (h2.loss[k - from - 1] !== history.loss[k]) {

@@ -10,11 +10,12 @@
  */
 import { GhostError } from "../core/errors";
 import { sigmoid } from "../core/math";
-import { RnnModel, parameterGroups, parameterShapes, validateRnnModel } from "../models/rnn";
+import { F64Array, ndFloat64 } from "../core/nd";
+import { FullRankParams, LowRankParams, RnnModel, RnnParams, copyParams, fullRankParams, lowRankParams, parameterShapes, validateRnnModel } from "../models/rnn";
 import { Task, validateTask } from "../tasks/delayedActivation";
 
 /** Preallocated buffers of one (model shape, task) pair, plus the gradient of every parameter group. */
-export interface Workspace {
+export interface Workspace<P extends RnnParams = RnnParams> {
   /** N. */
   size: number;
   /** K of a low-rank model; 0 for full rank. */
@@ -37,8 +38,11 @@ export interface Workspace {
   du: Float64Array;
   /** Scratch, shape [max(K,1)]: ∂loss/∂κ_t. */
   dk: Float64Array;
-  /** Gradients, same names and shapes as the parameter groups. */
-  grads: Record<string, Float64Array>;
+  /**
+   * Gradients ∂loss/∂p: the same type, group names and shapes as the model's parameters (contiguous float64
+   * ndarrays, e.g. grads.M [N, K]); the kernels write into their `.data`.
+   */
+  grads: P;
   /** Loss of the last pass. */
   loss: number;
   /** Accuracy of the last pass, in [0, 1]. */
@@ -46,17 +50,17 @@ export interface Workspace {
 }
 
 /** Allocates a workspace for `model` on `task` (both validated: models.validateRnnModel, tasks.validateTask). */
-export function createWorkspace(model: RnnModel, task: Task): Workspace {
+export function createWorkspace<P extends RnnParams>(model: RnnModel<P>, task: Task): Workspace<P> {
   validateRnnModel(model);
   validateTask(task);
   const N = model.config.size, K = model.config.kind === "fullRank" ? 0 : model.config.rank, S = task.steps;
-  const grads: Record<string, Float64Array> = {};
-  for (const [g, shape] of Object.entries(parameterShapes(model.config))) grads[g] = new Float64Array(shape.reduce((a, b) => a * b, 1));
+  const grads: Record<string, F64Array> = {};
+  for (const [g, shape] of Object.entries(parameterShapes(model.config))) grads[g] = ndFloat64(shape);
   return {
     size: N, rank: K, steps: S,
     x: new Float64Array((S + 1) * N), phi: new Float64Array(S * N), kappa: new Float64Array((S + 1) * Math.max(K, 1)),
     output: new Float64Array(S), dz: new Float64Array(S), gx: new Float64Array(N), du: new Float64Array(N),
-    dk: new Float64Array(Math.max(K, 1)), grads, loss: NaN, accuracy: NaN,
+    dk: new Float64Array(Math.max(K, 1)), grads: grads as unknown as P, loss: NaN, accuracy: NaN,
   };
 }
 
@@ -92,7 +96,8 @@ function readoutLoss(ws: Workspace, targets: Float64Array, lossScale: number, sl
  * forward  κ_0 = x0·Σn, x_{t+1} = (1 − α)x_t + α tanh(m κ_t + b), κ_{t+1} = n·x_{t+1}, o_{t+1} = σ(c(κ_{t+1} − 1));
  * backward (when `withGradient`) into gm, gn, gb (each length N, overwritten).
  * Not validated (hot path: the trainer validates the model and task once; {@link evaluateRnn} validates).
- * @param m, n, b parameters (length N). @param targets length ws.steps. @returns the loss (accuracy in ws.accuracy).
+ * @param m, n, b the `.data` of the contiguous parameter ndarrays M [N, 1], P [1, N], b [N] (length N each);
+ *   gm, gn, gb likewise of the gradients. @param targets length ws.steps. @returns the loss (accuracy in ws.accuracy).
  */
 export function rankOneLatentKernel(
   m: Float64Array, n: Float64Array, b: Float64Array,
@@ -154,8 +159,9 @@ export function rankOneLatentKernel(
 /**
  * General low-rank kernel (rank K, latent or linear readout): κ_t = P x_t, u_t = M κ_t + b,
  * x_{t+1} = (1 − α)x_t + α tanh(u_t), o_{t+1} = σ(c(κ_{t+1,0} − 1)) (latent, K = 1) or σ(wOut·x_{t+1} + bOut[0]).
- * Gradients into ws.grads (M, P, b, and wOut, bOut for the linear readout). Also the reference the fused
+ * Gradients into the `.data` of ws.grads (M, P, b, and wOut, bOut for the linear readout). Also the reference the fused
  * rank-one kernel is tested against. Not validated (hot path; see {@link forwardBackward}).
+ * @param M, P, b, wOut, bOut the `.data` of the contiguous parameter ndarrays M [N, K], P [K, N], b [N], wOut [N], bOut [1].
  * @returns the loss (accuracy in ws.accuracy).
  */
 export function lowRankKernel(
@@ -195,9 +201,11 @@ export function lowRankKernel(
   }
   const loss = readoutLoss(ws, targets, lossScale, latent ? c : 1);
   if (!withGradient) return loss;
-  const gM = ws.grads.M, gP = ws.grads.P, gb = ws.grads.b, gx = ws.gx, du = ws.du, dk = ws.dk, dz = ws.dz;
+  const grads = ws.grads as LowRankParams;
+  const gM = grads.M.data, gP = grads.P.data, gb = grads.b.data, gx = ws.gx, du = ws.du, dk = ws.dk, dz = ws.dz;
   gM.fill(0); gP.fill(0); gb.fill(0); gx.fill(0);
-  const gw = ws.grads.wOut, gbo = ws.grads.bOut;
+  // Readout gradients exist for the linear readout only (used below only when !latent).
+  const gw = grads.wOut?.data as Float64Array, gbo = grads.bOut?.data as Float64Array;
   if (!latent) { gw.fill(0); gbo.fill(0); }
   for (let t = S - 1; t >= 0; t--) {
     const d = dz[t];
@@ -237,8 +245,9 @@ export function lowRankKernel(
 
 /**
  * Full-rank kernel (spec A8, D2): u_j = Σ_i x_i W_ij + b_j, x_{t+1} = (1 − α)x_t + α tanh(u),
- * o_{t+1} = σ(wOut·x_{t+1} + bOut[0]). Gradients into ws.grads (W, b, wOut, bOut). Not validated (hot path; see
- * {@link forwardBackward}). @returns the loss.
+ * o_{t+1} = σ(wOut·x_{t+1} + bOut[0]). Gradients into the `.data` of ws.grads (W, b, wOut, bOut). Not validated
+ * (hot path; see {@link forwardBackward}). @param W, b, wOut, bOut the `.data` of W [N, N], b [N], wOut [N], bOut [1].
+ * @returns the loss.
  */
 export function fullRankKernel(
   W: Float64Array, b: Float64Array, wOut: Float64Array, bOut: Float64Array,
@@ -268,7 +277,8 @@ export function fullRankKernel(
   }
   const loss = readoutLoss(ws, targets, lossScale, 1);
   if (!withGradient) return loss;
-  const gW = ws.grads.W, gb = ws.grads.b, gw = ws.grads.wOut, gbo = ws.grads.bOut, gx = ws.gx, dz = ws.dz;
+  const grads = ws.grads as FullRankParams;
+  const gW = grads.W.data, gb = grads.b.data, gw = grads.wOut.data, gbo = grads.bOut.data, gx = ws.gx, dz = ws.dz;
   gW.fill(0); gb.fill(0); gw.fill(0); gbo.fill(0); gx.fill(0);
   for (let t = S - 1; t >= 0; t--) {
     const d = dz[t];
@@ -301,18 +311,20 @@ export function fullRankKernel(
  * trainer validates once); the workspace shape is checked.
  */
 export function forwardBackward(model: RnnModel, task: Task, ws: Workspace, withGradient = true): number {
-  const cfg = model.config, p = model.params;
+  const cfg = model.config;
   if (ws.size !== cfg.size || ws.steps !== task.steps || ws.rank !== (cfg.kind === "fullRank" ? 0 : cfg.rank)) {
     throw new GhostError("workspace", `${ws.size}×${ws.rank}×${ws.steps}`, `a workspace for size ${cfg.size}, rank ${cfg.rank} and ${task.steps} steps (createWorkspace)`);
   }
   if (cfg.kind === "fullRank") {
-    return fullRankKernel(p.W, p.b, p.wOut, p.bOut, cfg.leak, cfg.initialState, task.targets, task.lossScale, ws, withGradient);
+    const p = model.params as FullRankParams;
+    return fullRankKernel(p.W.data, p.b.data, p.wOut.data, p.bOut.data, cfg.leak, cfg.initialState, task.targets, task.lossScale, ws, withGradient);
   }
+  const p = model.params as LowRankParams;
   if (cfg.rank === 1 && cfg.readout === "latent") {
-    const g = ws.grads;
-    return rankOneLatentKernel(p.M, p.P, p.b, cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale, ws, g.M, g.P, g.b, withGradient);
+    const g = ws.grads as LowRankParams;
+    return rankOneLatentKernel(p.M.data, p.P.data, p.b.data, cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale, ws, g.M.data, g.P.data, g.b.data, withGradient);
   }
-  return lowRankKernel(p.M, p.P, p.b, p.wOut, p.bOut, cfg.readout === "latent", cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale, ws, withGradient);
+  return lowRankKernel(p.M.data, p.P.data, p.b.data, p.wOut?.data, p.bOut?.data, cfg.readout === "latent", cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale, ws, withGradient);
 }
 
 /**
@@ -329,27 +341,41 @@ export function lossAndGradient(model: RnnModel, task: Task, ws: Workspace, with
  * fused kernel). Same contract as {@link lossAndGradient} (not validated); low-rank models only.
  */
 export function lowRankPass(model: RnnModel, task: Task, ws: Workspace, withGradient = true): PassResult {
-  const cfg = model.config, p = model.params;
+  const cfg = model.config;
   if (cfg.kind !== "lowRank") throw new GhostError("model.config.kind", cfg.kind, `"lowRank"`);
-  const loss = lowRankKernel(p.M, p.P, p.b, p.wOut, p.bOut, cfg.readout === "latent", cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale, ws, withGradient);
+  const p = lowRankParams(model);
+  const loss = lowRankKernel(p.M.data, p.P.data, p.b.data, p.wOut?.data, p.bOut?.data, cfg.readout === "latent", cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale, ws, withGradient);
   return { loss, accuracy: ws.accuracy };
+}
+
+/** What {@link evaluateRnn} returns (every array a fresh copy). */
+export interface RnnEvaluation<P extends RnnParams = RnnParams> extends PassResult {
+  /** Outputs o_1…o_S, shape [S]. */
+  outputs: Float64Array;
+  /** Latent trajectory κ_0…κ_S (κ_t = P x_t), shape [S+1, K]; [S+1, 0] for a full-rank model. */
+  kappa: F64Array;
+  /** States x_0…x_S, shape [S+1, N]. */
+  states: F64Array;
+  /** ∂loss/∂p for every parameter group: same type, names and shapes as model.params (a copy). */
+  grads: P;
 }
 
 /**
  * Convenience (validating, allocating): loss, accuracy, outputs o_1…o_S [S], latent trajectory κ_0…κ_S
- * [(S+1)×K] (empty for full rank), states x_0…x_S [(S+1)×N] and a copy of every gradient.
+ * [S+1, K], states x_0…x_S [S+1, N] and a copy of every gradient (see {@link RnnEvaluation}).
  */
-export function evaluateRnn(model: RnnModel, task: Task): PassResult & { outputs: Float64Array; kappa: Float64Array; states: Float64Array; grads: Record<string, Float64Array> } {
+export function evaluateRnn<P extends RnnParams>(model: RnnModel<P>, task: Task): RnnEvaluation<P> {
   validateRnnModel(model);
   validateTask(task);
   const ws = createWorkspace(model, task);
   const loss = forwardBackward(model, task, ws, true);
+  const S = task.steps, N = model.config.size, K = model.config.kind === "fullRank" ? 0 : model.config.rank;
   return {
     loss,
     accuracy: ws.accuracy,
     outputs: Float64Array.from(ws.output),
-    kappa: model.config.kind === "fullRank" ? new Float64Array(0) : Float64Array.from(ws.kappa),
-    states: Float64Array.from(ws.x),
-    grads: Object.fromEntries(parameterGroups(model.config).map((g) => [g, Float64Array.from(ws.grads[g])])),
+    kappa: ndFloat64([S + 1, K], K === 0 ? new Float64Array(0) : Float64Array.from(ws.kappa)),
+    states: ndFloat64([S + 1, N], Float64Array.from(ws.x)),
+    grads: copyParams(ws.grads),
   };
 }

@@ -8,9 +8,13 @@
  * Frozen groups (model.trainable[g] = false) are excluded from BOTH the update and the gradient norm: the logged
  * norm is √(Σ over trainable groups of ‖∇g‖²) (spec A9 #7 for the all-trainable paper models).
  */
+import ops from "ndarray-ops";
 import { GhostError, requireFiniteArray, requireInteger, requireOneOf, requireOptions, requirePositive } from "../core/errors";
 import { linspace } from "../core/arrays";
-import { RnnModel, parameterGroups, rankOneInitialKappa, rankOneLatentFlowOnGrid, rankOneParams, validateRnnModel } from "../models/rnn";
+import { F64Array, ndFloat64 } from "../core/nd";
+import {
+  RnnModel, RnnParams, copyParams, paramGroup, parameterGroups, rankOneInitialKappa, rankOneLatentFlowOnGrid, rankOneParams, validateRnnModel,
+} from "../models/rnn";
 import { Task, delayedActivationTask, validateTask } from "../tasks/delayedActivation";
 import { createWorkspace, forwardBackward, Workspace } from "./bptt";
 
@@ -67,8 +71,8 @@ export interface TrainOptions {
 export interface ParamSnapshot {
   /** Epoch whose update produced these parameters (the paper's plot label is epoch + 1). */
   epoch: number;
-  /** Copies of every parameter group (frozen ones included). */
-  params: Record<string, Float64Array>;
+  /** Copies of every parameter group (frozen ones included), ndarrays of the model's shapes (models.copyParams). */
+  params: RnnParams;
 }
 
 /** A rank-one flow snapshot after an epoch's update. */
@@ -142,8 +146,12 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
 
   const ws: Workspace = createWorkspace(model, task);
   const groups = parameterGroups(model.config).filter((g) => model.trainable[g]);
-  const P = groups.map((g) => model.params[g]);
-  const G = groups.map((g) => ws.grads[g]);
+  // Trainable parameter groups and their gradients (ndarrays of one shape per group), their contiguous .data for
+  // the loops below, and one preallocated step buffer per group for the update p ← p − η·g.
+  const P: F64Array[] = groups.map((g) => paramGroup(model.params, g));
+  const G: F64Array[] = groups.map((g) => paramGroup(ws.grads, g));
+  const Pd = P.map((p) => p.data), Gd = G.map((g) => g.data);
+  const step: F64Array[] = G.map((g) => ndFloat64(g.shape.slice()));
   const nGroups = P.length;
   const loss = new Float64Array(epochs), accuracy = new Float64Array(epochs), gradNorm = new Float64Array(epochs);
   const snapshots: ParamSnapshot[] = [];
@@ -155,10 +163,7 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
   // Bound on max |p| over the trainable parameters: while bound + learningRate·‖∇‖ ≤ 1e300 no update can overflow,
   // so the per-entry overflow check below is skipped (it only runs near overflow).
   let paramBound = 0;
-  for (let q = 0; q < nGroups; q++) {
-    const p = P[q];
-    for (let i = 0; i < p.length; i++) paramBound = Math.max(paramBound, Math.abs(p[i]));
-  }
+  for (let q = 0; q < nGroups; q++) paramBound = Math.max(paramBound, ops.norminf(P[q]));
   const divergence = (epoch: number, reason: string): void => {
     diverged = { epoch, reason };
     if (onDivergence === "throw") {
@@ -169,9 +174,11 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
   for (let e = 0; e < epochs; e++) {
     const epoch = startEpoch + e;
     const L = forwardBackward(model, task, ws, true);
+    // Global norm √(Σ_groups Σ_i g_i²) as ONE running sum over the groups in order. Not ops.norm2: summing
+    // per-group norm2squared results rounds differently, and this sum order is part of the recorded results.
     let sq = 0;
     for (let q = 0; q < nGroups; q++) {
-      const gr = G[q];
+      const gr = Gd[q];
       for (let i = 0; i < gr.length; i++) sq += gr[i] * gr[i];
     }
     const norm = Math.sqrt(sq);
@@ -187,7 +194,7 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
       // Near overflow: an update that would make a parameter non-finite is divergence; detect it before touching them.
       let overflow = "";
       for (let q = 0; q < nGroups && !overflow; q++) {
-        const p = P[q], gr = G[q];
+        const p = Pd[q], gr = Gd[q];
         for (let i = 0; i < p.length; i++) {
           if (!Number.isFinite(p[i] - learningRate * gr[i])) { overflow = `${groups[q]}[${i}]`; break; }
         }
@@ -197,20 +204,17 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
         break;
       }
     }
+    // SGD step p ← p − η·∇p per trainable group: step = η·g (ops.muls), p −= step (ops.subeq); the same two
+    // roundings per entry as p[i] − η·g[i]. Then the bound max |p| for the next epoch's overflow test (ops.norminf).
     let bound = 0;
     for (let q = 0; q < nGroups; q++) {
-      const p = P[q], gr = G[q];
-      for (let i = 0; i < p.length; i++) {
-        const v = p[i] - learningRate * gr[i];
-        p[i] = v;
-        const av = v < 0 ? -v : v;
-        if (av > bound) bound = av;
-      }
+      ops.muls(step[q], G[q], learningRate);
+      ops.subeq(P[q], step[q]);
+      const nq = ops.norminf(P[q]);
+      if (nq > bound) bound = nq;
     }
     paramBound = bound;
-    if (snapshotEpochs.has(epoch)) {
-      snapshots.push({ epoch, params: Object.fromEntries(Object.entries(model.params).map(([k, v]) => [k, Float64Array.from(v)])) });
-    }
+    if (snapshotEpochs.has(epoch)) snapshots.push({ epoch, params: copyParams(model.params) });
     if (flowEpochs.has(epoch)) {
       flowSnapshots.push({ epoch, kappa0: rankOneInitialKappa(model), flow: rankOneLatentFlowOnGrid(rankOneParams(model), flowGrid) });
     }

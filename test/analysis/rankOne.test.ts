@@ -15,13 +15,16 @@ import { Rng } from "../../src/core/rng";
 import { evaluateRnn } from "../../src/training/bptt";
 import { delayedActivationTask } from "../../src/tasks/delayedActivation";
 import { GhostError } from "../../src/core/errors";
+import { ndFloat64, ndFrom } from "../../src/core/nd";
 
-const f64 = (xs: number[]) => Float64Array.from(xs);
+/** A float64 ndarray [N] holding `xs` (copied) / wrapping a Float64Array (not copied). */
+const f64 = (xs: number[]) => ndFrom(xs);
+const nd = (a: Float64Array) => ndFloat64([a.length], a);
 
 describe("rankOneFlow wraps the model's one vector field", () => {
   test("f, f′, f″ equal the model's functions (to 1e-12) on the spec grid, for trained-like parameters", () => {
     const rng = new Rng(7);
-    const p: RankOneParams = { m: rng.normalArray(100, 0.3), n: rng.normalArray(100, 0.3), b: rng.normalArray(100, 0.5) };
+    const p: RankOneParams = { m: nd(rng.normalArray(100, 0.3)), n: nd(rng.normalArray(100, 0.3)), b: nd(rng.normalArray(100, 0.5)) };
     const flow = rankOneFlow(p);
     for (const k of defaultKappaGrid()) {
       expect(Math.abs(flow.f(k) - rankOneLatentFlow(p, k))).toBeLessThanOrEqual(1e-12);
@@ -43,20 +46,21 @@ describe("rankOneFlow wraps the model's one vector field", () => {
     for (const seed of [0, 3]) {
       const model = createRankOneRnn(seed);
       const rng = new Rng(100 + seed);
-      model.params.b.set(rng.normalArray(100, 0.3)); // b ≠ 0 so that κ = 0 is not a fixed point
+      model.params.b.data.set(rng.normalArray(100, 0.3)); // b ≠ 0 so that κ = 0 is not a fixed point
       const flow = rankOneModelFlow(model);
       const run = evaluateRnn(model, delayedActivationTask(20));
-      expect(run.kappa.length).toBe(41); // κ_0 … κ_40
-      expect(run.kappa[0]).toBeCloseTo(rankOneInitialKappa(model), 14);
+      expect(run.kappa.shape).toEqual([41, 1]); // κ_0 … κ_40
+      const kappa = run.kappa.data;
+      expect(kappa[0]).toBeCloseTo(rankOneInitialKappa(model), 14);
       for (let t = 0; t < 40; t++) {
-        expect(Math.abs(run.kappa[t + 1] - (run.kappa[t] + 0.5 * flow.f(run.kappa[t])))).toBeLessThanOrEqual(1e-12);
+        expect(Math.abs(kappa[t + 1] - (kappa[t] + 0.5 * flow.f(kappa[t])))).toBeLessThanOrEqual(1e-12);
       }
     }
   });
 
   test("derivatives agree with central differences (δ = 1e-5: error ≲ δ²·|f‴|/6 + ε|f|/δ)", () => {
     const rng = new Rng(11);
-    const p: RankOneParams = { m: rng.normalArray(100, 0.3), n: rng.normalArray(100, 0.3), b: rng.normalArray(100, 0.5) };
+    const p: RankOneParams = { m: nd(rng.normalArray(100, 0.3)), n: nd(rng.normalArray(100, 0.3)), b: nd(rng.normalArray(100, 0.5)) };
     const flow = rankOneFlow(p);
     const d = 1e-5;
     for (const k of [-3, -0.7, 0, 0.4, 2.5]) {
@@ -69,14 +73,15 @@ describe("rankOneFlow wraps the model's one vector field", () => {
     const model = createRankOneRnn(0);
     const flow = rankOneModelFlow(model);
     const before = flow.f(0.5);
-    model.params.P[0] += 1;
+    model.params.P.data[0] += 1;
     expect(flow.f(0.5)).toBe(before);
   });
 
   test("validation", () => {
-    expect(() => rankOneFlow({ m: f64([1, 2]), n: f64([1]), b: f64([0, 0]) })).toThrow(/params.n/);
+    expect(() => rankOneFlow({ m: f64([1, 2]), n: f64([1]), b: f64([0, 0]) })).toThrow(/params.n = .* expected a float64 ndarray of shape \[2\]/);
     expect(() => rankOneFlow({ m: f64([1]), n: f64([NaN]), b: f64([0]) })).toThrow(/params.n\[0\] = NaN/);
-    expect(() => rankOneFlow({ m: [1] as unknown as Float64Array, n: f64([1]), b: f64([0]) })).toThrow(GhostError);
+    expect(() => rankOneFlow({ m: [1] as never, n: f64([1]), b: f64([0]) })).toThrow(GhostError);
+    expect(() => rankOneFlow({ m: Float64Array.of(1) as never, n: f64([1]), b: f64([0]) })).toThrow(/params.m = Float64Array\(length 1\) is not allowed: expected a float64 ndarray of shape \[N\]/);
     expect(() => rankOneModelFlow(null as never)).toThrow(GhostError);
   });
 });
@@ -121,7 +126,7 @@ describe("rank-one networks with analytically placed fixed points", () => {
       const gain = 1.5 + trial; // Σ n_i m_i = gain > 1: bistable around 0
       const n = m.map((x) => (gain * x) / mm);
       const b = rng.normalArray(N, 0.05);
-      const p: RankOneParams = { m, n, b };
+      const p: RankOneParams = { m: nd(m), n: nd(n), b: nd(b) };
       const r = findFixedPoints(rankOneFlow(p), { leak: 0.5 });
       const stable = r.fixedPoints.filter((q) => q.stability === "stable");
       expect(stable.length).toBeGreaterThanOrEqual(2);

@@ -60,9 +60,9 @@ describe("rankOneCrossingStep", () => {
   test("equals the first output above 0.5 of the trainer's forward pass (o_t > 0.5 ⇔ κ_t > 1)", () => {
     const model = createRankOneRnn(3, { size: 2 });
     // F(κ) = 1.5 tanh(κ + 1): κ₀ = −0.45 rises to the fixed point κ* ≈ 1.45 > 1, so the threshold is crossed
-    model.params.M.set([1, 0]);
-    model.params.P.set([1.5, 0]);
-    model.params.b.set([1, 0]);
+    model.params.M.data.set([1, 0]);
+    model.params.P.data.set([1.5, 0]);
+    model.params.b.data.set([1, 0]);
     const task = delayedActivationTask(20);
     const outputs = evaluateRnn(model, task).outputs;
     const first = outputs.findIndex((o) => o > 0.5);

@@ -15,7 +15,7 @@ import {
   tryLoadCheckpoint,
 } from "../../src/io/checkpoint";
 import * as io from "../../src/io";
-import { RnnModel, RnnOptions, cloneRnn, createRankOneRnn, createRnn } from "../../src/models/rnn";
+import { LowRankParams, RnnModel, RnnOptions, RnnParams, cloneRnn, createRankOneRnn, createRnn, paramGroup, parameterShapes } from "../../src/models/rnn";
 import { delayedActivationTask } from "../../src/tasks/delayedActivation";
 import { evaluateRnn } from "../../src/training/bptt";
 import { History, trainRnn } from "../../src/training/trainRnn";
@@ -39,11 +39,14 @@ function bits(a: ArrayLike<number>): string[] {
   });
 }
 
-function expectSameParams(a: Record<string, Float64Array>, b: Record<string, Float64Array>): void {
+/** Same groups, each a float64 ndarray of the same shape with bit-identical data. */
+function expectSameParams(a: RnnParams, b: RnnParams): void {
   expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
   for (const g of Object.keys(a)) {
-    expect(b[g]).toBeInstanceOf(Float64Array);
-    expect(bits(b[g])).toEqual(bits(a[g]));
+    const x = paramGroup(a, g), y = paramGroup(b, g);
+    expect(y.data).toBeInstanceOf(Float64Array);
+    expect(y.shape).toEqual(x.shape);
+    expect(bits(y.data)).toEqual(bits(x.data));
   }
 }
 
@@ -106,10 +109,11 @@ describe("save / load round trip", () => {
     const a = evaluateRnn(model, task), b = evaluateRnn(c.model, task);
     expect(bits([b.loss, b.accuracy])).toEqual(bits([a.loss, a.accuracy]));
     expect(bits(b.outputs)).toEqual(bits(a.outputs));
-    for (const g of Object.keys(a.grads)) expect(bits(b.grads[g])).toEqual(bits(a.grads[g]));
-    // The loaded model is independent of the saved one.
-    c.model.params.b[0] += 1;
-    expect(model.params.b[0]).not.toBe(c.model.params.b[0]);
+    for (const g of Object.keys(a.grads)) expect(bits(paramGroup(b.grads, g).data)).toEqual(bits(paramGroup(a.grads, g).data));
+    // The loaded parameters are ndarrays of the config's shapes, independent of the saved ones.
+    for (const [g, shape] of Object.entries(parameterShapes(model.config))) expect(paramGroup(c.model.params, g).shape).toEqual(shape);
+    c.model.params.b.data[0] += 1;
+    expect(model.params.b.data[0]).not.toBe(c.model.params.b.data[0]);
   });
 
   test("a model alone (no History, no training settings) saves and loads; epoch defaults to 0", () => {
@@ -226,7 +230,7 @@ describe("trainWithCheckpoints", () => {
     // onDivergence "throw" the error propagates and the file keeps the last good checkpoint (epochs 0…5).
     const file2 = path.join(dir, "div2.json");
     const poison = (r: { epoch: number }, live: RnnModel) => {
-      if (r.epoch === 6) live.params.P.fill(1e308);
+      if (r.epoch === 6) (live.params as LowRankParams).P.data.fill(1e308);
       return false;
     };
     expect(() => trainWithCheckpoints(createRankOneRnn(1, { size: 8 }), { file: file2, checkpointEvery: 3, learningRate: lr, epochs: 12, task, onDivergence: "throw", stopWhen: poison })).toThrow(/diverged at epoch 7: gradient norm = NaN/);
@@ -248,7 +252,7 @@ describe("trainWithCheckpoints", () => {
     const cases: [RnnModel, number, RegExp][] = [
       [createRankOneRnn(4, { size: 30 }), lr, /another model config/],
       [createRankOneRnn(3, { size: 30 }), 0.03, /another learning rate/],
-      [(() => { const m = createRankOneRnn(3, { size: 30 }); m.params.b[0] = 1e-3; return m; })(), lr, /other initial parameters/],
+      [(() => { const m = createRankOneRnn(3, { size: 30 }); m.params.b.data[0] = 1e-3; return m; })(), lr, /other initial parameters/],
     ];
     for (const [model, rate, re] of cases) {
       const before = cloneRnn(model);
@@ -364,10 +368,10 @@ describe("bad files fail with a clear GhostError; nothing is half-loaded", () =>
     const model = createRankOneRnn(2, { size: 4 });
     const file = path.join(dir, "never.json");
     const bad = cloneRnn(model);
-    bad.params.M[0] = NaN;
+    bad.params.M.data[0] = NaN;
     const h = trainRnn(cloneRnn(model), { learningRate: 0.02, epochs: 3, task });
     const attempts: [() => unknown, RegExp][] = [
-      [() => saveCheckpoint(file, bad), /model\.params\.M\[0\] = NaN/],
+      [() => saveCheckpoint(file, bad), /model\.params\.M\[0, 0\] = NaN/],
       [() => saveCheckpoint("", model), /file = ""/],
       [() => saveCheckpoint(file, model, { training: { learningRate: 0 } }), /options\.training\.learningRate = 0/],
       [() => saveCheckpoint(file, model, { epoch: -1 }), /options\.epoch = -1/],
@@ -407,5 +411,42 @@ describe("History files", () => {
     expect(() => saveHistory(file, h, { ...model.config, size: 0 })).toThrow(/config\.size = 0/);
     saveCheckpoint(file, model);
     expect(() => loadHistory(file)).toThrow(/"rnn-checkpoint" file, not a History/);
+  });
+});
+
+describe("checkpoints written before the ndarray data model still load (same JSON layout, schema 1)", () => {
+  // Written by the library at commit 40aaa17 (parameters as flat Float64Arrays), see test/io/fixtures/.
+  const fixture = (name: string) => path.join(__dirname, "fixtures", name);
+
+  test("rank one: parameters come back as ndarrays equal bit for bit to the same run today; History and fingerprints agree", () => {
+    const c = loadCheckpoint(fixture("pre-ndarray-rank-one.json"));
+    expect(c.schemaVersion).toBe(1);
+    const model = createRankOneRnn(11, { size: 6 });
+    // paramsFingerprint hashes the same canonical JSON as before: the stored initial fingerprint is reproduced.
+    expect(paramsFingerprint(model)).toBe("be475367d12a1a2d5833e50fb5ce20bc92401eb24e01aa7dd66247306d5da298");
+    expect(c.initialParamsSha256).toBe(paramsFingerprint(model));
+    const h = trainRnn(model, { learningRate: 0.05, epochs: 5, snapshotEpochs: [0, 4], flowSnapshotEpochs: [2], flowGrid: [-1, 0, 1] });
+    expect((c.model.params as LowRankParams).M.shape).toEqual([6, 1]);
+    expect((c.model.params as LowRankParams).P.shape).toEqual([1, 6]);
+    expectSameParams(model.params, c.model.params);
+    expectSameHistory(h, c.history as History);
+    expect(paramsFingerprint(c.model)).toBe("6c624c92cfdcc52c38581ac41f66e5b8ba2f298aaf6db8e14c28b817b572bd38");
+    // Saving it again today writes the same parameter layout (row-major number arrays per group).
+    const again = path.join(dir, "again.json");
+    saveCheckpoint(again, c.model, { history: c.history, training: c.training, initialParamsSha256: c.initialParamsSha256, scale: c.scale });
+    const before = readCheckedJson<{ model: unknown; history: unknown }>(fixture("pre-ndarray-rank-one.json"), { kind: CHECKPOINT_KIND });
+    const after = readCheckedJson<{ model: unknown; history: unknown }>(again, { kind: CHECKPOINT_KIND });
+    expect(after.model).toEqual(before.model);
+    expect(after.history).toEqual(before.history);
+  });
+
+  test("full rank: W [N, N] from the flat row-major array of the old file", () => {
+    const c = loadCheckpoint(fixture("pre-ndarray-full-rank.json"), { modelKind: "fullRank" });
+    const model = createRnn(12, { kind: "fullRank", size: 3 });
+    const h = trainRnn(model, { learningRate: 0.1, epochs: 3, snapshotEpochs: [1] });
+    expect(paramGroup(c.model.params, "W").shape).toEqual([3, 3]);
+    expectSameParams(model.params, c.model.params);
+    expectSameHistory(h, c.history as History);
+    expect(paramsFingerprint(c.model)).toBe("a6f9647236df03fd5f6e17dc5534c236d1e7e8a4736e3002d9486734e22d08d8");
   });
 });

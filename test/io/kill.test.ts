@@ -18,7 +18,7 @@ import * as os from "os";
 import * as path from "path";
 import { Rng, isAtomicTempFile, readCheckedJson, tryReadCheckedJson } from "../../src/core";
 import { saveCheckpoint, tryLoadCheckpoint } from "../../src/io/checkpoint";
-import { createRankOneRnn, createRnn } from "../../src/models/rnn";
+import { RnnParams, createRankOneRnn, createRnn, paramGroup } from "../../src/models/rnn";
 import { History, trainRnn } from "../../src/training/trainRnn";
 
 const DIST_INDEX = path.resolve(__dirname, "../../dist/index.js");
@@ -43,7 +43,8 @@ for (let k = 0; k < runs; k++) {
   const r = io.trainWithCheckpoints(models.createRankOneRnn(k, { size: 100 }), {
     file: path.join(dir, "ckpt-" + k + ".json"), checkpointEvery: every, learningRate: lr, epochs, meta: { padding },
   });
-  core.writeCheckedJson(resultFile, { seed: k, loss: r.history.loss, params: r.model.params, padding }, { kind: "kill-test-result" });
+  const flat = Object.fromEntries(Object.entries(r.model.params).map(([g, a]) => [g, a.data])); // ndarrays → row-major data
+  core.writeCheckedJson(resultFile, { seed: k, loss: r.history.loss, params: flat, padding }, { kind: "kill-test-result" });
   process.stdout.write("finished " + k + "\\n");
 }
 process.stdout.write("all done\\n");
@@ -61,6 +62,11 @@ function bitsEqual(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
   return true;
+}
+
+/** Row-major data of every group of a parameter object (ndarrays → Float64Arrays). */
+function flatParams(params: RnnParams): Record<string, Float64Array> {
+  return Object.fromEntries(Object.keys(params).map((g) => [g, paramGroup(params, g).data]));
 }
 
 function paramsEqual(a: Record<string, ArrayLike<number>>, b: Record<string, ArrayLike<number>>): boolean {
@@ -85,7 +91,8 @@ for (let k = 0; k < runs; k++) {
   const model = models.createRankOneRnn(k, { size: 100 });
   const snapshotEpochs = Array.from({ length: epochs / every }, (_, i) => (i + 1) * every - 1);
   const h = training.trainRnn(model, { learningRate: lr, epochs, snapshotEpochs });
-  refs.push({ loss: h.loss, gradNorm: h.gradNorm, snapshots: h.snapshots, final: model.params });
+  const flat = (params) => Object.fromEntries(Object.entries(params).map(([g, a]) => [g, a.data])); // ndarrays → row-major data
+  refs.push({ loss: h.loss, gradNorm: h.gradNorm, snapshots: h.snapshots.map((s) => ({ epoch: s.epoch, params: flat(s.params) })), final: flat(model.params) });
 }
 core.writeCheckedJson(file, refs, { kind: "kill-test-reference" });
 `;
@@ -169,7 +176,7 @@ function verifyDisk(reportedFinished: Set<number>): { epochs: number[]; finished
       expect(h.epochsRun).toBe(c.epoch);
       expect(bitsEqual(h.loss, ref.loss.slice(0, c.epoch))).toBe(true);
       expect(bitsEqual(h.gradNorm, ref.gradNorm.slice(0, c.epoch))).toBe(true);
-      expect(paramsEqual(c.model.params, ref.paramsAt.get(c.epoch) as Params)).toBe(true);
+      expect(paramsEqual(flatParams(c.model.params), ref.paramsAt.get(c.epoch) as Params)).toBe(true);
       expect((c.meta?.padding as number[]).length).toBe(PADDING);
       epochs.push(c.epoch);
     }
@@ -311,7 +318,7 @@ describe("SIGKILL at random instants: nothing partial is ever read as valid, not
         expect([last % 7, (last + 1) % 7]).toContain(version);
         lastRound = last;
       }
-      expect(paramsEqualAll(r.checkpoint.model.params, versions[version].params)).toBe(true);
+      expect(paramsEqualAll(flatParams(r.checkpoint.model.params), flatParams(versions[version].params))).toBe(true);
       loadedRounds++;
     }
     expect(loadedRounds).toBeGreaterThan(kills / 2);

@@ -6,7 +6,12 @@ import {
   initFullRank,
   initLowRank,
   initRankOne,
+  copyParams,
+  fullRankParams,
+  lowRankParams,
+  paramGroup,
   parameterGroups,
+  parameterShapes,
   rankOneDrive,
   rankOneInitialKappa,
   rankOneLatentFlow,
@@ -22,6 +27,8 @@ import {
 import * as modelsNs from "../../src/models";
 import { Rng } from "../../src/core/rng";
 import { GhostError } from "../../src/core/errors";
+import { copyNd, isContiguous, ndFloat64, ndFrom } from "../../src/core/nd";
+import ndarray from "ndarray";
 
 const U = Math.pow(2, -53);
 
@@ -33,12 +40,12 @@ describe("initialisation (spec A5, A8, B4.2): draw order, scale, zeros", () => {
       const m = ref.normalArray(N, 1 / Math.sqrt(N));
       const n = ref.normalArray(N, 1 / Math.sqrt(N));
       const p = initRankOne(N, new Rng(seed));
-      expect(Array.from(p.m)).toEqual(Array.from(m));
-      expect(Array.from(p.n)).toEqual(Array.from(n));
-      expect(Array.from(p.b)).toEqual(new Array(N).fill(0));
+      expect(Array.from(p.m.data)).toEqual(Array.from(m));
+      expect(Array.from(p.n.data)).toEqual(Array.from(n));
+      expect(Array.from(p.b.data)).toEqual(new Array(N).fill(0));
       const model = createRankOneRnn(seed);
-      expect(Array.from(model.params.M)).toEqual(Array.from(m));
-      expect(Array.from(model.params.P)).toEqual(Array.from(n));
+      expect(Array.from(model.params.M.data)).toEqual(Array.from(m));
+      expect(Array.from(model.params.P.data)).toEqual(Array.from(n));
       expect(model.config).toEqual({ kind: "lowRank", size: 100, rank: 1, readout: "latent", confidence: 10, leak: 0.5, initialState: -0.3, seed });
       expect(model.trainable).toEqual({ M: true, P: true, b: true });
     }
@@ -49,16 +56,19 @@ describe("initialisation (spec A5, A8, B4.2): draw order, scale, zeros", () => {
     const ref = new Rng(9);
     const M = ref.normalArray(N * K, s), P = ref.normalArray(K * N, s), w = ref.normalArray(N, s), bo = ref.normalArray(1, s);
     const p = initLowRank(N, K, new Rng(9), "linear");
-    expect(Array.from(p.M)).toEqual(Array.from(M));
-    expect(Array.from(p.P)).toEqual(Array.from(P));
-    expect(Array.from(p.wOut!)).toEqual(Array.from(w));
-    expect(Array.from(p.bOut!)).toEqual(Array.from(bo));
-    expect(Array.from(p.b)).toEqual(new Array(N).fill(0));
+    expect(Array.from(p.M.data)).toEqual(Array.from(M));
+    expect(Array.from(p.P.data)).toEqual(Array.from(P));
+    expect(Array.from(p.wOut!.data)).toEqual(Array.from(w));
+    expect(Array.from(p.bOut!.data)).toEqual(Array.from(bo));
+    expect(Array.from(p.b.data)).toEqual(new Array(N).fill(0));
+    expect([p.M.shape, p.P.shape, p.b.shape, p.wOut!.shape, p.bOut!.shape]).toEqual([[N, K], [K, N], [N], [N], [1]]);
+    expect(p.M.get(2, 1)).toBe(M[2 * K + 1]); // row-major: M[i, q] = data[i·K + q]
+    expect(p.P.get(1, 4)).toBe(P[1 * N + 4]);
     const model = createRnn(9, { size: N, rank: K });
     expect(model.config.readout).toBe("linear");
     expect(parameterGroups(model.config)).toEqual(["M", "P", "b", "wOut", "bOut"]);
-    expect(Array.from(model.params.M)).toEqual(Array.from(M));
-    expect(Array.from(model.params.bOut)).toEqual(Array.from(bo));
+    expect(Array.from(model.params.M.data)).toEqual(Array.from(M));
+    expect(Array.from(model.params.bOut!.data)).toEqual(Array.from(bo));
   });
 
   test("full rank: W [N×N], then wOut, bOut, all randn/√N; b = 0", () => {
@@ -66,19 +76,20 @@ describe("initialisation (spec A5, A8, B4.2): draw order, scale, zeros", () => {
     const ref = new Rng(3);
     const W = ref.normalArray(N * N, s), w = ref.normalArray(N, s), bo = ref.normalArray(1, s);
     const p = initFullRank(N, new Rng(3));
-    expect(Array.from(p.W)).toEqual(Array.from(W));
-    expect(Array.from(p.wOut)).toEqual(Array.from(w));
-    expect(Array.from(p.bOut)).toEqual(Array.from(bo));
-    expect(Array.from(p.b)).toEqual(new Array(N).fill(0));
+    expect(Array.from(p.W.data)).toEqual(Array.from(W));
+    expect(Array.from(p.wOut.data)).toEqual(Array.from(w));
+    expect(Array.from(p.bOut.data)).toEqual(Array.from(bo));
+    expect(Array.from(p.b.data)).toEqual(new Array(N).fill(0));
+    expect(p.W.get(2, 5)).toBe(W[2 * N + 5]); // u_j = Σ_i x_i W[i, j]: W[i, j] = data[i·N + j]
     const model = createRnn(3, { kind: "fullRank", size: N });
     expect(model.config.rank).toBe(N);
-    expect(Array.from(model.params.W)).toEqual(Array.from(W));
+    expect(Array.from(model.params.W.data)).toEqual(Array.from(W));
   });
 
   test("entries have variance 1/N: sample variance of √N·m over N = 20000 within 6 standard errors (√(2/N))", () => {
     const N = 20000;
     const p = initRankOne(N, new Rng(11));
-    for (const v of [p.m, p.n]) {
+    for (const v of [p.m.data, p.n.data]) {
       let s2 = 0;
       for (let i = 0; i < N; i++) s2 += N * v[i] * v[i];
       expect(Math.abs(s2 / N - 1)).toBeLessThan(6 * Math.sqrt(2 / N));
@@ -90,7 +101,7 @@ describe("initialisation (spec A5, A8, B4.2): draw order, scale, zeros", () => {
     const a = createRnnFromRng(rng, { size: 10, rank: 2 });
     const b = createRnn(5, { size: 10, rank: 2 });
     expect(a.config).toEqual(b.config);
-    for (const g of parameterGroups(a.config)) expect(Array.from(a.params[g])).toEqual(Array.from(b.params[g]));
+    for (const g of parameterGroups(a.config)) expect(Array.from(paramGroup(a.params, g).data)).toEqual(Array.from(paramGroup(b.params, g).data));
     // the stream moved on by exactly 10·2 + 2·10 + 10 + 1 normals
     const ref = new Rng(5);
     ref.normalArray(51);
@@ -105,7 +116,7 @@ describe("initialisation (spec A5, A8, B4.2): draw order, scale, zeros", () => {
 });
 
 describe("the one rank-one vector field f(κ) = −κ + Σ n_i tanh(m_i κ + b_i)", () => {
-  const small: RankOneParams = { m: Float64Array.of(1, 2), n: Float64Array.of(0.5, -1), b: Float64Array.of(0, 0.1) };
+  const small: RankOneParams = { m: ndFrom([1, 2]), n: ndFrom([0.5, -1]), b: ndFrom([0, 0.1]) };
 
   test("closed form on a two-unit example", () => {
     const k = 0.3;
@@ -124,15 +135,16 @@ describe("the one rank-one vector field f(κ) = −κ + Σ n_i tanh(m_i κ + b_i
       const N = 50;
       const p = initRankOne(N, new Rng(seed));
       const rng = new Rng(seed + 100);
+      const m = p.m.data, n = p.n.data;
       for (let i = 0; i < N; i++) {
-        p.m[i] *= 3;
-        p.b[i] = 0.3 * rng.normal();
+        m[i] *= 3;
+        p.b.data[i] = 0.3 * rng.normal();
       }
       let s3 = 0, s4 = 0, sAbs = 0;
       for (let i = 0; i < N; i++) {
-        s3 += Math.abs(p.n[i] * p.m[i] ** 3);
-        s4 += Math.abs(p.n[i] * p.m[i] ** 4);
-        sAbs += Math.abs(p.n[i]) * (1 + Math.abs(p.m[i]) + p.m[i] ** 2);
+        s3 += Math.abs(n[i] * m[i] ** 3);
+        s4 += Math.abs(n[i] * m[i] ** 4);
+        sAbs += Math.abs(n[i]) * (1 + Math.abs(m[i]) + m[i] ** 2);
       }
       const h = 1e-5;
       for (const k of [-9, -2.5, -0.4, 0, 0.7, 1, 3.3, 12]) {
@@ -165,9 +177,14 @@ describe("the one rank-one vector field f(κ) = −κ + Σ n_i tanh(m_i κ + b_i
     grid.forEach((k, j) => expect(f[j]).toBe(rankOneLatentFlow(p, k)));
     expect(() => rankOneLatentFlowOnGrid(p, grid, new Float64Array(2))).toThrow(GhostError);
     let s = 0;
-    for (let i = 0; i < 30; i++) s += p.n[i] * -0.3;
+    for (let i = 0; i < 30; i++) s += p.n.data[i] * -0.3;
     expect(rankOneInitialKappa(model)).toBe(s);
-    expect(p.m).toBe(model.params.M);
+    // m [N] and n [N] are views sharing the storage of M [N, 1] and P [1, N]
+    expect(p.m.shape).toEqual([30]);
+    expect(p.m.data).toBe(model.params.M.data);
+    expect(p.n.data).toBe(model.params.P.data);
+    expect(p.b).toBe(model.params.b);
+    expect(() => rankOneLatentFlowOnGrid({ ...p, n: ndFrom([1, 2]) }, grid)).toThrow(/p.n = ndarray\(Float64Array, shape \[2\]\) is not allowed: expected a float64 ndarray of shape \[30\]/);
     expect(() => rankOneParams(createRnn(0, { size: 5, rank: 2 }))).toThrow(/rank/);
   });
 });
@@ -176,13 +193,13 @@ describe("model state: clone, confidence, validation", () => {
   test("cloneRnn copies parameters (independent), withConfidence returns a copy with a new c", () => {
     const a = createRankOneRnn(1, { size: 10 });
     const b = cloneRnn(a);
-    b.params.M[0] += 1;
-    expect(b.params.M[0]).not.toBe(a.params.M[0]);
+    b.params.M.data[0] += 1;
+    expect(b.params.M.data[0]).not.toBe(a.params.M.data[0]);
     const c = withConfidence(a, 0.1);
     expect(c.config.confidence).toBe(0.1);
     expect(a.config.confidence).toBe(10);
-    expect(Array.from(c.params.P)).toEqual(Array.from(a.params.P));
-    expect(c.params.P).not.toBe(a.params.P);
+    expect(Array.from(c.params.P.data)).toEqual(Array.from(a.params.P.data));
+    expect(c.params.P.data).not.toBe(a.params.P.data);
     expect(() => withConfidence(a, NaN)).toThrow(/confidence = NaN/);
     expect(() => withConfidence(a, 0)).toThrow(/confidence = 0/);
   });
@@ -220,14 +237,100 @@ describe("model state: clone, confidence, validation", () => {
     const m = createRankOneRnn(0, { size: 5 });
     expect(validateRnnModel(m)).toBe(m);
     const short = cloneRnn(m);
-    short.params.P = new Float64Array(4);
-    expect(() => validateRnnModel(short)).toThrow(/model.params.P/);
+    short.params.P = ndFloat64([1, 4]);
+    expect(() => validateRnnModel(short)).toThrow(/model.params.P = ndarray\(Float64Array, shape \[1, 4\]\) is not allowed: expected a float64 ndarray of shape \[1, 5\]/);
     const nan = cloneRnn(m);
-    nan.params.b[2] = NaN;
+    nan.params.b.data[2] = NaN;
     expect(() => validateRnnModel(nan)).toThrow(/model.params.b\[2\] = NaN/);
     const noFlag = cloneRnn(m);
     delete (noFlag.trainable as Record<string, boolean>).M;
     expect(() => validateRnnModel(noFlag)).toThrow(/model.trainable.M/);
     expect(() => validateRnnModel(null)).toThrow(/model = null/);
+  });
+});
+
+describe("the ndarray data model: parameters are named float64 ndarrays, checked at the edges, copied by one function", () => {
+  test("every parameter group is a contiguous float64 ndarray of its documented shape", () => {
+    const N = 7, K = 3;
+    const cases: [ReturnType<typeof createRnn>, Record<string, number[]>][] = [
+      [createRankOneRnn(0, { size: N }), { M: [N, 1], P: [1, N], b: [N] }],
+      [createRnn(0, { size: N, rank: K }), { M: [N, K], P: [K, N], b: [N], wOut: [N], bOut: [1] }],
+      [createRnn(0, { kind: "fullRank", size: N }), { W: [N, N], b: [N], wOut: [N], bOut: [1] }],
+    ];
+    for (const [model, shapes] of cases) {
+      expect(parameterShapes(model.config)).toEqual(shapes);
+      expect(Object.keys(model.params)).toEqual(Object.keys(shapes));
+      for (const [g, shape] of Object.entries(shapes)) {
+        const a = paramGroup(model.params, g);
+        expect(a.data).toBeInstanceOf(Float64Array);
+        expect(a.dtype).toBe("float64");
+        expect(a.shape).toEqual(shape);
+        expect(isContiguous(a)).toBe(true);
+      }
+    }
+    expect(lowRankParams(cases[1][0]).M.shape).toEqual([N, K]);
+    expect(fullRankParams(cases[2][0]).W.shape).toEqual([N, N]);
+    expect(() => fullRankParams(cases[0][0])).toThrow(/model.config.kind = "lowRank"/);
+    expect(() => lowRankParams(cases[2][0])).toThrow(/model.config.kind = "fullRank"/);
+    expect(() => paramGroup(cases[0][0].params, "W")).toThrow(/params.W = undefined/);
+  });
+
+  test("a wrong shape, a plain Float64Array or a strided view is refused with a message naming the expected shape", () => {
+    const m = createRankOneRnn(0, { size: 100 });
+    const wrong = cloneRnn(m);
+    wrong.params.M = ndFloat64([1, 100]); // transposed
+    expect(() => validateRnnModel(wrong)).toThrow(GhostError);
+    expect(() => validateRnnModel(wrong)).toThrow(
+      "model.params.M = ndarray(Float64Array, shape [1, 100]) is not allowed: expected a float64 ndarray of shape [100, 1] (got shape [1, 100])",
+    );
+    const flat = cloneRnn(m);
+    (flat.params as unknown as Record<string, unknown>).M = new Float64Array(100); // the pre-ndarray representation
+    expect(() => validateRnnModel(flat)).toThrow("model.params.M = Float64Array(length 100) is not allowed: expected a float64 ndarray of shape [100, 1]");
+    const f32 = cloneRnn(m);
+    (f32.params as unknown as Record<string, unknown>).b = ndarray(new Float32Array(100), [100]);
+    expect(() => validateRnnModel(f32)).toThrow(/model.params.b = ndarray\(Float32Array, shape \[100\]\) is not allowed: expected a float64 ndarray of shape \[100\]/);
+    // a strided view (every other element of a 200-vector) has the right shape but is not contiguous
+    const strided = cloneRnn(m);
+    strided.params.b = ndarray(new Float64Array(200), [100], [2], 0);
+    expect(() => validateRnnModel(strided)).toThrow(/model.params.b = .* expected a float64 ndarray of shape \[100\], contiguous/);
+    const full = createRnn(0, { kind: "fullRank", size: 4 });
+    full.params.W = ndFloat64([4, 5]);
+    expect(() => validateRnnModel(full)).toThrow(/model.params.W = .* expected a float64 ndarray of shape \[4, 4\]/);
+    const nan = cloneRnn(m);
+    nan.params.M.data[7] = Infinity;
+    expect(() => validateRnnModel(nan)).toThrow(/model.params.M\[7, 0\] = Infinity/);
+  });
+
+  test("copyParams is a deep, independent copy of every group (values, shapes and key order kept)", () => {
+    for (const model of [createRnn(2, { size: 6, rank: 2 }), createRnn(2, { kind: "fullRank", size: 5 })]) {
+      const copy = copyParams(model.params);
+      expect(Object.keys(copy)).toEqual(Object.keys(model.params));
+      for (const g of Object.keys(model.params)) {
+        const a = paramGroup(model.params, g), c = paramGroup(copy, g);
+        expect(c).not.toBe(a);
+        expect(c.data).not.toBe(a.data);
+        expect(c.data.buffer).not.toBe(a.data.buffer);
+        expect(c.shape).toEqual(a.shape);
+        expect(Array.from(c.data)).toEqual(Array.from(a.data));
+        const before = a.data[0];
+        c.data[0] = 12345; // writing the copy leaves the original alone, and vice versa
+        expect(a.data[0]).toBe(before);
+        a.data[0] = -777;
+        expect(c.data[0]).toBe(12345);
+      }
+    }
+    // cloneRnn copies through copyParams: the clone's groups share no storage with the original
+    const a = createRankOneRnn(3, { size: 4 });
+    const b = cloneRnn(a);
+    for (const g of ["M", "P", "b"]) expect(paramGroup(b.params, g).data).not.toBe(paramGroup(a.params, g).data);
+    expect(() => copyParams(null as never)).toThrow(/params = null/);
+  });
+
+  test("copyNd gathers a strided view into a contiguous copy", () => {
+    const base = ndFrom([0, 1, 2, 3, 4, 5], [2, 3]);
+    const t = copyNd(base.transpose(1, 0)); // [3, 2]: the transpose
+    expect(t.shape).toEqual([3, 2]);
+    expect(isContiguous(t)).toBe(true);
+    expect(Array.from(t.data)).toEqual([0, 3, 1, 4, 2, 5]);
   });
 });

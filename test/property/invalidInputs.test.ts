@@ -160,8 +160,9 @@ const MISTAKES: [string, () => unknown, string][] = [
   ["createRnn with initialState NaN", () => models.createRnn(0, { initialState: NaN }), "initialState"],
   ["createRnn with an unknown trainable group", () => models.createRnn(0, { trainable: { W: true } as never }), "trainable"],
   ["withConfidence 0", () => models.withConfidence(rankOne(), 0), "confidence"],
-  ["validateRnnModel after a NaN was written into n", () => { const m = rankOne(); m.params.P[2] = NaN; return models.validateRnnModel(m); }, "P"],
-  ["validateRnnModel with a short parameter array", () => { const m = rankOne(); m.params.M = new Float64Array(3); return models.validateRnnModel(m); }, "M"],
+  ["validateRnnModel after a NaN was written into n", () => { const m = rankOne(); m.params.P.data[2] = NaN; return models.validateRnnModel(m); }, "P"],
+  ["validateRnnModel with a short parameter array", () => { const m = rankOne(); m.params.M = core.ndFloat64([3, 1]); return models.validateRnnModel(m); }, "M"],
+  ["validateRnnModel with a flat Float64Array instead of an ndarray", () => { const m = rankOne(); (m.params as unknown as Record<string, unknown>).M = new Float64Array(m.config.size); return models.validateRnnModel(m); }, "M"],
   // training
   ["trainRnn with learning rate NaN", () => training.trainRnn(rankOne(), { learningRate: NaN, epochs: 5 }), "learningRate"],
   ["trainRnn with learning rate −0.01", () => training.trainRnn(rankOne(), { learningRate: -0.01, epochs: 5 }), "learningRate"],
@@ -183,7 +184,7 @@ const MISTAKES: [string, () => unknown, string][] = [
   ["analyseGhost from κ₀ = NaN", () => analysis.analyseGhost(parabola, NaN), "kappaStart"],
   ["classifyRun of an empty accuracy array", () => analysis.classifyRun([]), "accuracy"],
   ["classifyRun with level 2", () => analysis.classifyRun(new Float64Array(100), { level: 2 }), "level"],
-  ["rankOneFlow with m and n of different lengths", () => analysis.rankOneFlow({ m: Float64Array.of(1, 2), n: Float64Array.of(1), b: Float64Array.of(0, 0) }), "n"],
+  ["rankOneFlow with m and n of different lengths", () => analysis.rankOneFlow({ m: core.ndFrom([1, 2]), n: core.ndFrom([1]), b: core.ndFrom([0, 0]) }), "n"],
   // checkpoints
   ["loadCheckpoint of a missing file", () => io.loadCheckpoint(path.join(os.tmpdir(), "ghost-no-such-checkpoint.json")), "file"],
   ["loadCheckpoint with a non-string path", () => io.loadCheckpoint(42 as never), "file"],

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { GhostError, Rng, decodeJson, encodeJson, linspace, mean, meanSemColumns, sem, std, tryReadCheckedJson, writeCheckedJson } from "../../src/core";
+import { GhostError, Rng, decodeJson, encodeJson, linspace, mean, meanSemColumns, ndFloat64, sem, std, tryReadCheckedJson, writeCheckedJson } from "../../src/core";
 import { analyseGhost, bifurcationEvents, classifyRun, classifyRuns, findFixedPoints, firstEpochBelow, rankOneFlow } from "../../src/analysis";
 import { classifyDaRun, runDaTrain, runRankOneTrain } from "../../src/protocols";
 import { runSelfTest } from "../../src/engine";
@@ -18,6 +18,7 @@ import {
   cloneRnn,
   createRnn,
   criticalLearningRate,
+  paramGroup,
   rStar,
   simulatedLoss,
   toyError,
@@ -134,7 +135,7 @@ describe("RNN models on the delayed-activation task (spec A5, A8, B4.2)", () => 
         const task = delayedActivationTask(T);
         const model = createRnn(s, opts);
         const again = createRnn(s, opts);
-        for (const g of Object.keys(model.params)) expect(sameBits(model.params[g], again.params[g])).toBe(true);
+        for (const g of Object.keys(model.params)) expect(sameBits(paramGroup(model.params, g).data, paramGroup(again.params, g).data)).toBe(true);
         const a = evaluateRnn(model, task);
         const b = evaluateRnn(again, task);
         expect(a.loss).toBeGreaterThanOrEqual(0);
@@ -144,8 +145,10 @@ describe("RNN models on the delayed-activation task (spec A5, A8, B4.2)", () => 
         expect(Number.isInteger(Math.round(a.accuracy * 2 * T * 1e6) / 1e6)).toBe(true);
         for (const o of a.outputs) expect(o >= 0 && o <= 1).toBe(true);
         for (const g of Object.keys(a.grads)) {
-          for (const v of a.grads[g]) expect(Number.isFinite(v)).toBe(true);
-          expect(sameBits(a.grads[g], b.grads[g])).toBe(true);
+          const ga = paramGroup(a.grads, g);
+          expect(ga.shape).toEqual(paramGroup(model.params, g).shape);
+          for (const v of ga.data) expect(Number.isFinite(v)).toBe(true);
+          expect(sameBits(ga.data, paramGroup(b.grads, g).data)).toBe(true);
         }
         expect(Object.is(a.loss, b.loss)).toBe(true);
       }),
@@ -194,7 +197,7 @@ describe("RNN models on the delayed-activation task (spec A5, A8, B4.2)", () => 
         const ha = trainRnn(a, { learningRate: lr, epochs, task: delayedActivationTask(4) });
         const hb = trainRnn(b, { learningRate: lr, epochs, task: delayedActivationTask(4) });
         for (const k of ["loss", "accuracy", "gradNorm"] as const) expect(sameBits(ha[k], hb[k])).toBe(true);
-        for (const g of Object.keys(a.params)) expect(sameBits(a.params[g], b.params[g])).toBe(true);
+        for (const g of Object.keys(a.params)) expect(sameBits(paramGroup(a.params, g).data, paramGroup(b.params, g).data)).toBe(true);
       }),
       fcParams(40),
     );
@@ -246,10 +249,10 @@ describe("1-D flow analysis (fixed points, ghosts, classification)", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 6 }), seed, finite(0.3, 4), (N, s, spread) => {
         const rng = new Rng(s);
-        const p = { m: rng.normalArray(N, spread), n: rng.normalArray(N, spread), b: rng.normalArray(N, spread / 2) };
+        const p = { m: ndFloat64([N], rng.normalArray(N, spread)), n: ndFloat64([N], rng.normalArray(N, spread)), b: ndFloat64([N], rng.normalArray(N, spread / 2)) };
         const flow = rankOneFlow(p);
         const report = findFixedPoints(flow);
-        const scale = 15 + p.n.reduce((acc, x) => acc + Math.abs(x), 0); // bound on |κ| + |F(κ)| on the grid
+        const scale = 15 + p.n.data.reduce((acc, x) => acc + Math.abs(x), 0); // bound on |κ| + |F(κ)| on the grid
         let prev = -Infinity;
         for (const fp of report.fixedPoints) {
           expect(fp.kappa).toBeGreaterThan(prev);
@@ -427,7 +430,7 @@ describe("files: damaged files are never read as valid", () => {
         saveCheckpoint(file, model, { history, training: { learningRate: lr, task } });
         const c = loadCheckpoint(file);
         expect(c.model.config).toEqual(model.config);
-        for (const g of Object.keys(model.params)) expect(sameBits(c.model.params[g], model.params[g])).toBe(true);
+        for (const g of Object.keys(model.params)) expect(sameBits(paramGroup(c.model.params, g).data, paramGroup(model.params, g).data)).toBe(true);
         expect(sameBits(c.history?.loss ?? [], history.loss)).toBe(true);
         expect(Object.is(evaluateRnn(c.model, task).loss, evaluateRnn(model, task).loss)).toBe(true);
         const text = fs.readFileSync(file);
@@ -436,7 +439,7 @@ describe("files: damaged files are never read as valid", () => {
         fs.writeFileSync(file, damaged);
         const r = tryLoadCheckpoint(file);
         if (r.ok) {
-          for (const g of Object.keys(model.params)) expect(sameBits(r.checkpoint.model.params[g], model.params[g])).toBe(true);
+          for (const g of Object.keys(model.params)) expect(sameBits(paramGroup(r.checkpoint.model.params, g).data, paramGroup(model.params, g).data)).toBe(true);
           expect(sameBits(r.checkpoint.history?.loss ?? [], history.loss)).toBe(true);
         }
       }),

@@ -43,9 +43,9 @@ describe("rankOneTrain runner", () => {
     expect(bitsOf(r.loss!)).toEqual(bitsOf(h.loss));
     expect(bitsOf(r.accuracy!)).toEqual(bitsOf(h.accuracy));
     expect(bitsOf(r.gradNorm!)).toEqual(bitsOf(h.gradNorm));
-    expect(bitsOf(r.params!.m)).toEqual(bitsOf(model.params.M));
-    expect(bitsOf(r.params!.n)).toEqual(bitsOf(model.params.P));
-    expect(bitsOf(r.snapshots![1].b)).toEqual(bitsOf(model.params.b));
+    expect(bitsOf(r.params!.m)).toEqual(bitsOf(model.params.M.data));
+    expect(bitsOf(r.params!.n)).toEqual(bitsOf(model.params.P.data));
+    expect(bitsOf(r.snapshots![1].b)).toEqual(bitsOf(model.params.b.data));
     expect(r.snapshots!.map((s) => s.epoch)).toEqual([0, 149]);
     expect(r.epochsRun).toBe(150);
     expect(r.final).toEqual({ loss: h.loss[149], accuracy: h.accuracy[149], gradNorm: h.gradNorm[149] });

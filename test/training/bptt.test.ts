@@ -1,4 +1,4 @@
-import { createRnn, createRankOneRnn, parameterGroups, rankOneParams, rankOneLatentStep, rankOneInitialKappa, RnnModel, RnnOptions } from "../../src/models/rnn";
+import { createRnn, createRankOneRnn, paramGroup, parameterGroups, rankOneParams, rankOneLatentStep, rankOneInitialKappa, RnnModel, RnnOptions, RnnParams } from "../../src/models/rnn";
 import { delayedActivationTask } from "../../src/tasks/delayedActivation";
 import { createWorkspace, forwardBackward, lossAndGradient, evaluateRnn, lowRankPass } from "../../src/training/bptt";
 import { Rng } from "../../src/core/rng";
@@ -8,10 +8,10 @@ const task = delayedActivationTask(20);
 const U = Math.pow(2, -53);
 
 /** Perturb parameters so that outputs are not saturated (so every gradient entry is informative). */
-function informative(model: RnnModel, seed: number, scale: number): RnnModel {
+function informative<P extends RnnParams>(model: RnnModel<P>, seed: number, scale: number): RnnModel<P> {
   const rng = new Rng(seed + 1000);
   for (const g of parameterGroups(model.config)) {
-    const p = model.params[g];
+    const p = paramGroup(model.params, g).data;
     for (let i = 0; i < p.length; i++) p[i] += scale * rng.normal();
   }
   return model;
@@ -26,8 +26,8 @@ function informative(model: RnnModel, seed: number, scale: number): RnnModel {
 function gradientCheck(model: RnnModel, group: string, eps = 1e-6): { worstRatio: number; maxRelError: number; maxAbsGrad: number } {
   const ws = createWorkspace(model, task);
   const L = forwardBackward(model, task, ws, true);
-  const analytic = Float64Array.from(ws.grads[group]);
-  const p = model.params[group];
+  const analytic = Float64Array.from(paramGroup(ws.grads, group).data);
+  const p = paramGroup(model.params, group).data;
   const roundingFloor = (40 * U * Math.abs(L)) / eps;
   let worst = 0, maxRel = 0, maxAbs = 0;
   for (const a of analytic) maxAbs = Math.max(maxAbs, Math.abs(a));
@@ -81,13 +81,14 @@ describe("BPTT gradients against central finite differences (ε = 1e-6, float64,
     const model = informative(createRankOneRnn(1, { size: 8 }), 1, 0.5);
     const ws = createWorkspace(model, task);
     const L = forwardBackward(model, task, ws, true);
-    const g = ws.grads.P[3] * (1 + 1e-4);
-    const eps = 1e-6, keep = model.params.P[3];
-    model.params.P[3] = keep + eps;
+    const g = ws.grads.P.get(0, 3) * (1 + 1e-4);
+    const P = model.params.P;
+    const eps = 1e-6, keep = P.get(0, 3);
+    P.set(0, 3, keep + eps);
     const up = forwardBackward(model, task, ws, false);
-    model.params.P[3] = keep - eps;
+    P.set(0, 3, keep - eps);
     const down = forwardBackward(model, task, ws, false);
-    model.params.P[3] = keep;
+    P.set(0, 3, keep);
     const fd = (up - down) / (2 * eps);
     expect(Math.abs(g - fd)).toBeGreaterThan(1e-5 * Math.abs(g) + (40 * U * L) / eps);
   });
@@ -101,12 +102,14 @@ describe("one vector field: the trainer's forward pass is the 1-D κ map", () =>
         const ev = evaluateRnn(model, task);
         const p = rankOneParams(model);
         let k = rankOneInitialKappa(model);
-        expect(Math.abs(ev.kappa[0] - k)).toBeLessThanOrEqual(1e-12);
+        expect(ev.kappa.shape).toEqual([task.steps + 1, 1]);
+        expect(ev.states.shape).toEqual([task.steps + 1, 100]);
+        expect(Math.abs(ev.kappa.get(0, 0) - k)).toBeLessThanOrEqual(1e-12);
         for (let t = 0; t < task.steps; t++) {
           k = rankOneLatentStep(p, k, leak);
-          expect(Math.abs(ev.kappa[t + 1] - k)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(k)));
+          expect(Math.abs(ev.kappa.get(t + 1, 0) - k)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(k)));
           // and the output is the latent readout σ(c(κ − 1)) of that κ
-          expect(Math.abs(ev.outputs[t] - 1 / (1 + Math.exp(-10 * (ev.kappa[t + 1] - 1))))).toBeLessThanOrEqual(1e-15);
+          expect(Math.abs(ev.outputs[t] - 1 / (1 + Math.exp(-10 * (ev.kappa.get(t + 1, 0) - 1))))).toBeLessThanOrEqual(1e-15);
         }
       }
     }
@@ -120,8 +123,10 @@ describe("one vector field: the trainer's forward pass is the 1-D κ map", () =>
     expect(Math.abs(r.loss - fused.loss)).toBeLessThanOrEqual(1e-12 * fused.loss);
     expect(r.accuracy).toBe(fused.accuracy);
     for (const g of ["M", "P", "b"]) {
-      const scale = Math.max(...Array.from(fused.grads[g], Math.abs));
-      ws.grads[g].forEach((v, i) => expect(Math.abs(v - fused.grads[g][i])).toBeLessThanOrEqual(1e-12 * scale));
+      const f = paramGroup(fused.grads, g), w = paramGroup(ws.grads, g);
+      expect(w.shape).toEqual(paramGroup(a.params, g).shape); // gradients have the parameters' shapes
+      const scale = Math.max(...Array.from(f.data, Math.abs));
+      w.data.forEach((v, i) => expect(Math.abs(v - f.data[i])).toBeLessThanOrEqual(1e-12 * scale));
     }
   });
 
@@ -144,10 +149,10 @@ describe("one vector field: the trainer's forward pass is the 1-D κ map", () =>
     const model = createRnn(2, { size: 12, rank: 3 });
     const ws = createWorkspace(model, task);
     const a = forwardBackward(model, task, ws, true);
-    const gM = Float64Array.from(ws.grads.M);
+    const gM = Float64Array.from(ws.grads.M.data);
     const b = forwardBackward(model, task, ws, true);
     expect(b).toBe(a);
-    expect(Array.from(ws.grads.M)).toEqual(Array.from(gM));
+    expect(Array.from(ws.grads.M.data)).toEqual(Array.from(gM));
     expect(lossAndGradient(model, task, ws)).toEqual({ loss: a, accuracy: ws.accuracy });
     const wrong = createWorkspace(createRnn(2, { size: 12, rank: 2 }), task);
     expect(() => forwardBackward(model, task, wrong)).toThrow(GhostError);
@@ -165,7 +170,7 @@ describe("the paper's rank-one model at initialisation (N = 100, c = 10, T = 20)
     const sig = (z: number) => 1 / (1 + Math.exp(-z));
     for (let seed = 0; seed < 10; seed++) {
       const model = createRankOneRnn(seed);
-      const { m, n } = rankOneParams(model);
+      const m = rankOneParams(model).m.data, n = rankOneParams(model).n.data;
       let S = 0;
       for (let i = 0; i < m.length; i++) S += Math.abs(n[i] * m[i]);
       const rho = 1 - a + a * S;
