@@ -15,7 +15,7 @@
  * `action: "status"` only reports done / total per shard (reason "status"). A figure that sweeps therefore needs
  * no code of its own for any of this: it passes the options through to its runSweep call.
  */
-import { GhostError, requireInteger } from "../core/errors";
+import { GhostError, requireInteger, requireObject, requireOneOf } from "../core/errors";
 
 /** Which shard a process computes: `index` in [0, count). */
 export interface ShardSpec {
@@ -90,7 +90,7 @@ export class SweepStopped extends Error {
   readonly reason: "shard-done" | "missing" | "status";
   readonly report: ShardReport;
   constructor(reason: "shard-done" | "missing" | "status", report: ShardReport) {
-    super(describeShardReport(report, reason));
+    super(describeShardReport(report, requireOneOf("reason", reason, STOP_REASONS)));
     this.name = "SweepStopped";
     this.reason = reason;
     this.report = report;
@@ -103,8 +103,13 @@ export function isSweepStopped(err: unknown): err is SweepStopped {
   return !!e && typeof e === "object" && e.name === "SweepStopped" && typeof e.reason === "string" && typeof e.report === "object";
 }
 
-/** Compact list of integers: [0, 1, 2, 5, 7, 8] → "0-2,5,7-8". */
+/** Why a sweep stopped without returning results. */
+const STOP_REASONS = ["shard-done", "missing", "status"] as const;
+
+/** Compact list of integers: [0, 1, 2, 5, 7, 8] → "0-2,5,7-8". @param indexes an array of integers. */
 export function formatIndexList(indexes: readonly number[]): string {
+  if (!Array.isArray(indexes)) throw new GhostError("indexes", indexes, "an array of integers");
+  indexes.forEach((x, i) => requireInteger(`indexes[${i}]`, x));
   const parts: string[] = [];
   for (let i = 0; i < indexes.length; i++) {
     let j = i;
@@ -117,6 +122,9 @@ export function formatIndexList(indexes: readonly number[]): string {
 
 /** One line describing a report (the message of {@link SweepStopped}). */
 export function describeShardReport(r: ShardReport, reason: SweepStopped["reason"]): string {
+  requireObject("report", r, "a ShardReport { runner, index, count, shards, … }");
+  if (!Array.isArray(r.shards)) throw new GhostError("report.shards", r.shards, "an array of { done, total } per shard");
+  requireOneOf("reason", reason, STOP_REASONS);
   const done = r.shards.reduce((s, x) => s + x.done, 0);
   const total = r.shards.reduce((s, x) => s + x.total, 0);
   if (reason === "shard-done") {

@@ -376,5 +376,7 @@ export function epochCost(model: DaModelKind, rank = 1, size = 100): number {
 
 /** Estimated cost of one daTrain run (epochs × {@link epochCost}); the sweep engine balances shards by it. */
 export function daTrainCost(config: DaTrainConfig): number {
-  return config.epochs * epochCost(config.model, config.rank ?? 1, config.N ?? 100);
+  const c = requireOptions<DaTrainConfig>("config", config);
+  if (config === undefined) throw new GhostError("config", config, "a DaTrainConfig");
+  return requireInteger("config.epochs", c.epochs, 1, 1e8) * epochCost(c.model as DaModelKind, c.rank ?? 1, c.N ?? 100);
 }
