@@ -3,7 +3,7 @@
  * fallback in the same output) or as plain text for the command line, and `showChecks`, the one call a notebook's
  * "Check against the paper" section makes: it renders the table and throws when a must-hold row fails.
  */
-import { assertChecks, CheckRow, failedChecks, requireCheckRows } from "../figures/checks";
+import { assertChecks, CheckRow, failedChecks, requireCheckRow, requireCheckRows } from "../figures/checks";
 import { kernelWriter } from "./show";
 
 /**
@@ -11,6 +11,7 @@ import { kernelWriter } from "./show";
  * "·" an informational row without a criterion.
  */
 export function checkMark(row: CheckRow): string {
+  requireCheckRow("row", row);
   if (row.holds === true) return "✓";
   if (row.holds === false) return row.mustHold ? "✗" : "(✗)";
   return "·";
