@@ -89,6 +89,16 @@ describe("check rows, verdicts and tables", () => {
     expect(() => failedChecks([{ ...ok, mustHold: 1 }] as never)).toThrow(/rows\[0\]\.mustHold/);
     expect(() => failedChecks([{ ...note, mustHold: true }])).toThrow(/rows\[0\]\.holds = null .*must-hold/);
     expect(() => showChecks([null] as never)).toThrow(GhostError);
+    expect(() => failedChecks([])).toThrow(/rows = Array\(length 0\) is not allowed: expected a non-empty array/); // could never fail
+  });
+
+  test("a figure check on something that is not its data: a GhostError naming data, never a TypeError", () => {
+    expect(() => checkFig1(3 as never)).toThrow(/^data = 3 is not allowed/);
+    expect(() => checkFig1({ config: fig1Config("ci") } as never)).toThrow(/^data = .* is not allowed: expected Fig 1 data as returned by figures.runFig1 \(Cannot read/);
+    expect(() => checkFig2({} as never)).toThrow(/^data.config = undefined/);
+    expect(() => checkFig3({ low: {} } as never)).toThrow(/^data.high = undefined/);
+    expect(() => checkFig4({ config: { scale: "huge" } } as never)).toThrow(GhostError);
+    expect(() => learningWindowText({ low: "a" } as never)).toThrow(/^w.low = "a"/);
   });
 
   test("marks, verdict and the text table", () => {
