@@ -161,7 +161,7 @@ describe("ghost CLI", () => {
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(/^paper check, fig2 \(ci\):$/m);
     expect(r.stdout).toMatch(/^✓ +r\* \(T = 100\) +2\.4674011e-4 +2\.4674011e-4$/m);
-    expect(r.stdout).toMatch(/^ +must hold: theorem \(spec A2\): below α_c no step from r0 > r\* can enter the zone$/m);
+    expect(r.stdout).toMatch(/^ +must hold: theorem \(spec A2\): below η_c no step from r0 > r\* can enter the zone$/m);
     expect(r.stdout).toMatch(/^all \d+ must-hold rows hold \(\d+ informational\)$/m);
     // without --check: no table
     expect(ghost(["run", "fig1", "--scale", "ci", "--out", "o"]).stdout).not.toContain("paper check");

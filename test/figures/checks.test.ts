@@ -186,16 +186,16 @@ describe("Fig 1 check (ci scale)", () => {
 describe("Fig 2 check (ci scale = the paper's parameters)", () => {
   const data = runFig2(fig2Config("ci"));
   test("all must-hold rows hold", () => expectAllHold(checkFig2(data)));
-  test("tampered data fails: a stuck instance below α_c, a run that kept learning at 1e-9, a best α outside [α_E, 2α_E]", () => {
+  test("tampered data fails: a stuck instance below η_c, a run that kept learning at 1e-9, a best η outside [η_E, 2η_E]", () => {
     const a = clone(data);
     a.sweep.stuck[a.sweep.learningRates.findIndex((lr) => lr < data.constants.criticalLearningRate)] = 1;
-    expectFails(checkFig2(a), "Fig 2D stuck for α < α_c");
+    expectFails(checkFig2(a), "Fig 2D stuck for η < η_c");
     const b = clone(data);
     b.runs[1].endsStuck = false;
-    expectFails(checkFig2(b), "α = 1e-9: end state");
+    expectFails(checkFig2(b), "η = 1e-9: end state");
     const c = clone(data);
     c.sweep.best[0].learningRate *= 3;
-    expectFails(checkFig2(c), "best α at 1000 epochs");
+    expectFails(checkFig2(c), "best η at 1000 epochs");
     const d = clone(data);
     d.constants.rStar *= 1 + 2e-6;
     expectFails(checkFig2(d), "r* (T = 100)");
