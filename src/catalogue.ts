@@ -7,10 +7,18 @@
  * not import display; the catalogue sits on top of both, beside the CLI.
  *
  * Adding a figure: write `src/figures/figN.ts` (run: scale → data) and `src/display/figN.ts` (data → figures),
- * then add one `registerFigure({...})` block at the end of this file (see the hooks listed there).
+ * then add one `registerFigure({...})` block at the end of this file (see the hooks listed there); its `check` is
+ * the figure module's `checkFigN(data)` (paper checks, src/figures/figNCheck.ts).
  */
 import { GhostError } from "./core/errors";
 import type { PlotlyFigure } from "./display/plotly";
+import type { CheckRow } from "./figures/checks";
+import { checkFig1 } from "./figures/fig1Check";
+import { checkFig2 } from "./figures/fig2Check";
+import { checkFig3 } from "./figures/fig3Check";
+import { checkFig4 } from "./figures/fig4Check";
+import { checkFigS1 } from "./figures/figS1Check";
+import { checkFigRank } from "./figures/figRankCheck";
 import type { CacheOptions } from "./engine/cache";
 import type { ClusterSweepOptions } from "./engine/shard";
 import { fig4Config, runFig4, Fig4Data } from "./figures/fig4";
@@ -81,6 +89,11 @@ export interface FigureDefinition<D = unknown> {
    * be sharded (`ghost run --shard`, `ghost slurm`) and assembled from the cache (`--from-cache`).
    */
   sweeps?: boolean;
+  /**
+   * The figure's paper check (`figures.checkFigN`): one row per quantity, {quantity, paper, ours, holds, mustHold,
+   * why}; `ghost run <figure> --check` prints them and exits 1 when a must-hold row fails.
+   */
+  check(data: D): CheckRow[];
 }
 
 const catalogue = new Map<string, FigureDefinition>();
@@ -90,7 +103,7 @@ export function registerFigure<D>(def: FigureDefinition<D>, opts: { replace?: bo
   if (typeof def?.id !== "string" || !/^[A-Za-z][A-Za-z0-9_-]{0,31}$/.test(def.id)) {
     throw new GhostError("id", def?.id, "an identifier of letters, digits, _ or -, starting with a letter");
   }
-  for (const fn of ["config", "run", "build"] as const) {
+  for (const fn of ["config", "run", "build", "check"] as const) {
     if (typeof def[fn] !== "function") throw new GhostError(fn, def[fn], "a function");
   }
   if (catalogue.has(def.id) && !opts.replace) throw new GhostError("id", def.id, "an id not registered yet");
@@ -129,6 +142,7 @@ registerFigure({
   config: (scale) => ({ ...fig1Config(paperForFull(scale)) }),
   run: (scale) => runFig1(fig1Config(paperForFull(scale))),
   build: (data: Fig1Data) => fig1Figures(data),
+  check: (data: Fig1Data) => checkFig1(data),
 });
 
 registerFigure({
@@ -139,6 +153,7 @@ registerFigure({
   config: (scale) => ({ ...fig2Config(paperForFull(scale)) }),
   run: (scale, ctx) => runFig2(fig2Config(paperForFull(scale)), ctx.onProgress),
   build: (data: Fig2Data) => fig2Figures(data),
+  check: (data: Fig2Data) => checkFig2(data),
 });
 
 registerFigure({
@@ -149,6 +164,7 @@ registerFigure({
   config: (scale) => ({ ...fig3Config(scale) }),
   run: (scale, ctx) => runFig3(fig3Config(scale), { onProgress: ctx.onProgress, cache: ctx.cache }),
   build: (data: Fig3Data) => fig3Figures(data),
+  check: (data: Fig3Data) => checkFig3(data),
 });
 
 registerFigure({
@@ -160,6 +176,7 @@ registerFigure({
   sweeps: true,
   run: (scale, ctx) => runFig4(fig4Config(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress, cluster: ctx.cluster }),
   build: (data: Fig4Data) => fig4Figures(data),
+  check: (data: Fig4Data) => checkFig4(data),
 });
 
 registerFigure({
@@ -171,6 +188,7 @@ registerFigure({
   sweeps: true,
   run: (scale, ctx) => runFigS1(figS1Config(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress, signal: ctx.signal, cluster: ctx.cluster }),
   build: (data: FigS1Data) => figS1Figures(data),
+  check: (data: FigS1Data) => checkFigS1(data),
 });
 
 registerFigure({
@@ -182,4 +200,5 @@ registerFigure({
   sweeps: true,
   run: (scale, ctx) => runFigRank(figRankConfig(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress, signal: ctx.signal, cluster: ctx.cluster }),
   build: (data: FigRankData) => figRankFigures(data),
+  check: (data: FigRankData) => checkFigRank(data),
 });

@@ -3,14 +3,14 @@
  * `ghost`: the command line of ghost-mechanism (package.json "bin"; `npx ghost --help`).
  *
  *     ghost list                                   figures and sweep runners
- *     ghost run <figure> [--scale ci|paper|full] [--out DIR] [--no-cache]
+ *     ghost run <figure> [--scale ci|paper|full] [--out DIR] [--check] [--no-cache]
  *     ghost sweep <runner> --grid FILE [--out FILE]
  *     ghost run|sweep … --shard i/n | --from-cache [--shards N] | --status [--shards N]
  *     ghost slurm <figure>|sweep <runner> --grid FILE [--array N] [--cpus-per-task C] … [--submit]
  *     ghost cache info|clear
  *     ghost bench
  *
- * Exit codes: 0 success; 1 the computation failed; 2 bad command line (one-line message on stderr). Ctrl-C stops
+ * Exit codes: 0 success; 1 the computation failed (or, with --check, a must-hold paper check failed); 2 bad command line (one-line message on stderr). Ctrl-C stops
  * at once; every finished sweep run is already cached, so the same command resumes where it stopped.
  * Progress bars go to stderr, only on a terminal and never when CI=true; a one-line summary is always printed.
  */
@@ -20,6 +20,8 @@ import { SingleBar } from "cli-progress";
 import { GhostError } from "./core/errors";
 import { canonicalJson, sha256Hex, writeCheckedJson, writeFileAtomic } from "./core/io";
 import { toStandaloneHtml } from "./display/show";
+import { checksText } from "./display/checks";
+import { failedChecks } from "./figures/checks";
 import { benchmarkSweep } from "./engine/benchmark";
 import { CacheOptions, cacheInfo, clearCache, defaultCacheDir } from "./engine/cache";
 import { collectProvenance } from "./engine/provenance";
@@ -256,15 +258,18 @@ const listCommand: CommandSpec = {
 const runCommand: CommandSpec = {
   name: "run",
   summary: "compute one figure at a scale; write its results (JSON) and a standalone HTML figure",
-  usage: "ghost run <figure> [--scale ci|paper|full] [--out DIR] [--no-cache] [--refresh] [--cache-dir DIR] [--workers N] [--shard i/n | --from-cache | --status]",
+  usage: "ghost run <figure> [--scale ci|paper|full] [--out DIR] [--check] [--no-cache] [--refresh] [--cache-dir DIR] [--workers N] [--shard i/n | --from-cache | --status]",
   details:
     "Writes <out>/<figure>-<scale>.json (checked JSON: the figure's data, its full config and provenance: library\n" +
     "version, git commit, scale, timestamps, node version) and <out>/<figure>-<scale>.html (open in a browser).\n" +
+    "--check then prints the paper check (the table of the notebook's last cell: quantity, paper, ours, whether it\n" +
+    "holds and why) and exits 1 when a must-hold row fails.\n" +
     "Figures that sweep (fig4, figS1, figRank) also run in shards: --shard i/n computes a deterministic, cost-balanced\n" +
     "slice of the runs into the cache; --from-cache then assembles the figure without computing (see ghost slurm).",
   options: [
     { name: "scale", value: "SCALE", choices: FIGURE_SCALES, description: "ci (small, fast), paper (the paper's parameters or a stated reduction; default) or full (the paper's exact protocol; may take core-hours)" },
     { name: "out", value: "DIR", description: "output directory (default output/)" },
+    { name: "check", description: "print the paper check after computing; exit 1 when a must-hold row fails" },
     ...CACHE_OPTIONS,
     ...CLUSTER_OPTIONS,
   ],
@@ -309,6 +314,16 @@ const runCommand: CommandSpec = {
     out(`${id} (${scale}): ${figures.length} figure${figures.length === 1 ? "" : "s"} in ${formatMs(provenance.wallMs)}`);
     out(`  results ${jsonFile}`);
     out(`  figure  ${htmlFile}`);
+    if (p.options.has("check")) {
+      const rows = fig.check(data);
+      out(`paper check, ${id} (${scale}):`);
+      out(checksText(rows));
+      const failed = failedChecks(rows);
+      if (failed.length) {
+        err(`ghost run: ${id} (${scale}): paper check failed: ${failed.map((r) => r.quantity).join("; ")}`);
+        return 1;
+      }
+    }
     return 0;
   },
 };

@@ -8,6 +8,8 @@ import * as os from "os";
 import * as path from "path";
 import type * as Core from "../src/core";
 import type * as Figures from "../src/catalogue";
+import type * as Cli from "../src/cli";
+import type * as Checks from "../src/figures/checks";
 
 const root = path.resolve(__dirname, "..");
 const cli = path.join(root, "dist", "cli.js");
@@ -25,6 +27,10 @@ for (const [src, out] of [
 const figures: typeof Figures = require(path.join(root, "dist", "catalogue"));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const core: typeof Core = require(path.join(root, "dist", "core"));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const cliModule: typeof Cli = require(path.join(root, "dist", "cli"));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const checks: typeof Checks = require(path.join(root, "dist", "figures", "checks"));
 
 let tmp: string;
 beforeEach(() => {
@@ -148,6 +154,28 @@ describe("ghost CLI", () => {
     expect(html).toContain("Plotly.newPlot");
   });
 
+  test("run --check prints the paper check after computing (exit 0 when every must-hold row holds); run --help documents it", () => {
+    expect(ghost(["run", "--help"]).stdout).toMatch(/--check +print the paper check after computing; exit 1 when a must-hold row fails/);
+    const r = ghost(["run", "fig2", "--scale", "ci", "--out", "o", "--check"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^paper check, fig2 \(ci\):$/m);
+    expect(r.stdout).toMatch(/^✓ +r\* \(T = 100\) +2\.4674011e-4 +2\.4674011e-4$/m);
+    expect(r.stdout).toMatch(/^ +must hold: theorem \(spec A2\): below η_c no step from r0 > r\* can enter the zone$/m);
+    expect(r.stdout).toMatch(/^all \d+ must-hold rows hold \(\d+ informational\)$/m);
+    // without --check: no table
+    expect(ghost(["run", "fig1", "--scale", "ci", "--out", "o"]).stdout).not.toContain("paper check");
+  });
+
+  test("the catalogue's check fails on tampered data (the function run --check calls)", () => {
+    const fig1 = figures.getFigure("fig1");
+    const data = fig1.run("ci", { cache: false }) as { schematic: { fixedPoints: { stability: string }[] }[] };
+    expect(checks.failedChecks(fig1.check(data))).toEqual([]);
+    data.schematic[1].fixedPoints[0].stability = "unstable";
+    const failed = checks.failedChecks(fig1.check(data));
+    expect(failed.map((r) => r.quantity)).toEqual(["r = −0.5: fixed points"]);
+  });
+
   test("--scale full is accepted: figures whose paper scale is the paper's protocol (fig1, fig2) run it as paper", () => {
     for (const f of figures.listFigures()) expect(() => f.config("full")).not.toThrow();
     expect(figures.getFigure("fig1").config("full")).toEqual(figures.getFigure("fig1").config("paper"));
@@ -172,5 +200,39 @@ describe("ghost CLI", () => {
     const b = JSON.parse(r.stdout);
     expect(b).toMatchObject({ runner: "selfTest", runs: 4, workers: 2, identical: true });
     expect(b.speedup).toBeGreaterThan(0);
+  });
+});
+
+// Last: it registers a test figure in this process's catalogue (the spawned CLI above never sees it).
+describe("ghost run --check, in-process", () => {
+  test("run --check exits 1 and names the failed rows when a must-hold row fails", async () => {
+    figures.registerFigure({
+      id: "failingCheck",
+      title: "test figure whose paper check fails",
+      paperRef: "none",
+      config: (scale) => ({ scale }),
+      run: () => ({ value: 2 }),
+      build: () => [{ data: [], layout: {} }],
+      check: (d: { value: number }) => [
+        { quantity: "value", paper: "1", ours: String(d.value), holds: d.value === 1, mustHold: true, why: "it must be 1" },
+        { quantity: "note", paper: "-", ours: "-", holds: null, mustHold: false, why: "informational" },
+      ],
+    }, { replace: true });
+    const written: string[] = [];
+    const out = jest.spyOn(process.stdout, "write").mockImplementation((s) => (written.push(String(s)), true));
+    const err = jest.spyOn(process.stderr, "write").mockImplementation((s) => (written.push(String(s)), true));
+    try {
+      const code = await cliModule.main(["run", "failingCheck", "--scale", "ci", "--out", path.join(tmp, "o"), "--check"]);
+      expect(code).toBe(1);
+      const text = written.join("");
+      expect(text).toMatch(/^✗ +value +1 +2$/m);
+      expect(text).toMatch(/^FAILED: 1 of 1 must-hold row did not hold \(1 informational\)$/m);
+      expect(text).toContain("ghost run: failingCheck (ci): paper check failed: value");
+      written.length = 0;
+      expect(await cliModule.main(["run", "failingCheck", "--scale", "ci", "--out", path.join(tmp, "o")])).toBe(0); // no --check: no verdict
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
   });
 });

@@ -8,3 +8,4 @@ export * from "./fig2";
 export * from "./fig3";
 export * from "./figS1";
 export * from "./figRank";
+export * from "./checks";

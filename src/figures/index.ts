@@ -5,3 +5,11 @@ export * from "./fig3";
 export * from "./fig4";
 export * from "./figS1";
 export * from "./figRank";
+// Paper checks: checkFigN(data) → rows {quantity, paper, ours, holds, mustHold, why}.
+export * from "./checks";
+export * from "./fig1Check";
+export * from "./fig2Check";
+export * from "./fig3Check";
+export * from "./fig4Check";
+export * from "./figS1Check";
+export * from "./figRankCheck";
