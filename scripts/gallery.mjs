@@ -77,11 +77,19 @@ if (reuse && (!summary || summary.scale !== scale)) {
 }
 
 const text = (o) => [].concat(o.text ?? o.data?.["text/plain"] ?? []).join("");
-/** The stdout of the notebook's last code cell that prints a check against the paper. */
+/**
+ * The paper-check table of a notebook: the text/plain of the outputs of its last code cell that calls
+ * display.showChecks (the table is a display output), plus anything that cell printed.
+ */
 function checkOutput(nb) {
-  const cells = nb.cells.filter((c) => c.cell_type === "code" && (c.outputs ?? []).some((o) => o.output_type === "stream"));
-  const check = [...cells].reverse().find((c) => /check|paper/i.test([].concat(c.source).join(""))) ?? cells[cells.length - 1];
-  return check ? check.outputs.filter((o) => o.output_type === "stream").map(text).join("").replace(/\x1b\[[0-9;]*m/g, "") : "";
+  const code = nb.cells.filter((c) => c.cell_type === "code");
+  const check = [...code].reverse().find((c) => /showChecks\(/.test([].concat(c.source).join("")));
+  if (!check) return "";
+  return (check.outputs ?? [])
+    .filter((o) => o.output_type === "stream" || o.output_type === "display_data" || o.output_type === "execute_result")
+    .map(text)
+    .join("\n")
+    .replace(/\x1b\[[0-9;]*m/g, "");
 }
 
 fs.mkdirSync(GALLERY_DIR, { recursive: true });

@@ -74,10 +74,11 @@ export function checksHtml(rows: readonly CheckRow[]): string {
 /**
  * Renders a paper check and enforces it: in a tslab kernel one output with the HTML table and its text/plain
  * version; elsewhere the text table is printed to stdout. Then throws a `figures.PaperCheckError` listing the
- * failed rows when a must-hold row fails (so the notebook's last cell fails), else returns the rows.
+ * failed rows when a must-hold row fails (so the notebook's last cell fails). Returns nothing, so a notebook cell
+ * ending in this call shows the table only (tslab would print a returned value after it).
  * @param rows the rows of a `figures.checkFigN(data)` call (GhostError naming `rows[i].field` when malformed).
  */
-export function showChecks(rows: readonly CheckRow[]): readonly CheckRow[] {
+export function showChecks(rows: readonly CheckRow[]): void {
   requireCheckRows(rows);
   const text = checksText(rows);
   const write = kernelWriter();
@@ -91,5 +92,5 @@ export function showChecks(rows: readonly CheckRow[]): readonly CheckRow[] {
     }
   }
   if (!shown) process.stdout.write(text + "\n");
-  return assertChecks(rows);
+  assertChecks(rows);
 }
