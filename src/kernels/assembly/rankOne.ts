@@ -1,0 +1,326 @@
+/**
+ * AssemblyScript source of the WebAssembly kernels (compiled by `npm run build:wasm` into dist/kernels/kernels.wasm;
+ * NOT compiled by tsc: this folder is excluded from tsconfig.json). The JS twins in ../fastMath.ts and
+ * ../rankOneTwin.ts perform the same float64 operations in the same order, so WASM and JS agree bit for bit
+ * (WebAssembly SIMD has no fused multiply-add, and JS never contracts a·b + c).
+ *
+ * Memory: the host (../index.ts) owns the layout of linear memory above {@link heapBase}; every kernel takes byte
+ * offsets of float64 arrays. Nothing here allocates.
+ */
+
+// ---- fast tanh / exp: range reduction + polynomial ----------------------------------------------------------------
+
+/** ln 2 split (fdlibm): LN2_HI has 11 trailing zero bits, so k·LN2_HI is exact for |k| < 2^11. */
+const LN2_HI: f64 = 6.93147180369123816490e-01;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+const INV_LN2: f64 = 1.44269504088896338700e+00;
+/** 1.5·2^52: y + SHIFTER rounds y to the nearest integer (ties to even), held in the low mantissa bits. */
+const SHIFTER: f64 = 6755399441055744.0;
+/** tanh needs only 2|x| ≤ 44: for |x| ≥ 22, 1 − tanh|x| < 2^−63, so tanh rounds to ±1. */
+const TANH_CLAMP: f64 = 44.0;
+// Taylor coefficients 1/j! of expm1(r) = r + r²(C2 + r(C3 + … + r·C13)), |r| ≤ ln2/2; truncation < 1.2e-17·|r|.
+const C2: f64 = 0.5;
+const C3: f64 = 1.0 / 6.0;
+const C4: f64 = 1.0 / 24.0;
+const C5: f64 = 1.0 / 120.0;
+const C6: f64 = 1.0 / 720.0;
+const C7: f64 = 1.0 / 5040.0;
+const C8: f64 = 1.0 / 40320.0;
+const C9: f64 = 1.0 / 362880.0;
+const C10: f64 = 1.0 / 3628800.0;
+const C11: f64 = 1.0 / 39916800.0;
+const C12: f64 = 1.0 / 479001600.0;
+const C13: f64 = 1.0 / 6227020800.0;
+
+/** expm1(r) for |r| ≤ ln2/2, two lanes. */
+// @ts-ignore: decorator
+@inline function expm1Reduced2(r: v128): v128 {
+  let p = f64x2.splat(C13);
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C12));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C11));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C10));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C9));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C8));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C7));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C6));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C5));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C4));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C3));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(C2));
+  return f64x2.add(r, f64x2.mul(f64x2.mul(r, r), p));
+}
+
+// @ts-ignore: decorator
+@inline function expm1Reduced(r: f64): f64 {
+  let p = C13;
+  p = p * r + C12;
+  p = p * r + C11;
+  p = p * r + C10;
+  p = p * r + C9;
+  p = p * r + C8;
+  p = p * r + C7;
+  p = p * r + C6;
+  p = p * r + C5;
+  p = p * r + C4;
+  p = p * r + C3;
+  p = p * r + C2;
+  return r + r * r * p;
+}
+
+/**
+ * tanh of two lanes: y = min(2|x|, 44), y = k·ln2 + r (k = round(y/ln2) ∈ [0, 64], |r| ≤ ln2/2),
+ * E = expm1(y) = 2^k·expm1(r) + (2^k − 1), tanh|x| = E/(E + 2), sign of x restored (tanh(−0) = −0, NaN → NaN).
+ */
+// @ts-ignore: decorator
+@inline function tanh2(x: v128): v128 {
+  const ax = f64x2.abs(x);
+  const y = f64x2.min(f64x2.add(ax, ax), f64x2.splat(TANH_CLAMP));
+  const kd = f64x2.add(f64x2.mul(y, f64x2.splat(INV_LN2)), f64x2.splat(SHIFTER));
+  const k = f64x2.sub(kd, f64x2.splat(SHIFTER));
+  const r = f64x2.sub(f64x2.sub(y, f64x2.mul(k, f64x2.splat(LN2_HI))), f64x2.mul(k, f64x2.splat(LN2_LO)));
+  const em = expm1Reduced2(r);
+  // 2^k from the integer in kd's low mantissa bits: bits = (k << 52) + (1023 << 52)
+  const scale = i64x2.add(i64x2.shl(kd, 52), i64x2.splat(<i64>1023 << 52));
+  const e = f64x2.add(f64x2.mul(scale, em), f64x2.sub(scale, f64x2.splat(1.0)));
+  const t = f64x2.div(e, f64x2.add(e, f64x2.splat(2.0)));
+  return v128.or(t, v128.and(x, i64x2.splat(<i64>0x8000000000000000)));
+}
+
+/** Scalar tanh: the same operations as one lane of {@link tanh2}. */
+export function tanh1(x: f64): f64 {
+  const ax = abs<f64>(x);
+  const y = min<f64>(ax + ax, TANH_CLAMP);
+  const kd = y * INV_LN2 + SHIFTER;
+  const k = kd - SHIFTER;
+  const r = (y - k * LN2_HI) - k * LN2_LO;
+  const em = expm1Reduced(r);
+  const scale = reinterpret<f64>((reinterpret<i64>(kd) << 52) + (<i64>1023 << 52));
+  const e = scale * em + (scale - 1.0);
+  const t = e / (e + 2.0);
+  return reinterpret<f64>(reinterpret<i64>(t) | (reinterpret<i64>(x) & <i64>0x8000000000000000));
+}
+
+/** 2^j for integer j ∈ [−1022, 1023], built from its bits. */
+// @ts-ignore: decorator
+@inline function pow2(j: i32): f64 {
+  return reinterpret<f64>(<i64>(j + 1023) << 52);
+}
+
+/**
+ * exp(x): x = k·ln2 + r, exp(x) = 2^k·(1 + expm1(r)), the scaling split in two exact halves so that
+ * subnormal results and k = 1024 need no special case; exp(x) = +∞ above 709.78, 0 below −745.14.
+ */
+export function exp1(x: f64): f64 {
+  if (x != x) return x;
+  if (x > 709.782712893384) return Infinity;
+  if (x < -745.1332191019412) return 0.0;
+  const kd = x * INV_LN2 + SHIFTER;
+  const k = kd - SHIFTER;
+  const r = (x - k * LN2_HI) - k * LN2_LO;
+  const p = 1.0 + expm1Reduced(r);
+  const ki = <i32>k;
+  const k1 = ki >> 1;
+  return (p * pow2(k1)) * pow2(ki - k1);
+}
+
+/** σ(z) = 1/(1 + e^(−z)) for z ≥ 0, e^z/(1 + e^z) otherwise (never overflows), with {@link exp1}. */
+export function sigmoid1(z: f64): f64 {
+  if (z >= 0) return 1.0 / (1.0 + exp1(-z));
+  const e = exp1(z);
+  return e / (1.0 + e);
+}
+
+/** out[i] = tanh(in[i]), i < len (two lanes at a time, scalar tail). Byte offsets of float64 arrays. */
+export function tanhArray(pin: usize, pout: usize, len: i32): void {
+  let i = 0;
+  for (; i + 1 < len; i += 2) v128.store(pout + (<usize>i << 3), tanh2(v128.load(pin + (<usize>i << 3))));
+  if (i < len) store<f64>(pout + (<usize>i << 3), tanh1(load<f64>(pin + (<usize>i << 3))));
+}
+
+/** out[i] = exp(in[i]) (scalar). */
+export function expArray(pin: usize, pout: usize, len: i32): void {
+  for (let i = 0; i < len; i++) store<f64>(pout + (<usize>i << 3), exp1(load<f64>(pin + (<usize>i << 3))));
+}
+
+/** Start of free linear memory (the host lays its arrays out above it). */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+// ---- the rank-one latent kernel ---------------------------------------------------------------------------------
+
+let lastAccuracy: f64 = NaN;
+
+/** Accuracy of the last {@link rankOnePass}. */
+export function accuracy(): f64 {
+  return lastAccuracy;
+}
+
+// @ts-ignore: decorator
+@inline function ld(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
+// @ts-ignore: decorator
+@inline function st(p: usize, i: i32, v: f64): void {
+  store<f64>(p + (<usize>i << 3), v);
+}
+// @ts-ignore: decorator
+@inline function ldv(p: usize, i: i32): v128 {
+  return v128.load(p + (<usize>i << 3));
+}
+// @ts-ignore: decorator
+@inline function stv(p: usize, i: i32, v: v128): void {
+  v128.store(p + (<usize>i << 3), v);
+}
+
+/**
+ * Forward + BPTT of the rank-one latent RNN (training/bptt.ts rankOneLatentKernel, same loop order; the two
+ * reductions κ = n·x and ∂κ run on two lanes, even and odd i, summed at the end, then an odd tail):
+ *   κ_0 = x0·Σn, x_{t+1} = (1 − α)x_t + α tanh(m κ_t + b), κ_{t+1} = n·x_{t+1}, o_{t+1} = σ(c(κ_{t+1} − 1)),
+ *   loss = Σ_t (o_t − y_t)²/lossScale.
+ * Arrays (byte offsets): m, n, b, gm, gn, gb, gx [N]; targets, o, dz [S]; x [(S+1)N]; phi [SN]; kap [S+1].
+ * Returns the loss; the accuracy is read with {@link accuracy}. Gradients are written only when withGradient ≠ 0.
+ */
+export function rankOnePass(
+  N: i32, S: i32, m: usize, n: usize, b: usize,
+  leak: f64, c: f64, x0: f64, targets: usize, lossScale: f64,
+  x: usize, phi: usize, kap: usize, o: usize, dz: usize, gx: usize,
+  gm: usize, gn: usize, gb: usize, withGradient: i32,
+): f64 {
+  const a = leak, keep = 1.0 - a;
+  const N2 = N & ~1;
+  const av = f64x2.splat(a), keepv = f64x2.splat(keep);
+  // x_0 and κ_0
+  let acc = f64x2.splat(0.0);
+  const x0v = f64x2.splat(x0);
+  for (let i = 0; i < N2; i += 2) {
+    stv(x, i, x0v);
+    acc = f64x2.add(acc, f64x2.mul(ldv(n, i), x0v));
+  }
+  let k0 = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  if (N2 < N) { st(x, N2, x0); k0 += ld(n, N2) * x0; }
+  st(kap, 0, k0);
+  for (let t = 0; t < S; t++) {
+    const k = ld(kap, t);
+    const kv = f64x2.splat(k);
+    const xo = t * N, xn = xo + N;
+    acc = f64x2.splat(0.0);
+    for (let i = 0; i < N2; i += 2) {
+      const p = tanh2(f64x2.add(f64x2.mul(ldv(m, i), kv), ldv(b, i)));
+      stv(phi, xo + i, p);
+      const v = f64x2.add(f64x2.mul(keepv, ldv(x, xo + i)), f64x2.mul(av, p));
+      stv(x, xn + i, v);
+      acc = f64x2.add(acc, f64x2.mul(ldv(n, i), v));
+    }
+    let kn = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    if (N2 < N) {
+      const i = N2;
+      const p = tanh1(ld(m, i) * k + ld(b, i));
+      st(phi, xo + i, p);
+      const v = keep * ld(x, xo + i) + a * p;
+      st(x, xn + i, v);
+      kn += ld(n, i) * v;
+    }
+    st(kap, t + 1, kn);
+    st(o, t, sigmoid1(c * (kn - 1.0)));
+  }
+  // loss, accuracy, dz (training/bptt.ts readoutLoss, slope c)
+  const f = 2.0 / lossScale;
+  let loss = 0.0;
+  let correct = 0;
+  for (let t = 0; t < S; t++) {
+    const ot = ld(o, t), y = ld(targets, t);
+    const e = ot - y;
+    loss += e * e;
+    if ((ot > 0.5 ? 1.0 : 0.0) == y) correct++;
+    st(dz, t, f * e * ot * (1.0 - ot) * c);
+  }
+  lastAccuracy = <f64>correct / <f64>S;
+  loss = loss / lossScale;
+  if (withGradient == 0) return loss;
+  const zero = f64x2.splat(0.0), one = f64x2.splat(1.0);
+  for (let i = 0; i < N2; i += 2) { stv(gm, i, zero); stv(gn, i, zero); stv(gb, i, zero); stv(gx, i, zero); }
+  if (N2 < N) { st(gm, N2, 0.0); st(gn, N2, 0.0); st(gb, N2, 0.0); st(gx, N2, 0.0); }
+  for (let t = S - 1; t >= 0; t--) {
+    const d = ld(dz, t);
+    const dv = f64x2.splat(d);
+    const xo = t * N, xn = xo + N;
+    const k = ld(kap, t);
+    const kv = f64x2.splat(k);
+    acc = f64x2.splat(0.0);
+    for (let i = 0; i < N2; i += 2) {
+      const nv = ldv(n, i);
+      const g = f64x2.add(ldv(gx, i), f64x2.mul(dv, nv));
+      stv(gn, i, f64x2.add(ldv(gn, i), f64x2.mul(dv, ldv(x, xn + i))));
+      const p = ldv(phi, xo + i);
+      const du = f64x2.mul(f64x2.mul(av, g), f64x2.sub(one, f64x2.mul(p, p)));
+      stv(gb, i, f64x2.add(ldv(gb, i), du));
+      stv(gm, i, f64x2.add(ldv(gm, i), f64x2.mul(du, kv)));
+      acc = f64x2.add(acc, f64x2.mul(ldv(m, i), du));
+      stv(gx, i, f64x2.mul(keepv, g));
+    }
+    let dk = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    if (N2 < N) {
+      const i = N2;
+      const g = ld(gx, i) + d * ld(n, i);
+      st(gn, i, ld(gn, i) + d * ld(x, xn + i));
+      const p = ld(phi, xo + i);
+      const du = a * g * (1.0 - p * p);
+      st(gb, i, ld(gb, i) + du);
+      st(gm, i, ld(gm, i) + du * k);
+      dk += ld(m, i) * du;
+      st(gx, i, keep * g);
+    }
+    const dkv = f64x2.splat(dk);
+    for (let i = 0; i < N2; i += 2) {
+      stv(gn, i, f64x2.add(ldv(gn, i), f64x2.mul(dkv, ldv(x, xo + i))));
+      stv(gx, i, f64x2.add(ldv(gx, i), f64x2.mul(dkv, ldv(n, i))));
+    }
+    if (N2 < N) {
+      const i = N2;
+      st(gn, i, ld(gn, i) + dk * ld(x, xo + i));
+      st(gx, i, ld(gx, i) + dk * ld(n, i));
+    }
+  }
+  return loss;
+}
+
+/**
+ * Full-batch SGD of one rank-one latent network, `epochs` epochs, in place: per epoch {@link rankOnePass}, the
+ * global gradient norm √(Σ gm² + Σ gn² + Σ gb²) (sequential, group order m, n, b, as training/trainRnn.ts), then
+ * p ← p − learningRate·g. Per-epoch loss, accuracy and norm into lossOut, accOut, normOut [epochs]. Stops BEFORE
+ * the update of the first epoch whose loss or norm is not finite. Returns the number of epochs run.
+ */
+export function rankOneTrain(
+  N: i32, S: i32, m: usize, n: usize, b: usize,
+  leak: f64, c: f64, x0: f64, targets: usize, lossScale: f64,
+  x: usize, phi: usize, kap: usize, o: usize, dz: usize, gx: usize,
+  gm: usize, gn: usize, gb: usize,
+  learningRate: f64, epochs: i32, lossOut: usize, accOut: usize, normOut: usize,
+): i32 {
+  const lrv = f64x2.splat(learningRate);
+  const N2 = N & ~1;
+  for (let e = 0; e < epochs; e++) {
+    const L = rankOnePass(N, S, m, n, b, leak, c, x0, targets, lossScale, x, phi, kap, o, dz, gx, gm, gn, gb, 1);
+    let sq = 0.0;
+    for (let i = 0; i < N; i++) { const g = ld(gm, i); sq += g * g; }
+    for (let i = 0; i < N; i++) { const g = ld(gn, i); sq += g * g; }
+    for (let i = 0; i < N; i++) { const g = ld(gb, i); sq += g * g; }
+    const norm = sqrt<f64>(sq);
+    st(lossOut, e, L);
+    st(accOut, e, lastAccuracy);
+    st(normOut, e, norm);
+    if (!isFinite<f64>(L) || !isFinite<f64>(norm)) return e + 1;
+    for (let i = 0; i < N2; i += 2) {
+      stv(m, i, f64x2.sub(ldv(m, i), f64x2.mul(lrv, ldv(gm, i))));
+      stv(n, i, f64x2.sub(ldv(n, i), f64x2.mul(lrv, ldv(gn, i))));
+      stv(b, i, f64x2.sub(ldv(b, i), f64x2.mul(lrv, ldv(gb, i))));
+    }
+    if (N2 < N) {
+      st(m, N2, ld(m, N2) - learningRate * ld(gm, N2));
+      st(n, N2, ld(n, N2) - learningRate * ld(gn, N2));
+      st(b, N2, ld(b, N2) - learningRate * ld(gb, N2));
+    }
+  }
+  return epochs;
+}
