@@ -6,7 +6,7 @@
  *
  * tanh(x): y = min(2|x|, 44); y = k·ln2 + r with k = round(y/ln2) ∈ [0, 64], |r| ≤ ln2/2 (ln2 split in a high
  * part with 11 trailing zero bits and a low part, so k·ln2_hi is exact); expm1(r) by its Taylor polynomial of
- * degree 13 in Horner form (truncation < 1.2e-17·|r|); E = expm1(y) = 2^k·expm1(r) + (2^k − 1);
+ * degree 13 in Horner form evaluated by Estrin's scheme (truncation < 1.2e-17·|r|); E = expm1(y) = 2^k·expm1(r) + (2^k − 1);
  * tanh|x| = E/(E + 2); the sign of x is restored (tanh(±0) = ±0, NaN → NaN, tanh(±∞) = ±1). For |x| ≥ 22 the
  * true tanh rounds to ±1 (1 − tanh 22 < 2^−63), hence the clamp.
  *
@@ -45,21 +45,19 @@ const POW2 = (() => {
   return t;
 })();
 
-/** expm1(r) for |r| ≤ ln2/2: r + r²·(C2 + r(C3 + … + r·C13)). */
+/**
+ * expm1(r) for |r| ≤ ln2/2: r + r²·p(r), p(r) = C2 + C3 r + … + C13 r^11 by Estrin's scheme (as the WebAssembly
+ * expm1Reduced2: s_j = (C_{4j+2} + C_{4j+3} r) + (C_{4j+4} + C_{4j+5} r) r², p = (s_0 + s_1 r⁴) + s_2 r⁸).
+ */
 function expm1Reduced(r: number): number {
-  let p = C13;
-  p = p * r + C12;
-  p = p * r + C11;
-  p = p * r + C10;
-  p = p * r + C9;
-  p = p * r + C8;
-  p = p * r + C7;
-  p = p * r + C6;
-  p = p * r + C5;
-  p = p * r + C4;
-  p = p * r + C3;
-  p = p * r + C2;
-  return r + r * r * p;
+  const r2 = r * r;
+  const r4 = r2 * r2;
+  const r8 = r4 * r4;
+  const s0 = (C2 + C3 * r) + (C4 + C5 * r) * r2;
+  const s1 = (C6 + C7 * r) + (C8 + C9 * r) * r2;
+  const s2 = (C10 + C11 * r) + (C12 + C13 * r) * r2;
+  const p = (s0 + s1 * r4) + s2 * r8;
+  return r + r2 * p;
 }
 
 /**
@@ -67,9 +65,9 @@ function expm1Reduced(r: number): number {
  * to the WebAssembly kernels' tanh. Not validated (hot loops): any number in, NaN for NaN.
  */
 export function fastTanh(x: number): number {
+  if (x !== x) return x; // NaN
   const ax = x < 0 ? -x : x;
   const y = ax + ax < TANH_CLAMP ? ax + ax : TANH_CLAMP;
-  if (y !== y) return x; // NaN
   const kd = y * INV_LN2 + SHIFTER;
   const k = kd - SHIFTER;
   const r = (y - k * LN2_HI) - k * LN2_LO;
