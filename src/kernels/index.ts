@@ -263,17 +263,20 @@ let compiled: WebAssembly.Module | undefined;
 let instance: WasmKernels | undefined;
 
 /**
- * This thread's instance of the WebAssembly kernels (compiled and instantiated on first use; throws a GhostError
- * when SIMD is missing or the module was not built).
+ * A NEW instance of the WebAssembly kernels (its own memory; the compiled module is shared within the thread).
+ * Throws a GhostError when SIMD is missing or the module was not built. Prefer {@link wasmKernels}.
  */
-export function wasmKernels(): WasmKernels {
-  if (instance === undefined) {
-    if (!simdSupported()) throw new GhostError(KERNEL_ENV, "wasm", `"js"`, "WebAssembly SIMD is not supported here");
-    if (compiled === undefined) {
-      const fs = require("fs") as typeof import("fs");
-      compiled = new WebAssembly.Module(fs.readFileSync(wasmPath()));
-    }
-    instance = new WasmKernels(compiled);
+export function createWasmKernels(): WasmKernels {
+  if (!simdSupported()) throw new GhostError(KERNEL_ENV, "wasm", `"js"`, "WebAssembly SIMD is not supported here");
+  if (compiled === undefined) {
+    const fs = require("fs") as typeof import("fs");
+    compiled = new WebAssembly.Module(fs.readFileSync(wasmPath()));
   }
+  return new WasmKernels(compiled);
+}
+
+/** This thread's instance of the WebAssembly kernels (created on first use by {@link createWasmKernels}). */
+export function wasmKernels(): WasmKernels {
+  if (instance === undefined) instance = createWasmKernels();
   return instance;
 }

@@ -91,7 +91,8 @@ const K_CLAMP = 0, K_INV_LN2 = 1, K_SHIFTER = 2, K_LN2_HI = 3, K_LN2_LO = 4, K_C
 // @ts-ignore: decorator
 @inline function tanh2(x: v128): v128 {
   const ax = f64x2.abs(x);
-  const y = f64x2.pmin(kv(K_CLAMP), f64x2.add(ax, ax)); // 2|x| < 44 ? 2|x| : 44 (NaN stays NaN)
+  // pmin(a, b) = b < a ? b : a, so pmin(2|x|, 44) = 44 < 2|x| ? 44 : 2|x| (NaN stays NaN: a NaN input gives NaN)
+  const y = f64x2.pmin(f64x2.add(ax, ax), kv(K_CLAMP));
   const kd = f64x2.add(f64x2.mul(y, kv(K_INV_LN2)), kv(K_SHIFTER));
   const k = f64x2.sub(kd, kv(K_SHIFTER));
   const r = f64x2.sub(f64x2.sub(y, f64x2.mul(k, kv(K_LN2_HI))), f64x2.mul(k, kv(K_LN2_LO)));
