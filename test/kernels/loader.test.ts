@@ -5,8 +5,9 @@
 import * as path from "path";
 import { Worker } from "worker_threads";
 import { GhostError } from "../../src/core/errors";
+import { Rng } from "../../src/core/rng";
 import { kernelMode, resolveKernelMode, setKernelMode, simdSupported, wasmKernels } from "../../src/kernels";
-import { createRankOneRnn, createRnn } from "../../src/models/rnn";
+import { createRnn } from "../../src/models/rnn";
 import { trainRnn } from "../../src/training/trainRnn";
 import { ensureWasm, WASM_FILE } from "./ensureWasm";
 
@@ -80,9 +81,18 @@ describe("one instance per thread", () => {
 });
 
 describe("trainRnn hook", () => {
+  /**
+   * The paper's initialisation sits on a loss plateau (gradients ~1e-5) where the two roundings rarely change a
+   * parameter bit: take a learning model instead (c = 1, jittered; loss 0.71 → 0.51 in 200 epochs).
+   */
+  const informative = (seed: number) => {
+    const m = createRnn(seed, { size: 100, rank: 1, readout: "latent", confidence: 1 }), rng = new Rng(8);
+    for (const g of ["M", "P", "b"]) { const p = m.params[g]; for (let i = 0; i < p.length; i++) p[i] += 0.3 * rng.normal(); }
+    return m;
+  };
   const train = (mode: string | undefined, seed = 3) => {
     if (mode === undefined) delete process.env[ENV]; else process.env[ENV] = mode;
-    const m = createRankOneRnn(seed);
+    const m = informative(seed);
     const h = trainRnn(m, { learningRate: 0.02, epochs: 200 });
     return { h, m };
   };
@@ -95,8 +105,12 @@ describe("trainRnn hook", () => {
   test("GHOST_KERNELS=wasm takes the WebAssembly kernel (different rounding, same trajectory to 1e-9)", () => {
     const a = train("js"), w = train("wasm"), w2 = train("wasm");
     expect(same(w.h.loss, w2.h.loss) && same(w.m.params.P, w2.m.params.P)).toBe(true); // deterministic
-    expect(same(a.h.loss, w.h.loss)).toBe(false); // the other kernel really ran
-    for (let e = 0; e < a.h.loss.length; e++) expect(Math.abs(a.h.loss[e] - w.h.loss[e])).toBeLessThanOrEqual(1e-9 * a.h.loss[e]);
+    expect(same(a.m.params.P, w.m.params.P)).toBe(false); // the other kernel really ran (other rounding)
+    let dl = 0, dp = 0, scale = 0;
+    for (let e = 0; e < a.h.loss.length; e++) dl = Math.max(dl, Math.abs(a.h.loss[e] - w.h.loss[e]) / a.h.loss[e]);
+    for (let i = 0; i < 100; i++) { dp = Math.max(dp, Math.abs(a.m.params.P[i] - w.m.params.P[i])); scale = Math.max(scale, Math.abs(a.m.params.P[i])); }
+    expect(dl).toBeLessThanOrEqual(1e-9);
+    expect(dp).toBeLessThanOrEqual(1e-9 * scale);
     expect(w.h.accuracy).toEqual(a.h.accuracy);
   });
 
