@@ -5,14 +5,21 @@
  * kernels (assembly/rankOne.ts: tanh2/tanh1, exp1, sigmoid1): same operations in the same order, bit-identical.
  *
  * tanh(x): y = min(2|x|, 44); y = k·ln2 + r with k = round(y/ln2) ∈ [0, 64], |r| ≤ ln2/2 (ln2 split in a high
- * part with 11 trailing zero bits and a low part, so k·ln2_hi is exact); expm1(r) by its Taylor polynomial of
- * degree 13 in Horner form evaluated by Estrin's scheme (truncation < 1.2e-17·|r|); E = expm1(y) = 2^k·expm1(r) + (2^k − 1);
- * tanh|x| = E/(E + 2); the sign of x is restored (tanh(±0) = ±0, NaN → NaN, tanh(±∞) = ±1). For |x| ≥ 22 the
- * true tanh rounds to ±1 (1 − tanh 22 < 2^−63), hence the clamp.
+ * part with 11 trailing zero bits and a low part, so k·ln2_hi is exact); expm1(r) = r + r²·p(r) with p the
+ * Taylor polynomial of degree 11 (coefficients 1/j!, j = 2…13) evaluated by Estrin's scheme (truncation
+ * < 1.2e-17·|r|); E = expm1(y) = 2^k·expm1(r) + (2^k − 1); tanh|x| = E/(E + 2); the sign of x is restored
+ * (tanh(±0) = ±0, NaN → NaN, tanh(±∞) = ±1). For |x| ≥ 22 the true tanh rounds to ±1 (1 − tanh 22 < 2^−63),
+ * hence the clamp.
  *
- * Error bound (measured against Math.tanh on 1.2·10^7 points, test/kernels/fastMath.test.ts):
- * |fastTanh(x) − tanh(x)| ≤ {@link FAST_TANH_ULP_BOUND} ulp(tanh(x)) for every float64 x; exactly ±1 for
- * |x| ≥ 19.06…, exactly x for |x| < 2^−27 (subnormals included).
+ * Error bound, stated and tested (test/kernels/fastMath.test.ts, 1.2·10^7 points: uniform on [−25, 25],
+ * log-uniform magnitudes 1e−323…1e3, the range-reduction edges (k + ½)·ln2/2, |x| < 1e−8, arbitrary bit
+ * patterns, ±0, ±∞, NaN, subnormals): |fastTanh(x) − Math.tanh(x)| ≤ {@link FAST_TANH_ULP_BOUND} = 4 ulp of
+ * Math.tanh(x). The bound is attained: of 10^8 further points uniform on five intervals of [0, 22], 257 reached
+ * 4 ulp, all with |x| < 0.52; about 0.3 % exceed 1 ulp; for |x| > 4 the error is ≤ 1 ulp. Where it comes from: relative errors of ≲ 1.5u in E (the sum 2^k·expm1(r) + 2^k − 1
+ * cancels for k = 1, r < 0), ≤ u in rounding E + 2, ½u in the division (u = 2^−53), counted in ulp of the result
+ * (one ulp is between u and 2u relative), plus Math.tanh's own error; so ≤ 5 ulp from the true tanh. Results
+ * are exactly ±1 from |x| = 19.0141 (Math.tanh from 19.0615; 1 ulp apart in between) and within 1 ulp of x for
+ * |x| < 2^−27 (subnormals included).
  *
  * exp(x): x = k·ln2 + r, exp(x) = 2^k·(1 + expm1(r)) scaled by two exact powers of two (so subnormal results
  * need no special case); +∞ above 709.78, 0 below −745.14. Bound {@link FAST_EXP_ULP_BOUND} ulp for normal

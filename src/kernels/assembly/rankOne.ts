@@ -18,7 +18,7 @@ const INV_LN2: f64 = 1.44269504088896338700e+00;
 const SHIFTER: f64 = 6755399441055744.0;
 /** tanh needs only 2|x| ≤ 44: for |x| ≥ 22, 1 − tanh|x| < 2^−63, so tanh rounds to ±1. */
 const TANH_CLAMP: f64 = 44.0;
-// Taylor coefficients 1/j! of expm1(r) = r + r²(C2 + r(C3 + … + r·C13)), |r| ≤ ln2/2; truncation < 1.2e-17·|r|.
+// Taylor coefficients 1/j! of expm1(r) = r + r²(C2 + C3 r + … + C13 r^11), |r| ≤ ln2/2; truncation < 1.2e-17·|r|.
 const C2: f64 = 0.5;
 const C3: f64 = 1.0 / 6.0;
 const C4: f64 = 1.0 / 24.0;
