@@ -120,11 +120,14 @@ interface KernelExports {
   ): number;
 }
 
-/** Float64 offsets (in elements) of the rank-one buffers for one (N, S). */
+/** Float64 offsets (in elements) of the rank-one buffers for one (N, S), and views on them. */
 interface RankOneLayout {
   N: number; S: number;
   m: number; n: number; b: number; targets: number; x: number; phi: number; kap: number; o: number; dz: number;
   gx: number; gm: number; gn: number; gb: number; end: number;
+  /** Views on the arrays above (made once per layout and memory buffer: no allocation per call). */
+  v: Record<"m" | "n" | "b" | "targets" | "x" | "phi" | "kap" | "o" | "dz" | "gx" | "gm" | "gn" | "gb", Float64Array>;
+  buffer: ArrayBuffer;
 }
 
 /** Result of {@link WasmKernels.rankOneTrain}: per-epoch records, length epochsRun. */
@@ -183,15 +186,18 @@ export class WasmKernels {
 
   private rankOneLayout(N: number, S: number): RankOneLayout {
     const L = this.layout;
-    if (L && L.N === N && L.S === S) return L;
+    if (L && L.N === N && L.S === S && L.buffer === this.ex.memory.buffer) return L;
     let at = this.base;
     const take = (len: number) => { const p = at; at += (len + 1) & ~1; return p; }; // keeps 16-byte alignment
-    const nl: RankOneLayout = {
-      N, S, m: take(N), n: take(N), b: take(N), targets: take(S), x: take((S + 1) * N), phi: take(S * N), kap: take(S + 1),
-      o: take(S), dz: take(S), gx: take(N), gm: take(N), gn: take(N), gb: take(N), end: 0,
+    const off = {
+      m: take(N), n: take(N), b: take(N), targets: take(S), x: take((S + 1) * N), phi: take(S * N), kap: take(S + 1),
+      o: take(S), dz: take(S), gx: take(N), gm: take(N), gn: take(N), gb: take(N),
     };
-    nl.end = at;
-    this.ensure(nl.end);
+    this.ensure(at);
+    const len = { m: N, n: N, b: N, targets: S, x: (S + 1) * N, phi: S * N, kap: S + 1, o: S, dz: S, gx: N, gm: N, gn: N, gb: N };
+    const v = {} as RankOneLayout["v"];
+    for (const k of Object.keys(off) as (keyof typeof off)[]) v[k] = this.f64.subarray(off[k], off[k] + len[k]);
+    const nl: RankOneLayout = { N, S, ...off, end: at, v, buffer: this.ex.memory.buffer };
     this.layout = nl;
     return nl;
   }
@@ -199,15 +205,15 @@ export class WasmKernels {
   private loadRankOne(m: Float64Array, n: Float64Array, b: Float64Array, targets: Float64Array, N: number, S: number): RankOneLayout {
     if (m.length !== N || n.length !== N || b.length !== N) throw new GhostError("m/n/b", `${m.length}/${n.length}/${b.length}`, `length N = ${N} each`);
     if (targets.length !== S) throw new GhostError("targets", targets.length, `length S = ${S}`);
-    const L = this.rankOneLayout(N, S), f = this.f64;
-    f.set(m, L.m); f.set(n, L.n); f.set(b, L.b); f.set(targets, L.targets);
+    const L = this.rankOneLayout(N, S), v = L.v;
+    v.m.set(m); v.n.set(n); v.b.set(b); v.targets.set(targets);
     return L;
   }
 
   /**
    * One forward + BPTT pass of the rank-one latent RNN in WebAssembly (same contract and arithmetic as
    * {@link rankOneTwinPass}, with which it agrees bit for bit). Writes gm, gn, gb (when withGradient), ws.loss,
-   * ws.accuracy, ws.output, ws.kappa and ws.dz; ws.x and ws.phi only when `copyStates` (they cost 2·S·N copies).
+   * ws.accuracy, ws.output, ws.kappa and ws.dz; ws.x, ws.phi and ws.gx only when `copyStates` (2·S·N copies).
    * N = ws.size, S = ws.steps. @returns the loss.
    */
   rankOnePass(
@@ -219,13 +225,10 @@ export class WasmKernels {
     const L = this.loadRankOne(m, n, b, targets, N, S);
     const loss = this.ex.rankOnePass(N, S, L.m * 8, L.n * 8, L.b * 8, leak, confidence, initialState, L.targets * 8, lossScale,
       L.x * 8, L.phi * 8, L.kap * 8, L.o * 8, L.dz * 8, L.gx * 8, L.gm * 8, L.gn * 8, L.gb * 8, withGradient ? 1 : 0);
-    const f = this.f64;
-    if (withGradient) {
-      gm.set(f.subarray(L.gm, L.gm + N)); gn.set(f.subarray(L.gn, L.gn + N)); gb.set(f.subarray(L.gb, L.gb + N));
-      ws.gx.set(f.subarray(L.gx, L.gx + N));
-    }
-    ws.output.set(f.subarray(L.o, L.o + S)); ws.dz.set(f.subarray(L.dz, L.dz + S)); ws.kappa.set(f.subarray(L.kap, L.kap + S + 1));
-    if (copyStates) { ws.x.set(f.subarray(L.x, L.x + (S + 1) * N)); ws.phi.set(f.subarray(L.phi, L.phi + S * N)); }
+    const v = L.v;
+    if (withGradient) { gm.set(v.gm); gn.set(v.gn); gb.set(v.gb); }
+    ws.output.set(v.o); ws.dz.set(v.dz); ws.kappa.set(v.kap);
+    if (copyStates) { ws.x.set(v.x); ws.phi.set(v.phi); if (withGradient) ws.gx.set(v.gx); }
     ws.loss = loss;
     ws.accuracy = this.ex.accuracy();
     return loss;
@@ -252,7 +255,7 @@ export class WasmKernels {
       L.x * 8, L.phi * 8, L.kap * 8, L.o * 8, L.dz * 8, L.gx * 8, L.gm * 8, L.gn * 8, L.gb * 8,
       learningRate, epochs, lossOut * 8, accOut * 8, normOut * 8);
     const f = this.f64;
-    m.set(f.subarray(L.m, L.m + N)); n.set(f.subarray(L.n, L.n + N)); b.set(f.subarray(L.b, L.b + N));
+    m.set(L.v.m); n.set(L.v.n); b.set(L.v.b);
     return {
       loss: f.slice(lossOut, lossOut + run), accuracy: f.slice(accOut, accOut + run), gradNorm: f.slice(normOut, normOut + run), epochsRun: run,
     };
