@@ -60,6 +60,7 @@ export function simdSupported(): boolean {
  * SIMD throws; "auto" → "wasm" when `simd`, else "js". Anything else throws a GhostError naming GHOST_KERNELS.
  */
 export function resolveKernelMode(requested: string | undefined, simd: boolean): KernelMode {
+  if (requested !== undefined && typeof requested !== "string") throw new GhostError(KERNEL_ENV, requested, `one of ${KERNEL_MODES.join(", ")} (a string)`);
   const r = requested === undefined ? "" : requested.trim().toLowerCase();
   if (r === "" || r === "js") return "js";
   if (r === "auto") return simd ? "wasm" : "js";
@@ -175,6 +176,8 @@ export class WasmKernels {
   }
 
   private map(input: Float64Array, out: Float64Array, exp: boolean): Float64Array {
+    if (!(input instanceof Float64Array)) throw new GhostError("input", input, "a Float64Array");
+    if (!(out instanceof Float64Array) || out.length !== input.length) throw new GhostError("out", out, `a Float64Array of length ${input.length}`);
     const len = input.length, pin = this.base, pout = pin + ((len + 1) & ~1);
     this.layout = null;
     this.ensure(pout + len);

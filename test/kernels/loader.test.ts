@@ -37,6 +37,9 @@ describe("resolveKernelMode", () => {
     expect(() => resolveKernelMode("wasm", false)).toThrow(/GHOST_KERNELS = "wasm".*SIMD/);
     expect(() => resolveKernelMode("gpu", true)).toThrow(/GHOST_KERNELS = "gpu" is not allowed: expected one of js, wasm, auto/);
     expect(() => setKernelMode("fast")).toThrow(GhostError);
+    expect(() => resolveKernelMode(1 as unknown as string, true)).toThrow(GhostError);
+    expect(() => wasmKernels().tanh([1, 2] as unknown as Float64Array)).toThrow(GhostError);
+    expect(() => wasmKernels().tanh(new Float64Array(3), new Float64Array(2))).toThrow(GhostError);
   });
 
   test("this runtime (Node ≥ 20) has WebAssembly SIMD", () => {
