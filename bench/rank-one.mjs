@@ -100,11 +100,11 @@ const fused = (r) => {
   const w = lib.kernels.wasmKernels();
   for (let i = 0; i < NETS; i++) {
     const md = fresh(r, i), c = md.config, p = md.params;
-    w.rankOneTrain(p.M, p.P, p.b, c.leak, c.confidence, c.initialState, task.targets, task.lossScale, LR, EPOCHS);
+    w.rankOneTrain(p.M.data, p.P.data, p.b.data, c.leak, c.confidence, c.initialState, task.targets, task.lossScale, LR, EPOCHS);
   }
 };
 const plain = (r) => {
-  for (let i = 0; i < NETS; i++) { const p = fresh(r, i).params; plainTrain(p.M, p.P, p.b, EPOCHS); }
+  for (let i = 0; i < NETS; i++) { const p = fresh(r, i).params; plainTrain(p.M.data, p.P.data, p.b.data, EPOCHS); }
 };
 
 console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
@@ -114,13 +114,13 @@ console.log(`rank-one workload: N = ${N}, ${S} steps, c = 10, lr ${LR}; ${NETS} 
 {
   const learning = () => {
     const md = lib.models.createRnn(3, { size: N, rank: 1, readout: "latent", confidence: 1 }), rng = new lib.core.Rng(8);
-    for (const g of ["M", "P", "b"]) { const p = md.params[g]; for (let i = 0; i < p.length; i++) p[i] += 0.3 * rng.normal(); }
+    for (const g of ["M", "P", "b"]) { const p = md.params[g].data; for (let i = 0; i < p.length; i++) p[i] += 0.3 * rng.normal(); }
     return md;
   };
   const a = learning(), b = learning();
   lib.kernels.setKernelMode("wasm"); const hw = lib.training.trainRnn(a, { learningRate: LR, epochs: 200, task }); lib.kernels.setKernelMode(undefined);
   const hj = lib.training.trainRnn(b, { learningRate: LR, epochs: 200, task });
-  let d = 0; for (let i = 0; i < N; i++) d = Math.max(d, Math.abs(a.params.P[i] - b.params.P[i]));
+  let d = 0; for (let i = 0; i < N; i++) d = Math.max(d, Math.abs(a.params.P.data[i] - b.params.P.data[i]));
   console.log(`check (learning model, 200 epochs): max |n_wasm − n_js| = ${d.toExponential(2)}; loss ${hj.loss[0].toFixed(6)} → ${hw.loss[199].toPrecision(15)} (wasm) vs ${hj.loss[199].toPrecision(15)} (js)`);
 }
 const rows = [

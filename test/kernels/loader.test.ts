@@ -7,7 +7,7 @@ import { Worker } from "worker_threads";
 import { GhostError } from "../../src/core/errors";
 import { Rng } from "../../src/core/rng";
 import { kernelMode, resolveKernelMode, setKernelMode, simdSupported, wasmKernels } from "../../src/kernels";
-import { createRnn } from "../../src/models/rnn";
+import { createRnn, LowRankParams, RnnModel } from "../../src/models/rnn";
 import { trainRnn } from "../../src/training/trainRnn";
 import { ensureWasm, WASM_FILE } from "./ensureWasm";
 
@@ -19,6 +19,8 @@ afterEach(() => {
   if (saved === undefined) delete process.env[ENV]; else process.env[ENV] = saved;
 });
 
+const P = (md: RnnModel) => (md.params as LowRankParams).P.data;
+const M = (md: RnnModel) => (md.params as LowRankParams).M.data;
 const same = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 
 describe("resolveKernelMode", () => {
@@ -90,7 +92,7 @@ describe("trainRnn hook", () => {
    */
   const informative = (seed: number) => {
     const m = createRnn(seed, { size: 100, rank: 1, readout: "latent", confidence: 1 }), rng = new Rng(8);
-    for (const g of ["M", "P", "b"]) { const p = m.params[g]; for (let i = 0; i < p.length; i++) p[i] += 0.3 * rng.normal(); }
+    for (const g of ["M", "P", "b"] as const) { const p = (m.params as LowRankParams)[g].data; for (let i = 0; i < p.length; i++) p[i] += 0.3 * rng.normal(); }
     return m;
   };
   const train = (mode: string | undefined, seed = 3) => {
@@ -102,16 +104,16 @@ describe("trainRnn hook", () => {
 
   test("the default path is the JS reference: identical to GHOST_KERNELS=js, bit for bit", () => {
     const a = train(undefined), b = train("js");
-    expect(same(a.h.loss, b.h.loss) && same(a.h.gradNorm, b.h.gradNorm) && same(a.m.params.M, b.m.params.M) && same(a.m.params.P, b.m.params.P)).toBe(true);
+    expect(same(a.h.loss, b.h.loss) && same(a.h.gradNorm, b.h.gradNorm) && same(M(a.m), M(b.m)) && same(P(a.m), P(b.m))).toBe(true);
   });
 
   test("GHOST_KERNELS=wasm takes the WebAssembly kernel (different rounding, same trajectory to 1e-9)", () => {
     const a = train("js"), w = train("wasm"), w2 = train("wasm");
-    expect(same(w.h.loss, w2.h.loss) && same(w.m.params.P, w2.m.params.P)).toBe(true); // deterministic
-    expect(same(a.m.params.P, w.m.params.P)).toBe(false); // the other kernel really ran (other rounding)
+    expect(same(w.h.loss, w2.h.loss) && same(P(w.m), P(w2.m))).toBe(true); // deterministic
+    expect(same(P(a.m), P(w.m))).toBe(false); // the other kernel really ran (other rounding)
     let dl = 0, dp = 0, scale = 0;
     for (let e = 0; e < a.h.loss.length; e++) dl = Math.max(dl, Math.abs(a.h.loss[e] - w.h.loss[e]) / a.h.loss[e]);
-    for (let i = 0; i < 100; i++) { dp = Math.max(dp, Math.abs(a.m.params.P[i] - w.m.params.P[i])); scale = Math.max(scale, Math.abs(a.m.params.P[i])); }
+    for (let i = 0; i < 100; i++) { dp = Math.max(dp, Math.abs(P(a.m)[i] - P(w.m)[i])); scale = Math.max(scale, Math.abs(P(a.m)[i])); }
     expect(dl).toBeLessThanOrEqual(1e-9);
     expect(dp).toBeLessThanOrEqual(1e-9 * scale);
     expect(w.h.accuracy).toEqual(a.h.accuracy);

@@ -4,7 +4,7 @@
  * determinism; the fused SGD loop against trainRnn with GHOST_KERNELS=wasm.
  */
 import { createRankOneBuffers, createWasmKernels, FAST_TANH_ULP_BOUND, rankOneTwinPass, setKernelMode, WasmKernels } from "../../src/kernels";
-import { createRnn, createRankOneRnn, RnnModel } from "../../src/models/rnn";
+import { createRnn, createRankOneRnn, LowRankParams, RnnModel } from "../../src/models/rnn";
 import { delayedActivationTask } from "../../src/tasks/delayedActivation";
 import { createWorkspace, forwardBackward } from "../../src/training/bptt";
 import { trainRnn } from "../../src/training/trainRnn";
@@ -18,24 +18,28 @@ let wasm: WasmKernels;
 beforeAll(() => { wasm = ensureWasm(); });
 afterEach(() => setKernelMode(undefined));
 
+/** The .data of a rank-one model's parameter ndarrays (m = M, n = P, b). */
+const data = (md: RnnModel) => { const p = md.params as LowRankParams; return { M: p.M.data, P: p.P.data, b: p.b.data }; };
+const gradData = (ws: { grads: unknown }) => { const g = ws.grads as LowRankParams; return { M: g.M.data, P: g.P.data, b: g.b.data }; };
+
 /** A rank-one latent model of size N, parameters jittered so outputs are not saturated (informative gradients). */
 function model(seed: number, N: number, jitter: number, confidence = 10): RnnModel {
   const m = createRnn(seed, { size: N, rank: 1, readout: "latent", confidence });
   const rng = new Rng(seed + 77);
-  for (const g of ["M", "P", "b"]) { const p = m.params[g]; for (let i = 0; i < p.length; i++) p[i] += jitter * rng.normal(); }
+  for (const g of ["M", "P", "b"] as const) { const p = data(m)[g]; for (let i = 0; i < p.length; i++) p[i] += jitter * rng.normal(); }
   return m;
 }
 
 interface Pass { loss: number; accuracy: number; gm: Float64Array; gn: Float64Array; gb: Float64Array; kappa: Float64Array; output: Float64Array; x: Float64Array }
 
 function runWasm(md: RnnModel, withGradient = true): Pass {
-  const c = md.config, p = md.params, N = c.size;
+  const c = md.config, p = data(md), N = c.size;
   const ws = createRankOneBuffers(N, S), gm = new Float64Array(N), gn = new Float64Array(N), gb = new Float64Array(N);
   const loss = wasm.rankOnePass(p.M, p.P, p.b, c.leak, c.confidence, c.initialState, task.targets, task.lossScale, ws, gm, gn, gb, withGradient, true);
   return { loss, accuracy: ws.accuracy, gm, gn, gb, kappa: ws.kappa, output: ws.output, x: ws.x };
 }
 function runTwin(md: RnnModel): Pass {
-  const c = md.config, p = md.params, N = c.size;
+  const c = md.config, p = data(md), N = c.size;
   const ws = createRankOneBuffers(N, S), gm = new Float64Array(N), gn = new Float64Array(N), gb = new Float64Array(N);
   const loss = rankOneTwinPass(p.M, p.P, p.b, c.leak, c.confidence, c.initialState, task.targets, task.lossScale, ws, gm, gn, gb);
   return { loss, accuracy: ws.accuracy, gm, gn, gb, kappa: ws.kappa, output: ws.output, x: ws.x };
@@ -43,7 +47,8 @@ function runTwin(md: RnnModel): Pass {
 function runReference(md: RnnModel): Pass {
   const ws = createWorkspace(md, task);
   const loss = forwardBackward(md, task, ws, true);
-  return { loss, accuracy: ws.accuracy, gm: ws.grads.M, gn: ws.grads.P, gb: ws.grads.b, kappa: ws.kappa, output: ws.output, x: ws.x };
+  const g = gradData(ws);
+  return { loss, accuracy: ws.accuracy, gm: g.M, gn: g.P, gb: g.b, kappa: ws.kappa, output: ws.output, x: ws.x };
 }
 const same = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 
@@ -76,7 +81,7 @@ describe("WebAssembly rank-one kernel = its JS twin, bit for bit", () => {
 function gradientCheck(md: RnnModel, group: "M" | "P" | "b", eps = 1e-6): { worstRatio: number; maxRelError: number; maxAbsGrad: number } {
   const ref = runWasm(md);
   const analytic = group === "M" ? ref.gm : group === "P" ? ref.gn : ref.gb;
-  const p = md.params[group], N = md.config.size;
+  const p = data(md)[group], N = md.config.size;
   const floor = ((40 + S * N * FAST_TANH_ULP_BOUND) * U * Math.abs(ref.loss)) / eps;
   let worst = 0, maxRel = 0, maxAbs = 0;
   for (const a of analytic) maxAbs = Math.max(maxAbs, Math.abs(a));
@@ -112,10 +117,10 @@ describe("WebAssembly rank-one gradients against central finite differences (ε 
     const r = runWasm(md), eps = 1e-6;
     let j = 0;
     for (let i = 1; i < 8; i++) if (Math.abs(r.gn[i]) > Math.abs(r.gn[j])) j = i;
-    const keep = md.params.P[j];
-    md.params.P[j] = keep + eps; const up = runWasm(md, false).loss;
-    md.params.P[j] = keep - eps; const down = runWasm(md, false).loss;
-    md.params.P[j] = keep;
+    const keep = data(md).P[j];
+    data(md).P[j] = keep + eps; const up = runWasm(md, false).loss;
+    data(md).P[j] = keep - eps; const down = runWasm(md, false).loss;
+    data(md).P[j] = keep;
     const g = r.gn[j] * (1 + 1e-4);
     expect(Math.abs(g - (up - down) / (2 * eps))).toBeGreaterThan(1e-5 * Math.abs(g) + ((40 + S * 8 * FAST_TANH_ULP_BOUND) * U * r.loss) / eps);
   });
@@ -143,7 +148,7 @@ describe("determinism and the fused SGD loop", () => {
     const a = runWasm(md), b = runWasm(md);
     const fresh = createWasmKernels();
     expect(fresh).not.toBe(wasm);
-    const c = md.config, p = md.params;
+    const c = md.config, p = data(md);
     const ws = createRankOneBuffers(100, S), gm = new Float64Array(100), gn = new Float64Array(100), gb = new Float64Array(100);
     const loss = fresh.rankOnePass(p.M, p.P, p.b, c.leak, c.confidence, c.initialState, task.targets, task.lossScale, ws, gm, gn, gb);
     expect(Object.is(a.loss, b.loss) && Object.is(a.loss, loss)).toBe(true);
@@ -154,7 +159,7 @@ describe("determinism and the fused SGD loop", () => {
     const base = createRankOneRnn(11);
     const c = base.config, epochs = 300, lr = 0.02;
     const runs = [0, 1].map(() => {
-      const m = Float64Array.from(base.params.M), n = Float64Array.from(base.params.P), b = Float64Array.from(base.params.b);
+      const d = data(base), m = Float64Array.from(d.M), n = Float64Array.from(d.P), b = Float64Array.from(d.b);
       const r = wasm.rankOneTrain(m, n, b, c.leak, c.confidence, c.initialState, task.targets, task.lossScale, lr, epochs);
       return { ...r, m, n, b };
     });
@@ -168,7 +173,7 @@ describe("determinism and the fused SGD loop", () => {
     for (const r of runs) {
       expect(r.epochsRun).toBe(epochs);
       expect(same(r.loss, h.loss) && same(r.accuracy, h.accuracy) && same(r.gradNorm, h.gradNorm)).toBe(true);
-      expect(same(r.m, viaTrainer.params.M) && same(r.n, viaTrainer.params.P) && same(r.b, viaTrainer.params.b)).toBe(true);
+      expect(same(r.m, data(viaTrainer).M) && same(r.n, data(viaTrainer).P) && same(r.b, data(viaTrainer).b)).toBe(true);
     }
   });
 });
