@@ -14,6 +14,7 @@ export * as analysis from "./analysis";
 export * as protocols from "./protocols";
 export * as figures from "./figures";
 export * as engine from "./engine";
+export * as kernels from "./kernels";
 export * as io from "./io";
 export * as display from "./display";
 export * as catalogue from "./catalogue";

@@ -13,10 +13,11 @@ import { GhostError, requireFiniteArray, requireInteger, requireOneOf, requireOp
 import { linspace } from "../core/arrays";
 import { F64Array, ndFloat64 } from "../core/nd";
 import {
-  RnnModel, RnnParams, copyParams, paramGroup, parameterGroups, rankOneInitialKappa, rankOneLatentFlowOnGrid, rankOneParams, validateRnnModel,
+  LowRankParams, RnnModel, RnnParams, copyParams, paramGroup, parameterGroups, rankOneInitialKappa, rankOneLatentFlowOnGrid, rankOneParams, validateRnnModel,
 } from "../models/rnn";
 import { Task, delayedActivationTask, validateTask } from "../tasks/delayedActivation";
 import { createWorkspace, forwardBackward, Workspace } from "./bptt";
+import { kernelMode, wasmKernels, WasmKernels } from "../kernels";
 
 /** Per-epoch record passed to `onEpoch` and `stopWhen`. */
 export interface EpochRecord {
@@ -119,6 +120,12 @@ function epochSet(name: string, list: number[] | undefined): Set<number> {
   return set;
 }
 
+/** The WebAssembly kernels with the rank-one latent model's parameter and gradient data (.data of the ndarrays). */
+function rankOneWasm(model: RnnModel, ws: Workspace): { pass: WasmKernels; m: Float64Array; n: Float64Array; b: Float64Array; gm: Float64Array; gn: Float64Array; gb: Float64Array } {
+  const p = model.params as LowRankParams, g = ws.grads as LowRankParams;
+  return { pass: wasmKernels(), m: p.M.data, n: p.P.data, b: p.b.data, gm: g.M.data, gn: g.P.data, gb: g.b.data };
+}
+
 /**
  * Trains `model` IN PLACE with full-batch SGD and returns its History (use models.cloneRnn first to keep the
  * original; models.withConfidence for a copy with another output confidence, e.g. Fig 4). The model and task are
@@ -145,6 +152,10 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
   }
 
   const ws: Workspace = createWorkspace(model, task);
+  // Kernel choice (kernels/index.ts): GHOST_KERNELS=wasm runs the rank-one latent pass in WebAssembly (opt-in);
+  // the default is forwardBackward, the JS reference kernels.
+  const cfg = model.config;
+  const wasm = cfg.kind === "lowRank" && cfg.rank === 1 && cfg.readout === "latent" && kernelMode() === "wasm" ? rankOneWasm(model, ws) : null;
   const groups = parameterGroups(model.config).filter((g) => model.trainable[g]);
   // Trainable parameter groups and their gradients (ndarrays of one shape per group), their contiguous .data for
   // the loops below, and one preallocated step buffer per group for the update p ← p − η·g.
@@ -173,7 +184,9 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
 
   for (let e = 0; e < epochs; e++) {
     const epoch = startEpoch + e;
-    const L = forwardBackward(model, task, ws, true);
+    const L = wasm
+      ? wasm.pass.rankOnePass(wasm.m, wasm.n, wasm.b, cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale, ws, wasm.gm, wasm.gn, wasm.gb)
+      : forwardBackward(model, task, ws, true);
     // Global norm √(Σ_groups Σ_i g_i²) as ONE running sum over the groups in order. Not ops.norm2: summing
     // per-group norm2squared results rounds differently, and this sum order is part of the recorded results.
     let sq = 0;
