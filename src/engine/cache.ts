@@ -67,7 +67,8 @@ export function codeFingerprint(root: string = path.resolve(__dirname, ".."), ex
   const known = fingerprints.get(memo);
   if (known !== undefined) return known;
   const files: string[] = [];
-  const isModule = (name: string) => name.endsWith(ext) && !name.endsWith(".d.ts");
+  // Modules, and the WebAssembly the kernels load (built next to them in dist/kernels).
+  const isModule = (name: string) => (name.endsWith(ext) && !name.endsWith(".d.ts")) || name.endsWith(".wasm");
   const walk = (rel: string, depth: number): void => {
     if (depth > 8) return;
     let entries: fs.Dirent[];

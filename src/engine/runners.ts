@@ -28,6 +28,12 @@ export interface RunnerDefinition<C = any, R = unknown> {
    * output for a given config changes, so stale cached results are not reused. Non-empty string.
    */
   version: string;
+  /**
+   * Optional: the part of the numerics that changes a run's result but is neither in its config nor in the code,
+   * e.g. which kernels compute it (`() => kernelMode()`). Its current value joins the version in every cache key
+   * ({@link runnerCacheVersion}), so results computed one way are never returned for the other.
+   */
+  variant?: () => string;
   /** One line: what a run computes and what the result holds. */
   description: string;
   /**
@@ -62,6 +68,7 @@ export function registerRunner<C, R>(def: RunnerDefinition<C, R>, opts: { replac
   if (typeof def.version !== "string" || def.version.length === 0) throw new GhostError("version", def.version, "a non-empty string");
   if (typeof def.run !== "function") throw new GhostError("run", def.run, "a function config → result");
   if (def.cost !== undefined && typeof def.cost !== "function") throw new GhostError("cost", def.cost, "a function config → estimated cost, or undefined");
+  if (def.variant !== undefined && typeof def.variant !== "function") throw new GhostError("variant", def.variant, "a function () => string or undefined");
   if (def.module !== undefined && (typeof def.module !== "string" || !path.isAbsolute(def.module))) {
     throw new GhostError("module", def.module, "an absolute path of the module that registers the runner, or undefined");
   }
@@ -69,6 +76,19 @@ export function registerRunner<C, R>(def: RunnerDefinition<C, R>, opts: { replac
     throw new GhostError("name", def.name, "a runner name not registered yet (pass { replace: true } to replace)");
   }
   registry.set(def.name, def as RunnerDefinition);
+}
+
+/**
+ * The version string a runner's results are cached under: `version`, plus `+<variant>` when the runner declares
+ * a variant (e.g. "1+js" or "1+wasm" for the kernel mode).
+ */
+export function runnerCacheVersion(def: RunnerDefinition): string {
+  if (def === null || typeof def !== "object" || typeof def.version !== "string") throw new GhostError("def", def, "a RunnerDefinition");
+  if (def.variant === undefined) return def.version;
+  if (typeof def.variant !== "function") throw new GhostError("def.variant", def.variant, "a function () => string or undefined");
+  const v = def.variant();
+  if (typeof v !== "string" || v.length === 0) throw new GhostError(`variant of runner ${def.name}`, v, "a non-empty string");
+  return `${def.version}+${v}`;
 }
 
 /** The runner registered under `name`; throws a GhostError listing the known names otherwise. */

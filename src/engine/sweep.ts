@@ -25,7 +25,7 @@ import { Worker } from "worker_threads";
 import { GhostError, requireInteger } from "../core/errors";
 import { decodeJson, encodeJson } from "../core/io";
 import { CacheMode, CacheOptions, cacheKey, readCacheEntry, resolveCacheOptions, writeCacheEntry } from "./cache";
-import { getRunner, RunnerDefinition } from "./runners";
+import { getRunner, RunnerDefinition, runnerCacheVersion } from "./runners";
 import { assignShards, ClusterSweepOptions, requireShardSpec, ShardReport, ShardState, SWEEP_ACTIONS, SweepAction, SweepStopped } from "./shard";
 
 /** Progress of a running sweep, passed to `onProgress`. */
@@ -154,6 +154,8 @@ interface PendingRun {
 /** Internal: everything decided before any run starts. */
 interface Plan<R> {
   def: RunnerDefinition;
+  /** The version results are cached under ({@link runnerCacheVersion}: the runner's version plus its variant). */
+  cacheVersion: string;
   configs: unknown[];
   results: (R | undefined)[];
   /** Distinct configs to compute: representative index → all indexes with that key. */
@@ -253,8 +255,10 @@ function plan<C, R>(opts: SweepOptions<C>): Plan<R> {
   if (action !== "compute" && mode === "refresh") throw new GhostError("cache.mode", mode, `"use" with action "${action}" (it computes nothing)`);
   const results: (R | undefined)[] = new Array(configs.length).fill(undefined);
   const byKey = new Map<string, number[]>();
+  // The version results are cached under: the runner's version, plus its variant (e.g. the kernel mode).
+  const cacheVersion = runnerCacheVersion(def);
   configs.forEach((c, i) => {
-    const key = cacheKey(def.name, def.version, c);
+    const key = cacheKey(def.name, cacheVersion, c);
     const g = byKey.get(key);
     if (g) g.push(i);
     else byKey.set(key, [i]);
@@ -289,7 +293,7 @@ function plan<C, R>(opts: SweepOptions<C>): Plan<R> {
     const indexes = g.indexes;
     const first = indexes[0];
     if (mode === "use" && cacheDir !== null) {
-      const hit = readCacheEntry<R>(cacheDir, def.name, def.version, configs[first]);
+      const hit = readCacheEntry<R>(cacheDir, def.name, cacheVersion, configs[first]);
       if (hit.status === "hit") {
         indexes.forEach((i, j) => (results[i] = j === 0 ? hit.entry.result : structuredClone(hit.entry.result)));
         g.done = true;
@@ -303,7 +307,7 @@ function plan<C, R>(opts: SweepOptions<C>): Plan<R> {
     if (action === "compute") pending.push({ index: first, indexes, group: g });
   }
   return {
-    def, configs, results, pending, cacheDir, mode, writeCache: cacheDir !== null, stats, progress, started, action,
+    def, cacheVersion, configs, results, pending, cacheDir, mode, writeCache: cacheDir !== null, stats, progress, started, action,
     shard: { ...shard, sharded }, groups,
   };
 }
@@ -373,7 +377,7 @@ function conclude<R>(p: Plan<R>, opts: SweepOptions<unknown>): R[] {
 function accept<R>(p: Plan<R>, task: PendingRun, json: string, elapsedMs: number): void {
   for (const i of task.indexes) p.results[i] = decodeJson<R>(json);
   if (p.writeCache && p.cacheDir !== null) {
-    writeCacheEntry(p.cacheDir, p.def.name, p.def.version, p.configs[task.index], p.results[task.index], elapsedMs);
+    writeCacheEntry(p.cacheDir, p.def.name, p.cacheVersion, p.configs[task.index], p.results[task.index], elapsedMs);
   }
   task.group.done = true;
   p.stats.computed++;

@@ -29,6 +29,7 @@ import { GhostError, requireInRange, requireInteger, requireOneOf, requireOption
 import type { Series } from "../core/arrays";
 import type { RnnModel } from "../models/rnn";
 import { cachedRun, CacheOptions } from "../engine/cache";
+import { kernelMode } from "../kernels";
 import { knownScale, requireKnownKeys } from "../core/checks";
 import {
   analyseWatchedSnapshot, FastRunConfig, FastRunData, FlowWatchSetup, FlowWatchSnapshot, GhostSummary, requireDisplayWindow,
@@ -206,7 +207,8 @@ function throughCache<D extends { config: Fig3Config }>(
   if (cache === false) return compute();
   const key: Partial<Fig3Config> = { ...config };
   delete key[omit];
-  const r = cachedRun(name, FIG3_RUNNER_VERSION, key, cache, compute);
+  // The kernel mode (GHOST_KERNELS) changes the last bits of the trained networks: part of the cached version.
+  const r = cachedRun(name, `${FIG3_RUNNER_VERSION}+kernels-${kernelMode()}`, key, cache, compute);
   if (r.cached) onProgress?.(epochs, epochs);
   onCache?.({ cached: r.cached, corrupt: r.corrupt, cacheDir: r.cacheDir, elapsedMs: r.elapsedMs });
   return { ...r.result, config };

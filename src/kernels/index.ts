@@ -150,6 +150,7 @@ export class WasmKernels {
   private layout: RankOneLayout | null = null;
 
   constructor(module: WebAssembly.Module) {
+    if (!(module instanceof WebAssembly.Module)) throw new GhostError("module", module, "a compiled WebAssembly.Module (use wasmKernels())");
     const instance = new WebAssembly.Instance(module, {
       env: { abort: () => { throw new Error("kernels.wasm aborted"); } },
     });

@@ -9,6 +9,7 @@
  * Model (spec A5, D2): κ_0 = x0·Σn, x_{t+1} = (1 − α)x_t + α tanh(m κ_t + b), κ_{t+1} = n·x_{t+1},
  * o_{t+1} = σ(c(κ_{t+1} − 1)), loss = Σ_{t=1}^{S} (o_t − y_t)²/lossScale; gradients ∂loss/∂m, ∂loss/∂n, ∂loss/∂b.
  */
+import { requireInteger } from "../core/errors";
 import { fastSigmoid, fastTanh } from "./fastMath";
 
 /**
@@ -28,8 +29,10 @@ export interface RankOneBuffers {
   accuracy: number;
 }
 
-/** Allocates {@link RankOneBuffers} for N units and S steps. */
+/** Allocates {@link RankOneBuffers} for N units and S steps. @param N integer in [1, 100000]. @param S integer in [1, 1e6]. */
 export function createRankOneBuffers(N: number, S: number): RankOneBuffers {
+  requireInteger("N", N, 1, 100000);
+  requireInteger("S", S, 1, 1e6);
   return {
     size: N, steps: S, x: new Float64Array((S + 1) * N), phi: new Float64Array(S * N), kappa: new Float64Array(S + 1),
     output: new Float64Array(S), dz: new Float64Array(S), gx: new Float64Array(N), loss: NaN, accuracy: NaN,

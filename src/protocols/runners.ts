@@ -6,10 +6,17 @@
  */
 import { requireInteger, requireOptions, requirePositive } from "../core/errors";
 import { registerRunner } from "../engine/runners";
+import { kernelMode } from "../kernels";
 import { runToyGdInstance, ToyGdInstanceConfig, ToyGdInstanceResult } from "../training/toyGradientDescent";
 import {
   DaTrainConfig, DaTrainResult, daTrainCost, RankOneTrainConfig, RankOneTrainResult, runDaTrain, runRankOneTrain, validateDaTrainConfig, validateRankOneTrainConfig,
 } from "./daTrain";
+
+/**
+ * Which kernels train the RNN runs (GHOST_KERNELS: "js", the reference with Math.tanh, or "wasm" with its own tanh):
+ * it changes the last bits of a result, so it joins the runner version in the cache key ("1+js", "1+wasm").
+ */
+const kernelVariant = (): string => `kernels-${kernelMode()}`;
 
 registerRunner<ToyGdInstanceConfig, ToyGdInstanceResult>({
   name: "toyGdInstance",
@@ -31,6 +38,7 @@ registerRunner<RankOneTrainConfig, RankOneTrainResult>({
   version: "1",
   description: "rank-one RNN on the DA task, SGD {seed, N?, learningRate, epochs, confidence?, record?, continuation?} → per-epoch arrays",
   module: __filename,
+  variant: kernelVariant,
   run: runRankOneTrain,
   validate: validateRankOneTrainConfig,
   // epochs of the main training plus those of every continuation, × the network size
@@ -42,6 +50,7 @@ registerRunner<DaTrainConfig, DaTrainResult>({
   version: "1",
   description: "rank-one / rank-K / full-rank RNN on the DA task, SGD {model, seed, learningRate, epochs, rank?, reportEpochs?, curvePoints?} → report-epoch values + summary",
   module: __filename,
+  variant: kernelVariant,
   run: runDaTrain,
   validate: validateDaTrainConfig,
   cost: daTrainCost,

@@ -22,6 +22,7 @@ type Fn = (...args: unknown[]) => unknown;
  */
 const UNCHECKED_KERNELS: Record<string, string[]> = {
   core: ["sigmoid"],
+  kernels: ["rankOneTwinPass"],
   models: [
     "rankOneDrive", "rankOneLatentFlow", "rankOneLatentFlowSlope", "rankOneLatentFlowCurvature", "rankOneLatentStep",
     "rankOneLatentRule", "saddleNodeFlow", "saddleNodeField", "toyReadout", "toyTarget", "toyErrorKernel", "toyGradientKernel", "saddleNodeSlope",
@@ -57,7 +58,7 @@ const EXCLUDED: Record<string, string> = {
  */
 const KNOWN_GAPS: Record<string, readonly string[]> = { engine: ENGINE_GAPS, protocols: PROTOCOLS_GAPS, figures: FIGURES_GAPS, display: DISPLAY_GAPS };
 
-const NAMESPACES = ["core", "tasks", "models", "training", "analysis", "io", "protocols", "figures", "engine", "display", "catalogue"] as const;
+const NAMESPACES = ["core", "kernels", "tasks", "models", "training", "analysis", "io", "protocols", "figures", "engine", "display", "catalogue"] as const;
 
 function isClass(fn: unknown): boolean {
   return typeof fn === "function" && /^class\b/.test(Function.prototype.toString.call(fn));
