@@ -14,10 +14,8 @@ import {
   requireFiniteArray,
   requireIncreasing,
   requireInteger,
-  requireNumber,
   requireNumberMatrix as coreNumberMatrix,
   requireNumbers,
-  requireObject,
   requirePositive,
 } from "./errors";
 

@@ -20,7 +20,7 @@
  * Epoch convention (spec A8, A9 #6): "the loss at epoch e" (e = 1, 2, …) is the loss computed in the e-th epoch
  * BEFORE its update, i.e. array index e − 1 of the trainer's History.
  */
-import { GhostError, requireBoolean, requireFiniteArray, requireInteger, requireOneOf, requireOptions, requirePositive } from "../core/errors";
+import { GhostError, requireBoolean, requireFiniteArray, requireInteger, requireOneOf, requireOptions, requirePositive, requireObject } from "../core/errors";
 import { createRnn, LowRankParams, RnnModel, RnnParams, withConfidence } from "../models/rnn";
 import { delayedActivationTask, requireLeak } from "../tasks/delayedActivation";
 import { History, trainRnn } from "../training/trainRnn";
@@ -160,7 +160,7 @@ export function createDaModel(config: DaTrainConfig): RnnModel {
  */
 export function runDaTrain(config: DaTrainConfig): DaTrainResult {
   validateDaTrainConfig(config);
-  const model = createDaModel(config);
+  const model = createDaNetwork(config.model, config.seed, config);
   const E = config.epochs;
   const window = config.window ?? Math.min(50, E);
   const h = trainRnn(model, { learningRate: config.learningRate, epochs: E, task: delayedActivationTask(config.horizon ?? 20) });
@@ -376,7 +376,6 @@ export function epochCost(model: DaModelKind, rank = 1, size = 100): number {
 
 /** Estimated cost of one daTrain run (epochs × {@link epochCost}); the sweep engine balances shards by it. */
 export function daTrainCost(config: DaTrainConfig): number {
-  const c = requireOptions<DaTrainConfig>("config", config);
-  if (config === undefined) throw new GhostError("config", config, "a DaTrainConfig");
+  const c = requireObject("config", config, "a DaTrainConfig") as Partial<DaTrainConfig>;
   return requireInteger("config.epochs", c.epochs, 1, 1e8) * epochCost(c.model as DaModelKind, c.rank ?? 1, c.N ?? 100);
 }

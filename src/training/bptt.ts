@@ -11,7 +11,7 @@
 import { GhostError } from "../core/errors";
 import { sigmoid } from "../core/math";
 import { F64Array, ndFloat64 } from "../core/nd";
-import { FullRankParams, LowRankParams, RnnModel, RnnParams, copyParams, fullRankParams, lowRankParams, parameterShapes, validateRnnModel } from "../models/rnn";
+import { FullRankParams, LowRankParams, RnnModel, RnnParams, copyParams, lowRankParams, parameterShapes, validateRnnModel } from "../models/rnn";
 import { Task, validateTask } from "../tasks/delayedActivation";
 
 /** Preallocated buffers of one (model shape, task) pair, plus the gradient of every parameter group. */

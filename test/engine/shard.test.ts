@@ -12,24 +12,13 @@ import {
 } from "../../src/engine";
 import { fig4Config, runFig4 } from "../../src/figures/fig4";
 import { figS1Config, runFigS1 } from "../../src/figures/figS1";
+import { bits } from "../bits";
 
 let tmp: string;
 beforeEach(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ghost-shard-"));
 });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** Every number as its 64-bit pattern, so string equality is bit equality. */
-function bits(value: unknown): string {
-  const b = Buffer.alloc(8);
-  return JSON.stringify(value, (_k, v) => {
-    if (typeof v === "number") {
-      b.writeDoubleLE(v);
-      return b.toString("hex");
-    }
-    return v;
-  });
-}
 
 /** The SweepStopped a sweep rejects with (fails the test if it resolves or rejects otherwise). */
 async function stopped(p: Promise<unknown>): Promise<SweepStopped> {

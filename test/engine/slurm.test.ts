@@ -11,6 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import type * as Engine from "../../src/engine";
 import { shellQuote, slurmScripts, SHARD_PLACEHOLDER } from "../../src/engine";
+import { bits } from "../bits";
 
 const root = path.resolve(__dirname, "../..");
 const cli = path.join(root, "dist", "cli.js");
@@ -32,18 +33,6 @@ afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 function ghost(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [cli, ...args], { cwd: opts.cwd ?? tmp, encoding: "utf8", env: { ...process.env, CI: "true", ...opts.env }, timeout: 120000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Every number as its 64-bit pattern, so string equality is bit equality. */
-function bits(value: unknown): string {
-  const b = Buffer.alloc(8);
-  return JSON.stringify(value, (_k, v) => {
-    if (typeof v === "number") {
-      b.writeDoubleLE(v);
-      return b.toString("hex");
-    }
-    return v;
-  });
 }
 
 function writeGrid(configs: unknown[]): string {
