@@ -3,3 +3,4 @@ export {};
 export * from "./toyGradientDescent";
 export * from "./bptt";
 export * from "./trainRnn";
+export * from "./learnableConfidence";
