@@ -5,6 +5,10 @@
 #   - Debian's Jupyter (nbconvert + nbclient + ipykernel) for /usr/bin/python3
 #   - Debian's DejaVu Sans font (fonts-dejavu-core), which the chart PNGs are drawn with (scripts/plotly-png.mjs)
 #   - optionally Debian's chromium (--with-chromium) for the render check
+#   - optionally Debian's classic Jupyter Notebook server + chromium (--with-live-ui) for the live-UI test
+#     (test/notebooks/liveUi.test.ts drives the real notebook UI in Chromium through puppeteer-core)
+#   - notebooks/ghost-plotly.min.js, a copy of the installed plotly.js that the Jupyter server serves to charts
+#     whose page lost plotly.js (git-ignored; show() also writes one beside any notebook at its first chart)
 #   - the project-local tslab kernelspec in .jupyter/ (nothing global is touched)
 #   - the build of dist/ (notebooks import the built package by name)
 # When something is missing and cannot be installed (not root), it stops with a message naming the missing piece
@@ -13,10 +17,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 WITH_CHROMIUM=0
+WITH_LIVE_UI=0
 for arg in "$@"; do
   case "$arg" in
     --with-chromium) WITH_CHROMIUM=1 ;;
-    *) echo "ensure-env: unknown option $arg (allowed: --with-chromium)" >&2; exit 2 ;;
+    --with-live-ui) WITH_CHROMIUM=1; WITH_LIVE_UI=1 ;;
+    *) echo "ensure-env: unknown option $arg (allowed: --with-chromium, --with-live-ui)" >&2; exit 2 ;;
   esac
 done
 
@@ -41,6 +47,7 @@ if [ ! -x /usr/bin/jupyter ] || ! /usr/bin/python3 -c "import nbconvert, nbclien
 fi
 if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then APT_PKGS+=(fonts-dejavu-core); fi
 if [ "$WITH_CHROMIUM" = 1 ] && ! command -v chromium >/dev/null 2>&1; then APT_PKGS+=(chromium); fi
+if [ "$WITH_LIVE_UI" = 1 ] && ! /usr/bin/python3 -c "import notebook.notebookapp" >/dev/null 2>&1; then APT_PKGS+=(jupyter-notebook); fi
 if [ "${#APT_PKGS[@]}" -gt 0 ]; then
   LINE="sudo apt-get update && sudo apt-get install -y --no-install-recommends ${APT_PKGS[*]}"
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -76,5 +83,12 @@ else
   node_modules/.bin/tsc -p tsconfig.build.json
   chmod +x dist/cli.js 2>/dev/null || true
   mv "$STAMP.new" "$STAMP"
+fi
+# 6. The copy of plotly.js the Jupyter server serves beside the notebooks (src/display/plotlyAsset.ts)
+PLOTLY_SRC=node_modules/plotly.js-dist-min/plotly.min.js
+[ -f "$PLOTLY_SRC" ] || die "$PLOTLY_SRC (npm dependency plotly.js-dist-min)" "rm -rf node_modules && npm ci"
+if ! cmp -s "$PLOTLY_SRC" notebooks/ghost-plotly.min.js; then
+  say "copying plotly.js to notebooks/ghost-plotly.min.js (served by Jupyter at files/…)"
+  cp "$PLOTLY_SRC" notebooks/.ghost-plotly.min.js.tmp && mv notebooks/.ghost-plotly.min.js.tmp notebooks/ghost-plotly.min.js
 fi
 say "ready (kernelspec: JUPYTER_PATH=$ROOT/.jupyter/share/jupyter)"

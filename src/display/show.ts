@@ -4,11 +4,17 @@
  * One output carries three MIME types: `application/vnd.plotly.v1+json` (JupyterLab's Plotly renderer draws
  * it natively), `text/html` (a div + a `Plotly.newPlot` call, for classic Notebook, nbconvert's HTML export
  * and JupyterLab without the renderer) and `text/plain` (a summary). plotly.js (~4.7 MB) is inlined in the
- * HTML of the FIRST chart of a kernel session only; later charts find `window.Plotly` (waiting for it briefly).
+ * HTML of the FIRST chart of a kernel session only (so an nbconvert HTML export or a saved notebook carries it);
+ * later charts find `window.Plotly`. Where the page lost it (reloaded while the kernel runs, outputs cleared), a
+ * chart loads it from the Jupyter server: the first chart of a session also puts a copy, `ghost-plotly.min.js`,
+ * in the kernel's working folder (the notebook's folder), which every Jupyter server serves at `files/…`
+ * (offline, classic Notebook and JupyterLab alike); then require.js, then the CDN (see {@link figureHtml}).
  * Outside a kernel (jest, scripts, the CLI) `show` does nothing.
  */
 import * as fs from "fs";
-import { GhostError } from "../core/errors";
+import { GhostError, requireBoolean, requireOptions, requirePositive } from "../core/errors";
+import { ensureServedPlotly, SERVED_PLOTLY_FILE } from "./plotlyAsset";
+import { requireOptionalString } from "./validate";
 import type { PlotlyFigure } from "./plotly";
 
 /** tslab's display_data writer: `update` = true replaces the output with the same `transient.display_id`. */
@@ -82,6 +88,30 @@ export function plotlyVersion(): string {
 
 let plotlyInlinedThisSession = false;
 let chartCounter = 0;
+/** The folder where this session's served copy of plotly.js is (null: none could be written), once looked up. */
+let servedDir: string | null | undefined;
+let servedDirOverride: string | undefined;
+
+/**
+ * Sets the folder in which `show` puts the served copy of plotly.js instead of the kernel's working folder (tests
+ * only), and forgets the session's state (plotly.js inlined, copy written). Pass `undefined` to restore.
+ * @internal
+ */
+export function setServedPlotlyDirForTesting(dir: string | undefined): void {
+  if (dir !== undefined && typeof dir !== "string") throw new GhostError("dir", dir, "a folder path (string) or undefined");
+  servedDirOverride = dir;
+  servedDir = undefined;
+  plotlyInlinedThisSession = false;
+}
+
+/** This session's served copy of plotly.js: written once, in the kernel's working folder; its folder or null. */
+function servedPlotlyDir(): string | null {
+  if (servedDir === undefined) {
+    const dir = servedDirOverride ?? process.cwd();
+    servedDir = ensureServedPlotly(dir) ? dir : null;
+  }
+  return servedDir;
+}
 
 /** JSON that is safe inside a `<script>` element. */
 function scriptJson(value: unknown): string {
@@ -114,11 +144,50 @@ export function summarizeFigure(fig: PlotlyFigure): string {
   return lines.join("\n");
 }
 
-/** The `<div>` + `<script>` HTML that draws `fig`; inlines plotly.js when `inlinePlotly` is true. */
-export function figureHtml(fig: PlotlyFigure, opts: { inlinePlotly: boolean; id?: string; height?: number }): string {
+/** Options of {@link figureHtml}. */
+export interface FigureHtmlOptions {
+  /** Inline plotly.js (~4.7 MB) before the chart (the first chart of a kernel session, a standalone page). */
+  inlinePlotly: boolean;
+  /** The id of the chart's `<div>` (default: a fresh one). */
+  id?: string;
+  /** The chart's height in pixels (default: the layout's height, else 450). */
+  height?: number;
+  /**
+   * Absolute path of the folder that holds the served copy `ghost-plotly.min.js` (the kernel's working folder):
+   * its last components give the `files/…` URLs a chart tries when plotly.js is not in the page.
+   */
+  servedDir?: string;
+}
+
+const FIGURE_HTML_KEYS = ["inlinePlotly", "id", "height", "servedDir"] as const;
+
+/** The user-facing text in place of a chart whose plotly.js could not be loaded from anywhere. */
+export const PLOTLY_NOT_LOADED =
+  "plotly.js is not loaded: it is not in this page, not on the Jupyter server (" + SERVED_PLOTLY_FILE + " beside the " +
+  "notebook, written at the first chart of a kernel session), not from require.js and not from the CDN (offline?). " +
+  "Re-run the cell, or restart the kernel and run all cells.";
+
+/**
+ * The `<div>` + `<script>` HTML that draws `fig`. With `inlinePlotly` the page gets plotly.js inlined first.
+ * Otherwise, when `window.Plotly` is missing (a page reloaded while the kernel runs, the output that carried
+ * plotly.js cleared), the chart loads it once per page, first that succeeds: (1) from the Jupyter server, the copy
+ * `ghost-plotly.min.js` beside the notebook at `<base url>files/<folder>/` (the base url from classic Notebook's
+ * `<body data-base-url>` or JupyterLab's `#jupyter-config-data`; the folder from classic's `data-notebook-path`, else
+ * each tail of `servedDir`, as the server's root is one of its ancestors); (2) an AMD module `plotly` through
+ * require.js, where a page has one; (3) the CDN. Then it explains (see {@link PLOTLY_NOT_LOADED}).
+ * Accepts: fig a JSON-serialisable Plotly figure; opts { inlinePlotly: boolean, id?: string, height?: a finite
+ * number > 0, servedDir?: string } (no other keys).
+ */
+export function figureHtml(fig: PlotlyFigure, opts: FigureHtmlOptions): string {
   checkFigure(fig);
-  const id = opts.id ?? `ghost-plot-${Date.now().toString(36)}-${chartCounter++}`;
-  const height = opts.height ?? ((fig.layout as Record<string, unknown>).height as number | undefined) ?? 450;
+  if (opts === undefined) throw new GhostError("opts", opts, "an options object { inlinePlotly: boolean, id?, height?, servedDir? }");
+  const o = requireOptions<FigureHtmlOptions>("opts", opts, FIGURE_HTML_KEYS);
+  requireBoolean("opts.inlinePlotly", o.inlinePlotly);
+  requireOptionalString("opts.id", o.id);
+  if (o.height !== undefined) requirePositive("opts.height", o.height);
+  requireOptionalString("opts.servedDir", o.servedDir);
+  const id = o.id ?? `ghost-plot-${Date.now().toString(36)}-${chartCounter++}`;
+  const height = o.height ?? ((fig.layout as Record<string, unknown>).height as number | undefined) ?? 450;
   const spec = { data: fig.data, layout: fig.layout, config: { responsive: true, ...(fig.config ?? {}) }, frames: fig.frames };
   let specJson: string;
   try {
@@ -129,27 +198,49 @@ export function figureHtml(fig: PlotlyFigure, opts: { inlinePlotly: boolean; id?
   }
   // plotly.js is a UMD bundle: where require.js is present (classic Notebook, nbconvert HTML) it would register as
   // an AMD module instead of setting window.Plotly, so `define` is hidden while it loads.
-  const lib = opts.inlinePlotly
+  const lib = o.inlinePlotly
     ? `<script type="text/javascript">window.__ghostDefine = window.define; window.define = undefined;</script>\n` +
       `<script type="text/javascript">${plotlyJs().replace(/<\/script/gi, "<\\/script")}</script>\n` +
       `<script type="text/javascript">window.define = window.__ghostDefine;</script>\n`
     : "";
-  // Later charts wait for window.Plotly (the first chart's script may run after theirs, or load slowly). When it
-  // never appears (the output that carried plotly.js was cleared), try the CDN once, then explain.
+  // The folders the server's root may be: the last components of the kernel's working folder (at most 12).
+  const dirs = o.servedDir ? o.servedDir.split(/[\\/]+/).filter((p) => p !== "").slice(-12) : [];
   const cdn = `https://cdn.plot.ly/plotly-${plotlyVersion()}.min.js`;
+  const escId = id.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
   return (
     lib +
-    `<div id="${id}" class="ghost-plot" style="width:100%;height:${height}px;"></div>\n` +
-    `<script type="text/javascript">(function(){var spec=${specJson};var tries=0;` +
-    `function cdn(){if(document.getElementById("ghost-plotly-cdn"))return;var d=window.define;window.define=undefined;` +
-    `var s=document.createElement("script");s.id="ghost-plotly-cdn";s.src=${JSON.stringify(cdn)};` +
-    `s.onload=s.onerror=function(){window.define=d;};document.head.appendChild(s);}` +
-    `function draw(){var el=document.getElementById(${JSON.stringify(id)});` +
-    `if(window.Plotly&&el){window.Plotly.newPlot(el,spec.data,spec.layout,spec.config).then(function(){if(spec.frames&&spec.frames.length){window.Plotly.addFrames(el,spec.frames);}});return;}` +
-    `if(++tries===30){cdn();}` +
-    `if(tries<150){setTimeout(draw,100);}else if(el){el.textContent="plotly.js is not loaded: restart the kernel and run all cells (the first chart of a kernel session carries plotly.js).";}}draw();})();</script>`
+    `<div id="${escId}" class="ghost-plot" style="width:100%;height:${height}px;"></div>\n` +
+    `<script type="text/javascript">(function(){var spec=${specJson},id=${scriptJson(id)},dirs=${scriptJson(dirs)},` +
+    `file=${scriptJson(SERVED_PLOTLY_FILE)},cdnUrl=${scriptJson(cdn)},failed=${scriptJson(PLOTLY_NOT_LOADED)};\n` +
+    LOADER_JS +
+    `})();</script>`
   );
 }
+
+/**
+ * The chart's script after its constants (spec, id, dirs, file, cdnUrl, failed): draw now if `window.Plotly` is
+ * there, else (after 200 ms, in case an earlier output's inline copy is still running) join the page's one loader.
+ */
+const LOADER_JS = [
+  `function el(){return document.getElementById(id);}`,
+  `function draw(){var e=el();if(!e)return;e.textContent="";window.Plotly.newPlot(e,spec.data,spec.layout,spec.config).then(function(){if(spec.frames&&spec.frames.length){window.Plotly.addFrames(e,spec.frames);}});}`,
+  // the Jupyter server's base url, or null outside a Jupyter page (nbconvert HTML, a standalone page)
+  `function base(){var b=document.body&&document.body.getAttribute("data-base-url");if(b){return decodeURIComponent(b);}` +
+    `var c=document.getElementById("jupyter-config-data");if(c){try{return JSON.parse(c.textContent||"{}").baseUrl||"/";}catch(x){return "/";}}return null;}`,
+  `function urls(b){var out=[];function add(parts){var u=(b.charAt(b.length-1)==="/"?b:b+"/")+"files/"+parts.concat([file]).map(encodeURIComponent).join("/");if(out.indexOf(u)<0)out.push(u);}` +
+    `var nb=document.body&&document.body.getAttribute("data-notebook-path");if(nb){var p=decodeURIComponent(nb).split("/").filter(Boolean);p.pop();add(p);}` +
+    `for(var k=0;k<=dirs.length;k++){add(dirs.slice(dirs.length-k));}return out;}`,
+  `function script(src,sid,done){var d=window.define,end=false;window.define=undefined;var s=document.createElement("script");if(sid){s.id=sid;}s.src=src;` +
+    `function fin(){if(end)return;end=true;window.define=d;done(!!window.Plotly);}s.onload=fin;s.onerror=fin;setTimeout(fin,15000);document.head.appendChild(s);}`,
+  `function loader(){var L=window.__ghostPlotlyLoader;if(L)return L;L=window.__ghostPlotlyLoader={state:"loading",waiters:[]};var steps=[],b=base();` +
+    `if(b!==null){urls(b).forEach(function(u){steps.push(function(next){script(u,null,next);});});}` +
+    `var rq=window.requirejs;if(typeof rq==="function"&&window.define&&window.define.amd){steps.push(function(next){try{rq(["plotly"],function(P){if(!window.Plotly&&P&&P.newPlot){window.Plotly=P;}next(!!window.Plotly);},function(){try{rq.undef("plotly");}catch(x){}next(false);});}catch(x){next(false);}});}` +
+    `steps.push(function(next){script(cdnUrl,"ghost-plotly-cdn",next);});var i=0;` +
+    `function finish(state){L.state=state;if(state!=="ok"&&window.__ghostPlotlyLoader===L){window.__ghostPlotlyLoader=null;}var w=L.waiters;L.waiters=[];w.forEach(function(f){f();});}` +
+    `function step(ok){if(ok||window.Plotly){finish("ok");}else if(i<steps.length){steps[i++](step);}else{finish("failed");}}setTimeout(function(){step(false);},0);return L;}`,
+  `if(window.Plotly){draw();}else{var e0=el();if(e0){e0.textContent="loading plotly.js …";}` +
+    `setTimeout(function(){if(window.Plotly){draw();return;}loader().waiters.push(function(){if(window.Plotly){draw();}else{var e=el();if(e){e.textContent=failed;}}});},200);}`,
+].join("\n");
 
 /**
  * Draws `fig` inline in a tslab notebook (see the module comment for the output format). Outside a kernel it
@@ -160,7 +251,8 @@ export function show(fig: PlotlyFigure, opts: { summary?: string; height?: numbe
   const summary = opts.summary ? `${opts.summary}\n${summarizeFigure(fig)}` : summarizeFigure(fig);
   const write = kernelWriter();
   if (!write) return;
-  const html = figureHtml(fig, { inlinePlotly: !plotlyInlinedThisSession, height: opts.height });
+  const dir = servedPlotlyDir();
+  const html = figureHtml(fig, { inlinePlotly: !plotlyInlinedThisSession, height: opts.height, ...(dir === null ? {} : { servedDir: dir }) });
   const bundle = {
     "application/vnd.plotly.v1+json": JSON.parse(JSON.stringify({ data: fig.data, layout: fig.layout, frames: fig.frames ?? [] })),
     "text/html": html,

@@ -1,6 +1,9 @@
 // The kernel bridge: show() outside a kernel is a no-op; inside (a fake tslab writer) it sends ONE output with the
 // Plotly JSON, HTML and a text summary, inlining plotly.js in the first chart only; standalone pages.
-import { show, toStandaloneHtml, summarizeFigure, figureHtml, inKernel, kernelWriter, setKernelWriterForTesting, plotlyJs, WriteDisplayData } from "../../src/display/show";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { show, toStandaloneHtml, summarizeFigure, figureHtml, inKernel, kernelWriter, setKernelWriterForTesting, setServedPlotlyDirForTesting, plotlyJs, WriteDisplayData } from "../../src/display/show";
 import { progress, progressLine } from "../../src/display/progress";
 import { PlotlyFigure } from "../../src/display/plotly";
 import { GhostError } from "../../src/core/errors";
@@ -16,6 +19,13 @@ const PLOTLY_BANNER = "plotly.js v"; // the bundle's licence header, once per co
 const count = (s: string, needle: string) => s.split(needle).length - 1;
 
 afterEach(() => setKernelWriterForTesting(undefined));
+// show() puts its served copy of plotly.js in a scratch folder, not in the working directory
+const SERVED = fs.mkdtempSync(path.join(os.tmpdir(), "ghost-show-"));
+beforeAll(() => setServedPlotlyDirForTesting(SERVED));
+afterAll(() => {
+  setServedPlotlyDirForTesting(undefined);
+  fs.rmSync(SERVED, { recursive: true, force: true });
+});
 
 describe("outside a kernel", () => {
   test("no kernel is detected under jest", () => {

@@ -48,6 +48,7 @@ const EXCLUDED: Record<string, string> = {
   // Global registries / process state.
   registerRunner: "mutates the runner registry", registerFigure: "mutates the figure registry",
   setKernelWriterForTesting: "replaces the notebook output writer", show: "writes notebook output",
+  setServedPlotlyDirForTesting: "redirects where show() writes its copy of plotly.js",
   progress: "writes progress output", collectProvenance: "spawns git", gitRevision: "spawns git",
   codeFingerprint: "hashes the source tree (slow)", plotlyJs: "reads the 4.7 MB plotly bundle",
 };
