@@ -21,12 +21,13 @@ import { GhostError } from "./core/errors";
 import { canonicalJson, sha256Hex, writeCheckedJson, writeFileAtomic } from "./core/io";
 import { toStandaloneHtml } from "./display/show";
 import { checksText } from "./display/checks";
+import { estimateSecondsLeft, formatDuration } from "./display/progress";
 import { failedChecks } from "./figures/checks";
 import { benchmarkSweep } from "./engine/benchmark";
 import { CacheOptions, cacheInfo, clearCache, defaultCacheDir } from "./engine/cache";
 import { collectProvenance } from "./engine/provenance";
 import { getRunner, listRunners } from "./engine/runners";
-import { expandGrid, runSweep, SweepStats } from "./engine/sweep";
+import { expandGrid, runSweep, SweepProgress, SweepStats } from "./engine/sweep";
 import { ClusterSweepOptions, formatIndexList, isSweepStopped, parseShard, ShardReport, SweepStopped } from "./engine/shard";
 import { slurmScripts, SHARD_PLACEHOLDER, requireSlurmMem, requireSlurmPartition, requireSlurmTime } from "./engine/slurm";
 import { FIGURE_SCALES, FigureScale, FigureSpec, getFigure, listFigures } from "./catalogue";
@@ -180,15 +181,12 @@ function reportStopped(label: string, e: SweepStopped, wallMs: number): number {
 }
 
 function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return "?";
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(s < 10 ? 2 : 1)} s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${Math.round(s - 60 * m)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+  if (!Number.isFinite(ms) || ms < 0) return "?";
+  return ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : formatDuration(ms / 1000); // rounded once: never "6 min 60 s"
 }
 
 /** A progress bar on stderr (terminal only, never with CI=true): done/total, rate, time left. */
-function progressBar(label: string): { onProgress: (done: number, total: number) => void; stop: () => void } {
+function progressBar(label: string): { onProgress: (done: number, total: number, info?: SweepProgress) => void; stop: () => void } {
   const quiet = process.env.CI === "true" || !process.stderr.isTTY;
   if (quiet) return { onProgress: () => undefined, stop: () => undefined };
   const bar = new SingleBar({
@@ -202,7 +200,7 @@ function progressBar(label: string): { onProgress: (done: number, total: number)
   let t0 = 0;
   let first = 0;
   return {
-    onProgress(done, total) {
+    onProgress(done, total, info) {
       const now = Date.now();
       if (!started) {
         started = true;
@@ -212,7 +210,11 @@ function progressBar(label: string): { onProgress: (done: number, total: number)
         return;
       }
       const rate = (done - first) / Math.max(1e-3, (now - t0) / 1000);
-      bar.update(done, { rate: rate > 0 ? rate.toFixed(rate < 10 ? 2 : 1) : "-", left: rate > 0 ? formatMs(((total - done) / rate) * 1000) : "?" });
+      // time left from the work done (runs weighted by their cost) when the sweep reports it
+      const left = info && info.workTotal >= info.work && info.work >= info.cachedWork
+        ? (info.etaMs ?? NaN) / 1000
+        : rate > 0 ? estimateSecondsLeft(done - first, total - first, (now - t0) / 1000) : NaN;
+      bar.update(done, { rate: rate > 0 ? rate.toFixed(rate < 10 ? 2 : 1) : "-", left: formatMs(left * 1000) });
     },
     stop() {
       if (started) bar.stop();

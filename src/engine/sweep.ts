@@ -41,8 +41,18 @@ export interface SweepProgress {
   elapsedMs: number;
   /** Computed runs per second so far (0 before the first one). */
   rate: number;
-  /** Estimated milliseconds left at the current rate (NaN before the first computed run). */
+  /**
+   * Estimated milliseconds left (NaN before the first computed run): the work left divided by the work computed
+   * per millisecond so far, runs weighted by the runner's cost estimate (so a few long runs done first do not make
+   * the many short ones left look long).
+   */
   etaMs: number;
+  /** Work done: the runner's cost estimates of the finished distinct runs (1 per run without a cost hook). */
+  work: number;
+  /** Work of the whole sweep (this shard's part of it when sharded). */
+  workTotal: number;
+  /** Part of `work` read from the cache (took no time; left out of the rate). */
+  cachedWork: number;
 }
 
 /** Summary of a finished sweep, passed to `onFinish`. */
@@ -148,7 +158,7 @@ export function expandGrid<G extends Record<string, readonly unknown[]>, B exten
 interface PendingRun {
   index: number;
   indexes: number[];
-  group: { done: boolean };
+  group: { done: boolean; cost: number };
 }
 
 /** Internal: everything decided before any run starts. */
@@ -170,13 +180,16 @@ interface Plan<R> {
   /** Shard layout: index to compute (null: none / all), count (1 when not sharded). */
   shard: { index: number | null; count: number; sharded: boolean };
   /** Distinct runs: indexes of the configs sharing one key, the shard of the run, whether it is done. */
-  groups: { indexes: number[]; shard: number; done: boolean }[];
+  groups: { indexes: number[]; shard: number; done: boolean; cost: number }[];
 }
 
 class ProgressTracker {
   done = 0;
   cached = 0;
   computed = 0;
+  work = 0;
+  workTotal = 0;
+  cachedWork = 0;
   private lastCall = -Infinity;
   private reportedFinal = false;
   private computeStart = 0;
@@ -197,7 +210,8 @@ class ProgressTracker {
     if (this.done === this.total) this.reportedFinal = true;
     const secs = (now - this.computeStart) / 1000;
     const rate = this.computed > 0 && secs > 0 ? this.computed / secs : 0;
-    const etaMs = rate > 0 ? ((this.total - this.done) / rate) * 1000 : this.done === this.total ? 0 : NaN;
+    const workRate = secs > 0 ? (this.work - this.cachedWork) / secs : 0;
+    const etaMs = this.done === this.total ? 0 : workRate > 0 ? (Math.max(0, this.workTotal - this.work) / workRate) * 1000 : NaN;
     this.cb(this.done, this.total, {
       done: this.done,
       total: this.total,
@@ -206,6 +220,9 @@ class ProgressTracker {
       elapsedMs: now - this.started,
       rate,
       etaMs,
+      work: this.work,
+      workTotal: this.workTotal,
+      cachedWork: this.cachedWork,
     });
   }
 }
@@ -269,10 +286,19 @@ function plan<C, R>(opts: SweepOptions<C>): Plan<R> {
     const costs = distinct.map((indexes) => runCost(def, configs[indexes[0]], indexes[0]));
     shardOf = assignShards(costs, shard.count);
   }
-  const groups = distinct.map((indexes, k) => ({ indexes, shard: shardOf[k], done: false }));
+  // Progress weights: the runner's cost estimate of each distinct run (1 when it has none or it cannot tell)
+  const weight = (indexes: number[]) => {
+    try {
+      return runCost(def, configs[indexes[0]], indexes[0]);
+    } catch {
+      return 1;
+    }
+  };
+  const groups = distinct.map((indexes, k) => ({ indexes, shard: shardOf[k], done: false, cost: weight(indexes) }));
   const mine = (g: { shard: number }) => action !== "compute" || shard.index === null || g.shard === shard.index;
   const progressTotal = groups.reduce((s, g) => s + (mine(g) ? g.indexes.length : 0), 0);
   const progress = new ProgressTracker(progressTotal, started, opts.onProgress);
+  progress.workTotal = groups.reduce((s, g) => s + (mine(g) ? g.cost : 0), 0);
   const stats: SweepStats = {
     runner: def.name,
     runnerVersion: def.version,
@@ -300,6 +326,8 @@ function plan<C, R>(opts: SweepOptions<C>): Plan<R> {
         stats.cached++;
         progress.cached += indexes.length;
         progress.done += indexes.length;
+        progress.work += g.cost;
+        progress.cachedWork += g.cost;
         continue;
       }
       if (hit.status === "corrupt") stats.corrupt++;
@@ -384,6 +412,7 @@ function accept<R>(p: Plan<R>, task: PendingRun, json: string, elapsedMs: number
   p.stats.computeMs += elapsedMs;
   p.progress.computed += task.indexes.length;
   p.progress.done += task.indexes.length;
+  p.progress.work += task.group.cost;
   p.progress.report();
 }
 

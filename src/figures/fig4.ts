@@ -18,7 +18,7 @@ import { delayedActivationTask } from "../tasks/delayedActivation";
 import { evaluateRnn } from "../training/bptt";
 import { trainRnn } from "../training/trainRnn";
 import { requireSeeds, knownScale, requireKnownKeys } from "../core/checks";
-import { runSweep } from "../engine/sweep";
+import { runSweep, SweepProgress } from "../engine/sweep";
 import "../protocols/runners"; // registers the rankOneTrain runner that runFig4 names
 import type { CacheOptions } from "../engine/cache";
 import type { RankOneTrainConfig, RankOneTrainResult } from "../protocols/daTrain";
@@ -111,7 +111,8 @@ export interface Fig4Data {
 export interface Fig4Options {
   cache?: false | CacheOptions;
   workers?: number;
-  onProgress?: (done: number, total: number) => void;
+  /** Progress (runs done, total; info: the sweep's engine.SweepProgress, whose work fields weight runs by cost). */
+  onProgress?: (done: number, total: number, info?: SweepProgress) => void;
   /** Rescue confidence used for the example network (default 0.22, one of the paper's plotted values). */
   exampleConfidence?: number;
   /** Shard / from-cache / status options, passed to the engine's runSweep unchanged (engine/shard.ts). */
@@ -167,7 +168,7 @@ export async function runFig4(config: Fig4Config = fig4Config("paper"), opts: Fi
   let stats = { computed: 0, cached: 0, wallMs: 0, workers: 1 };
   const results = await runSweep<RankOneTrainConfig, RankOneTrainResult>({
     runner: "rankOneTrain", configs, workers: opts.workers, cache: opts.cache, ...o.cluster,
-    onProgress: opts.onProgress ? (d, t) => opts.onProgress?.(d, t) : undefined,
+    onProgress: opts.onProgress ? (d, t, info) => opts.onProgress?.(d, t, info) : undefined,
     onFinish: (s) => (stats = { computed: s.computed, cached: s.cached, wallMs: s.wallMs, workers: s.workers }),
   });
   const ok = results.filter((r) => r.diverged === null);
