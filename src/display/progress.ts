@@ -157,7 +157,8 @@ const SYNC_STRETCH_MS = 200;
  * throws: a progress bar must never break a computation.
  *
  * Interrupts: while a bar is drawn in a kernel and not finished, SIGINT (the kernel's interrupt) ends it with
- * "interrupted at …". A synchronous computation is stopped by Node without running any JavaScript, so the bar
+ * "interrupted at …" (the listener is added when the event loop turns, never inside a running cell: see
+ * checkStretch). A synchronous computation is stopped by Node without running any JavaScript, so the bar
  * also checks, when the event loop next turns, whether the synchronous stretch that updated it (at least two
  * updates over ≥ 200 ms) ended without `finish()`: the cell was interrupted (or failed), and the bar says so. Should
  * the bar be updated again after all (an asynchronous computation that reported synchronously for a while), it
@@ -212,6 +213,10 @@ export function progress(label: string, total: number): Progress {
     const span = Date.now() - stretchStart;
     stretchUpdates = 0;
     if (finished || first) return; // finished, or never drawn (outside a kernel)
+    // Listen for SIGINT only now, between macrotasks: adding a listener while tslab's vm.runInThisContext runs a
+    // synchronous cell (breakOnSigint) re-arms libuv's signal handler under Node's SIGINT watchdog, and the
+    // kernel's Interrupt then no longer stops the cell.
+    if (!activeBars.has(self)) watchSigint(self);
     if (updates >= 2 && span >= SYNC_STRETCH_MS) {
       stopped = true;
       try {
@@ -237,7 +242,6 @@ export function progress(label: string, total: number): Progress {
           checkArmed = true;
           setImmediate(checkStretch).unref();
         }
-        if (!activeBars.has(self)) watchSigint(self);
       }
       draw(progressLine(label, done, total, (Date.now() - started) / 1000, note, lastWork), false);
     } catch {

@@ -115,6 +115,10 @@ describe("an interrupted bar ends with 'interrupted at …'", () => {
     const before = process.listenerCount("SIGINT");
     const bar = progress("sweep", 100);
     bar.callback(19, 100);
+    // never inside the synchronous stretch (a running tslab cell: it would disarm the kernel's interrupt) …
+    expect(process.listenerCount("SIGINT")).toBe(before);
+    await nextTurn();
+    // … but as soon as the event loop turns, while the bar is live
     expect(process.listenerCount("SIGINT")).toBe(before + 1);
     process.emit("SIGINT");
     expect(seen.texts[seen.texts.length - 1]).toMatch(/^sweep: interrupted at 19\.0 % \(19\/100\) after \d+\.\d s$/);
