@@ -33,6 +33,11 @@ export interface Progress {
   update(done: number, note?: string): void;
   callback: (done: number, total: number, info?: unknown) => void;
   finish(note?: string): void;
+  /**
+   * Aborted when the kernel's interrupt (SIGINT) ends the bar: pass it as a sweep's `signal` (runFig4, runFigS1,
+   * runFigRank, engine.runSweep) so an interrupted cell also stops its worker threads.
+   */
+  signal: AbortSignal;
 }
 
 /**
@@ -194,6 +199,7 @@ export function progress(label: string, total: number): Progress {
     }
   };
 
+  const controller = new AbortController();
   const self = {
     interrupt() {
       if (finished) return;
@@ -201,6 +207,7 @@ export function progress(label: string, total: number): Progress {
       unwatchSigint(self);
       try {
         draw(interruptedLine(label, lastDone, total, (Date.now() - started) / 1000), true);
+        controller.abort();
       } catch {
         /* never break anything for a progress bar */
       }
@@ -251,6 +258,7 @@ export function progress(label: string, total: number): Progress {
 
   return {
     update,
+    signal: controller.signal,
     callback: (done: number, newTotal?: number, info?: unknown) => {
       if (typeof newTotal === "number" && Number.isFinite(newTotal) && newTotal >= 0) total = newTotal;
       lastWork = workOf(info) ?? undefined;

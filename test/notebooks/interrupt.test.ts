@@ -10,8 +10,8 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 interface Msg { type: string; content: { name?: string; text?: string; data?: Record<string, string>; transient?: { display_id?: string } } }
 
-function interrupt(setup: string, long: string, afterSeconds: number): { setup: Msg[]; long: Msg[]; after: Msg[] } {
-  const run = spawnSync("/usr/bin/python3", [path.join(__dirname, "interrupt_cell.py"), dir, setup, long, String(afterSeconds)], {
+function interrupt(setup: string, long: string, afterSeconds: number, after?: string): { setup: Msg[]; long: Msg[]; after: Msg[] } {
+  const run = spawnSync("/usr/bin/python3", [path.join(__dirname, "interrupt_cell.py"), dir, setup, long, String(afterSeconds), ...(after ? [after] : [])], {
     cwd: dir, encoding: "utf8", env: kernelEnv(), maxBuffer: 1 << 26, timeout: 9 * 60 * 1000,
   });
   if (run.status !== 0) throw new Error(`interrupt_cell.py failed (${run.status}):\n${run.stderr}`);
@@ -49,13 +49,16 @@ test("a synchronous training loop interrupted 2 s after its bar appeared: the ba
   expect(r.after.some((m) => m.type === "stream" && m.content.text === "kernel alive\n")).toBe(true);
 }, 10 * 60 * 1000);
 
-test("an asynchronous sweep on worker threads interrupted 2 s after its bar appeared: the bar ends with 'interrupted at …'", () => {
+test("an asynchronous sweep on worker threads interrupted 2 s after its bar appeared: the bar ends with 'interrupted at …' and aborts the sweep", () => {
   const r = interrupt(SETUP,
     'const p = figures.fig4Config("ci");\n' +
     'const bar = display.progress("Fig 4 networks", p.seeds.length);\n' +
-    'const data = await figures.runFig4({ ...p, epochs: 20000 }, { cache: false, workers: 2, onProgress: bar.callback });\n' +
-    'bar.finish();', 2);
+    '(globalThis as Record<string, unknown>).fig4Bar = bar; // an interrupted cell keeps none of its declarations\n' +
+    'const data = await figures.runFig4({ ...p, epochs: 20000 }, { cache: false, workers: 2, onProgress: bar.callback, signal: bar.signal });\n' +
+    'bar.finish();', 2,
+    'console.log(`aborted: ${((globalThis as Record<string, unknown>).fig4Bar as { signal: AbortSignal }).signal.aborted}`);');
   const bars = barTexts(r.long);
   expect(bars).toHaveLength(1);
   expect(bars[0]).toMatch(/^Fig 4 networks: interrupted at \d+\.\d % \(\d+\/\d+\) after ([\d.]+ s|\d+ min \d+ s)$/);
+  expect(r.after.filter((m) => m.type === "stream").map((m) => m.content.text).join("")).toBe("aborted: true\n");
 }, 10 * 60 * 1000);

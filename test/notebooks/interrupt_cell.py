@@ -1,13 +1,13 @@
 """Runs cells in a real tslab kernel and interrupts one of them (SIGINT, as Jupyter's Interrupt button does).
 
-usage: /usr/bin/python3 test/notebooks/interrupt_cell.py CWD SETUP_CODE LONG_CODE INTERRUPT_AFTER_SECONDS
+usage: /usr/bin/python3 test/notebooks/interrupt_cell.py CWD SETUP_CODE LONG_CODE INTERRUPT_AFTER_SECONDS [AFTER_CODE]
 
 The interrupt is sent INTERRUPT_AFTER_SECONDS after the long cell's first progress display appeared (so the
 computation is running, not still being compiled). The kernel is always shut down, also on a timeout.
 
 Prints one JSON object: {"setup": [...], "long": [...], "after": [...]} where each list holds the iopub messages
-({"type", "content"}) of that execution, "after" those of a trivial cell run after the interrupt (the kernel must
-still answer). Messages arriving up to 2 s after the long cell went idle are kept with it (a progress bar that is
+({"type", "content"}) of that execution, "after" those of a cell run after the interrupt (AFTER_CODE, default a
+trivial one: the kernel must still answer). Messages arriving up to 2 s after the long cell went idle are kept with it (a progress bar that is
 closed when the event loop turns again).
 """
 import json
@@ -17,6 +17,7 @@ import time
 from jupyter_client.manager import start_new_kernel
 
 cwd, setup, long_code, after_s = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+after_code = sys.argv[5] if len(sys.argv) > 5 else 'console.log("kernel alive");'
 km, kc = start_new_kernel(kernel_name="tslab", cwd=cwd)
 
 
@@ -49,7 +50,7 @@ try:
     time.sleep(after_s)
     km.interrupt_kernel()
     result["long"] = started + collect(msg_id, linger=2.0, timeout=120)
-    result["after"] = collect(kc.execute('console.log("kernel alive");'))
+    result["after"] = collect(kc.execute(after_code))
     print(json.dumps(result))
 finally:
     kc.stop_channels()
