@@ -26,6 +26,11 @@ export interface ProgressWork {
   work: number;
   workTotal: number;
   cachedWork?: number;
+  /**
+   * The reporter's own estimate of the milliseconds left, used as is when finite and ≥ 0: the sweep engine's,
+   * which also knows the runs in flight on its workers and each worker's speed (engine.SweepProgress.etaMs).
+   */
+  etaMs?: number;
 }
 
 /** A progress display. `callback` has the `(done, total, info?)` shape the training functions and sweeps call. */
@@ -60,18 +65,19 @@ export function formatDuration(seconds: number): string {
 /** The work fields of `info` when it carries them consistently (finite, 0 ≤ cachedWork ≤ work ≤ workTotal), else null. */
 function workOf(info: unknown): ProgressWork | null {
   if (info === null || typeof info !== "object") return null;
-  const { work, workTotal, cachedWork } = info as Partial<ProgressWork>;
+  const { work, workTotal, cachedWork, etaMs } = info as Partial<ProgressWork>;
   const ok = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v >= 0;
   if (!ok(work) || !ok(workTotal) || work > workTotal) return null;
   if (cachedWork !== undefined && (!ok(cachedWork) || cachedWork > work)) return null;
-  return { work, workTotal, cachedWork: cachedWork ?? 0 };
+  return { work, workTotal, cachedWork: cachedWork ?? 0, ...(ok(etaMs) ? { etaMs } : {}) };
 }
 
 /**
  * Estimated seconds left (NaN while there is nothing to extrapolate from; 0 when everything is done).
  *
- * With `work` (runs weighted by their cost): (workTotal − work) / rate, where rate = (work − cachedWork) /
- * elapsedSeconds is the work COMPUTED per second (cached work took no time). Without it: (total − done) /
+ * With `work` (runs weighted by their cost): its `etaMs` when the reporter gave one (a sweep knows its runs in
+ * flight), else (workTotal − work) / rate, where rate = (work − cachedWork) / elapsedSeconds is the work COMPUTED
+ * per second (cached work took no time). Without it: (total − done) /
  * (done / elapsedSeconds). Accepts: done, total, elapsedSeconds finite numbers ≥ 0; work undefined or a
  * ProgressWork with 0 ≤ cachedWork ≤ work ≤ workTotal (GhostError otherwise).
  */
@@ -82,10 +88,11 @@ export function estimateSecondsLeft(done: number, total: number, elapsedSeconds:
   if (work !== undefined) {
     requireObject("work", work, "undefined or { work, workTotal, cachedWork? }");
     const w = workOf(work);
-    if (w === null || Object.keys(work).some((k) => !["work", "workTotal", "cachedWork"].includes(k))) {
-      throw new GhostError("work", work, "{ work, workTotal, cachedWork? }: finite numbers with 0 <= cachedWork <= work <= workTotal");
+    if (w === null || Object.keys(work).some((k) => !["work", "workTotal", "cachedWork", "etaMs"].includes(k))) {
+      throw new GhostError("work", work, "{ work, workTotal, cachedWork?, etaMs? }: finite numbers with 0 <= cachedWork <= work <= workTotal");
     }
     if (w.work >= w.workTotal) return 0;
+    if (w.etaMs !== undefined) return w.etaMs / 1000;
     const computed = w.work - (w.cachedWork ?? 0);
     const rate = elapsedSeconds > 0 ? computed / elapsedSeconds : 0;
     return rate > 0 ? (w.workTotal - w.work) / rate : NaN;

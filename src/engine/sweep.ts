@@ -42,9 +42,10 @@ export interface SweepProgress {
   /** Computed runs per second so far (0 before the first one). */
   rate: number;
   /**
-   * Estimated milliseconds left (NaN before the first computed run): the work left divided by the work computed
-   * per millisecond so far, runs weighted by the runner's cost estimate (so a few long runs done first do not make
-   * the many short ones left look long).
+   * Estimated milliseconds left (NaN before the first computed run), runs weighted by the runner's cost estimate
+   * (so a few long runs done first do not make the many short ones left look long): the work left, less what the
+   * runs in flight have done, at the speed of one worker (work per ms of the computed runs' own times) times the
+   * busy workers; never less than the longest run in flight still needs.
    */
   etaMs: number;
   /** Work done: the runner's cost estimates of the finished distinct runs (1 per run without a cost hook). */
@@ -190,6 +191,13 @@ class ProgressTracker {
   work = 0;
   workTotal = 0;
   cachedWork = 0;
+  /** Threads computing runs (1 serial). */
+  workers = 1;
+  /** Sum of the computed runs' own times (ms) and their work: one worker's speed = computedWork / computeMs. */
+  private computeMs = 0;
+  private computedWork = 0;
+  /** Runs being computed now: their cost and start time. */
+  private readonly inflight = new Map<PendingRun, { cost: number; start: number }>();
   private lastCall = -Infinity;
   private reportedFinal = false;
   private computeStart = 0;
@@ -201,6 +209,35 @@ class ProgressTracker {
   startCompute(): void {
     this.computeStart = performance.now();
   }
+  startRun(task: PendingRun, cost: number): void {
+    this.inflight.set(task, { cost, start: performance.now() });
+  }
+  endRun(task: PendingRun, cost: number, elapsedMs: number): void {
+    this.inflight.delete(task);
+    this.computeMs += elapsedMs;
+    this.computedWork += cost;
+  }
+  /**
+   * Milliseconds left: one worker's speed s = computedWork / computeMs (work per ms of a run's own time); runs in
+   * flight are credited with what they have done at that speed; the work left is shared by the busy workers, and no
+   * sooner than the longest run in flight can finish. NaN before the first computed run.
+   */
+  private estimateMs(now: number): number {
+    if (this.done === this.total) return 0;
+    const speed = this.computeMs > 0 ? this.computedWork / this.computeMs : 0;
+    if (!(speed > 0)) return NaN;
+    let credit = 0;
+    let longest = 0;
+    for (const r of this.inflight.values()) {
+      const doneThere = Math.min(r.cost, (now - r.start) * speed);
+      credit += doneThere;
+      longest = Math.max(longest, (r.cost - doneThere) / speed);
+    }
+    const runsLeft = this.total - this.done;
+    const parallel = Math.max(1, Math.min(this.workers, runsLeft));
+    const left = Math.max(0, this.workTotal - this.work - credit);
+    return Math.max(left / (speed * parallel), longest);
+  }
   report(force = false): void {
     if (!this.cb) return;
     const now = performance.now();
@@ -210,8 +247,7 @@ class ProgressTracker {
     if (this.done === this.total) this.reportedFinal = true;
     const secs = (now - this.computeStart) / 1000;
     const rate = this.computed > 0 && secs > 0 ? this.computed / secs : 0;
-    const workRate = secs > 0 ? (this.work - this.cachedWork) / secs : 0;
-    const etaMs = this.done === this.total ? 0 : workRate > 0 ? (Math.max(0, this.workTotal - this.work) / workRate) * 1000 : NaN;
+    const etaMs = this.estimateMs(now);
     this.cb(this.done, this.total, {
       done: this.done,
       total: this.total,
@@ -408,6 +444,7 @@ function accept<R>(p: Plan<R>, task: PendingRun, json: string, elapsedMs: number
     writeCacheEntry(p.cacheDir, p.def.name, p.cacheVersion, p.configs[task.index], p.results[task.index], elapsedMs);
   }
   task.group.done = true;
+  p.progress.endRun(task, task.group.cost, elapsedMs);
   p.stats.computed++;
   p.stats.computeMs += elapsedMs;
   p.progress.computed += task.indexes.length;
@@ -445,6 +482,7 @@ export async function runSweep<C = unknown, R = unknown>(opts: SweepOptions<C>):
   const requested = opts.workers === undefined ? defaultWorkerCount() : requireInteger("workers", opts.workers, 1, 256);
   const workers = Math.max(1, Math.min(requested, p.pending.length));
   p.stats.workers = workers;
+  p.progress.workers = workers;
   if (opts.signal?.aborted) throw abortError(p as Plan<unknown>);
   p.progress.report(true);
   p.progress.startCompute();
@@ -545,6 +583,7 @@ function runPool<R>(p: Plan<R>, count: number, opts: SweepOptions<unknown>): Pro
       if (next < p.pending.length) {
         const task = p.pending[next++];
         busy.set(w, task);
+        p.progress.startRun(task, task.group.cost);
         w.postMessage({ type: "run", index: task.index, config: p.configs[task.index] });
       } else if (busy.size === 0) {
         settle();

@@ -76,6 +76,10 @@ describe("estimateSecondsLeft", () => {
       expect(Math.abs(t + byWork - finish)).toBeLessThanOrEqual(Math.abs(t + byCount - finish));
     });
   });
+  test("a reporter's own estimate (the sweep engine's etaMs) is used as is", () => {
+    expect(estimateSecondsLeft(1, 10, 90, { work: 90, workTotal: 99, etaMs: 4500 })).toBe(4.5);
+    expect(estimateSecondsLeft(10, 10, 90, { work: 99, workTotal: 99, etaMs: 4500 })).toBe(0); // done is done
+  });
   test("refuses inconsistent work", () => {
     expect(() => estimateSecondsLeft(1, 2, 1, { work: 3, workTotal: 2 })).toThrow(GhostError);
     expect(() => estimateSecondsLeft(1, 2, 1, { work: 1, workTotal: 2, cachedWork: 2 })).toThrow(/work/);
