@@ -70,6 +70,17 @@ describe("ghost course <dir>", () => {
     expect(where).toContain(`kernel: ${path.join(course, "node_modules", "tslab", "bin", "tslab")}`);
   }, 10 * 60 * 1000);
 
+  test("--link links the checkout instead (offline) and the course's notebook 01 still runs with its own tslab", () => {
+    const linked = path.join(tmp, "linked");
+    const r = ghost(["course", linked, "--link"]);
+    if (r.status !== 0) throw new Error(r.out);
+    expect(fs.realpathSync(path.join(linked, "node_modules", "ghost-mechanism"))).toBe(fs.realpathSync(ROOT));
+    expect(fs.existsSync(path.join(linked, "packages"))).toBe(false);
+    const nb = readNotebook(path.join(linked, "01-saddle-node-ghost.ipynb"));
+    const { ok, stderr } = executeNotebook(nb, linked, "01-linked-check", { ...baseEnv(), GHOST_SCALE: "ci", JUPYTER_PATH: path.join(linked, ".jupyter", "share", "jupyter") });
+    if (!ok) throw new Error(`notebook 01 failed in the linked course folder:\n${stderr.slice(-3000)}`);
+  }, 10 * 60 * 1000);
+
   test("refuses a folder that already has files (unless --force) and one inside the package", () => {
     const busy = path.join(tmp, "busy");
     fs.mkdirSync(busy);
