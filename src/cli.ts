@@ -21,12 +21,14 @@ import { GhostError } from "./core/errors";
 import { canonicalJson, sha256Hex, writeCheckedJson, writeFileAtomic } from "./core/io";
 import { toStandaloneHtml } from "./display/show";
 import { checksText } from "./display/checks";
+import { estimateSecondsLeft, formatDuration } from "./display/progress";
+import { createCourse, installKernelSpec, KERNEL_NAME, tslabEntry } from "./course";
 import { failedChecks } from "./figures/checks";
 import { benchmarkSweep } from "./engine/benchmark";
 import { CacheOptions, cacheInfo, clearCache, defaultCacheDir } from "./engine/cache";
 import { collectProvenance } from "./engine/provenance";
 import { getRunner, listRunners } from "./engine/runners";
-import { expandGrid, runSweep, SweepStats } from "./engine/sweep";
+import { expandGrid, runSweep, SweepProgress, SweepStats } from "./engine/sweep";
 import { ClusterSweepOptions, formatIndexList, isSweepStopped, parseShard, ShardReport, SweepStopped } from "./engine/shard";
 import { slurmScripts, SHARD_PLACEHOLDER, requireSlurmMem, requireSlurmPartition, requireSlurmTime } from "./engine/slurm";
 import { FIGURE_SCALES, FigureScale, FigureSpec, getFigure, listFigures } from "./catalogue";
@@ -180,15 +182,12 @@ function reportStopped(label: string, e: SweepStopped, wallMs: number): number {
 }
 
 function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return "?";
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(s < 10 ? 2 : 1)} s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${Math.round(s - 60 * m)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+  if (!Number.isFinite(ms) || ms < 0) return "?";
+  return ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : formatDuration(ms / 1000); // rounded once: never "6 min 60 s"
 }
 
 /** A progress bar on stderr (terminal only, never with CI=true): done/total, rate, time left. */
-function progressBar(label: string): { onProgress: (done: number, total: number) => void; stop: () => void } {
+function progressBar(label: string): { onProgress: (done: number, total: number, info?: SweepProgress) => void; stop: () => void } {
   const quiet = process.env.CI === "true" || !process.stderr.isTTY;
   if (quiet) return { onProgress: () => undefined, stop: () => undefined };
   const bar = new SingleBar({
@@ -202,7 +201,7 @@ function progressBar(label: string): { onProgress: (done: number, total: number)
   let t0 = 0;
   let first = 0;
   return {
-    onProgress(done, total) {
+    onProgress(done, total, info) {
       const now = Date.now();
       if (!started) {
         started = true;
@@ -212,7 +211,11 @@ function progressBar(label: string): { onProgress: (done: number, total: number)
         return;
       }
       const rate = (done - first) / Math.max(1e-3, (now - t0) / 1000);
-      bar.update(done, { rate: rate > 0 ? rate.toFixed(rate < 10 ? 2 : 1) : "-", left: rate > 0 ? formatMs(((total - done) / rate) * 1000) : "?" });
+      // time left from the work done (runs weighted by their cost) when the sweep reports it
+      const left = info && info.workTotal >= info.work && info.work >= info.cachedWork
+        ? (info.etaMs ?? NaN) / 1000
+        : rate > 0 ? estimateSecondsLeft(done - first, total - first, (now - t0) / 1000) : NaN;
+      bar.update(done, { rate: rate > 0 ? rate.toFixed(rate < 10 ? 2 : 1) : "-", left: formatMs(left * 1000) });
     },
     stop() {
       if (started) bar.stop();
@@ -645,7 +648,61 @@ const slurmCommand: CommandSpec = {
   },
 };
 
-const COMMANDS: CommandSpec[] = [listCommand, runCommand, sweepCommand, slurmCommand, cacheCommand, benchCommand];
+const courseCommand: CommandSpec = {
+  name: "course",
+  summary: "make a course folder: the notebooks, the package installed from this checkout, a working kernel",
+  usage: "ghost course <dir> [--link] [--force] [--overwrite]",
+  details:
+    "Copies the figure notebooks into <dir>, installs this checkout into <dir>/node_modules (npm pack + npm install:\n" +
+    "dependencies from the npm registry or npm's cache; --link links the checkout instead, offline, but the folder\n" +
+    "then depends on it), writes a tslab kernelspec into <dir>/.jupyter/share/jupyter and <dir>/start-jupyter.sh,\n" +
+    "which opens Jupyter with it (JUPYTER_PATH). Or make the kernel known to every Jupyter of the user once:\n" +
+    "ghost kernel install --user.",
+  options: [
+    { name: "link", description: "link this checkout instead of installing a packed copy" },
+    { name: "force", description: "add to a folder that already has files" },
+    { name: "overwrite", description: "replace notebooks already in the folder (with --force)" },
+  ],
+  positionals: [1, 1],
+  async run(p) {
+    const report = createCourse(p.positionals[0], {
+      link: p.options.has("link"), force: p.options.has("force"), overwrite: p.options.has("overwrite"), log: (l) => out(`  ${l}`),
+    });
+    out(`course folder ready: ${report.dir} (${report.notebooks.length} notebooks${report.tarball ? `, ${path.basename(report.tarball)}` : ", linked to this checkout"})`);
+    out(`open it:  ${report.start}        (or: JUPYTER_PATH=${report.jupyterPath} jupyter notebook)`);
+    out("or once for every Jupyter of this user:  npx ghost kernel install --user   (run inside the folder)");
+    return 0;
+  },
+};
+
+const kernelCommand: CommandSpec = {
+  name: "kernel",
+  summary: "install the TypeScript (tslab) kernelspec for Jupyter: --user, or --prefix DIR",
+  usage: "ghost kernel install [--user | --prefix DIR] [--tslab PATH]",
+  details:
+    "Writes kernels/tslab/kernel.json (Node and tslab by absolute path) like `ipykernel install`: --user into the\n" +
+    "user's Jupyter data directory (default; $JUPYTER_DATA_DIR, else ~/.local/share/jupyter on Linux), --prefix DIR\n" +
+    "into DIR/share/jupyter (a Python environment's prefix, or any folder given to Jupyter on JUPYTER_PATH).\n" +
+    "The tslab used is the one installed beside this package, or --tslab PATH (its bin/tslab script).",
+  options: [
+    { name: "user", description: "the user's Jupyter data directory (default)" },
+    { name: "prefix", value: "DIR", description: "DIR/share/jupyter" },
+    { name: "tslab", value: "PATH", description: "tslab's entry script (default: the tslab beside this package)" },
+  ],
+  positionals: [1, 1],
+  async run(p) {
+    if (p.positionals[0] !== "install") throw new UsageError(`unknown action ${JSON.stringify(p.positionals[0])}; use install`);
+    const prefix = stringOpt(p, "prefix");
+    if (prefix !== undefined && p.options.has("user")) throw new UsageError("--user and --prefix exclude each other");
+    const tslab = stringOpt(p, "tslab");
+    const r = installKernelSpec(prefix !== undefined ? { prefix } : { user: true }, tslab !== undefined ? path.resolve(tslab) : tslabEntry());
+    out(`${r.replaced ? "replaced" : "installed"} kernelspec ${KERNEL_NAME} ("TypeScript") in ${r.dir}`);
+    if (prefix !== undefined) out(`Jupyter finds it when ${r.dataDir} is on JUPYTER_PATH or ${path.resolve(prefix)} is its Python prefix`);
+    return 0;
+  },
+};
+
+const COMMANDS: CommandSpec[] = [listCommand, runCommand, sweepCommand, slurmCommand, cacheCommand, benchCommand, courseCommand, kernelCommand];
 
 function commandHelp(c: CommandSpec): string {
   const lines = [`usage: ${c.usage}`, "", c.summary + "."];

@@ -25,6 +25,7 @@ const LAYER: Record<string, number> = {
   figures: 9,
   display: 10,
   catalogue: 11,
+  course: 11, // ghost course / ghost kernel install (core and Node only)
   cli: 12,
   index: 12,
 };

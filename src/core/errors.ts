@@ -3,7 +3,16 @@
  *
  * Every message names the parameter, shows the bad value and states what is allowed, e.g.
  * `learningRate = -0.1 is not allowed: expected a finite number > 0`.
+ *
+ * In a tslab notebook an uncaught GhostError prints as its one-line message plus the student's own cell line
+ * (instead of ~20 lines of library source, node:vm and tslab frames and a `{parameter, value, allowed}` dump);
+ * `error.stack` keeps the full stack, and GHOST_STACK=1 in the kernel's environment (`process.env.GHOST_STACK =
+ * "1"` in a cell works too) prints it as before. Everywhere else (scripts, the CLI, tests) nothing changes.
  */
+import * as util from "util";
+import { cellLineOf, currentCellSource, inTslab, installCellSourceCapture } from "./kernelContext";
+
+installCellSourceCapture(); // records the running cell's source in a tslab kernel (no-op elsewhere)
 
 /** Error thrown by every public entry point of ghost-mechanism on bad input. */
 export class GhostError extends Error {
@@ -25,6 +34,32 @@ export class GhostError extends Error {
     this.value = value;
     this.allowed = allowed;
   }
+
+  /**
+   * How `console.log` / `util.inspect` (and so tslab, for an uncaught error) print it: in a tslab kernel without
+   * GHOST_STACK, the short form of {@link shortErrorText}; otherwise Node's default (stack and fields).
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](_depth: number, options: util.InspectOptions): string {
+    if (inTslab() && !fullStackWanted()) return shortErrorText(this);
+    return util.inspect(this, { ...(options ?? {}), customInspect: false });
+  }
+}
+
+/** GHOST_STACK set to anything but "", "0" or "false": print full stacks in notebooks. */
+function fullStackWanted(): boolean {
+  const v = process.env.GHOST_STACK;
+  return v !== undefined && v !== "" && v !== "0" && v.toLowerCase() !== "false";
+}
+
+/**
+ * The short form of an error for a notebook: `Name: message`, the cell line that called the library when it can
+ * be told, and how to get the full stack.
+ */
+function shortErrorText(error: Error): string {
+  const head = `${error.name}: ${error.message}`;
+  const where = cellLineOf(String(error.stack ?? ""), currentCellSource());
+  return head + (where ? `\n  in your cell, line ${where.line}: ${where.text}` : "") +
+    `\n  (full stack: error.stack, or process.env.GHOST_STACK = "1" and re-run)`;
 }
 
 /** String(x) that never throws (objects without a prototype, symbols). */

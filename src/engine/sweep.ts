@@ -41,8 +41,19 @@ export interface SweepProgress {
   elapsedMs: number;
   /** Computed runs per second so far (0 before the first one). */
   rate: number;
-  /** Estimated milliseconds left at the current rate (NaN before the first computed run). */
+  /**
+   * Estimated milliseconds left (NaN before the first computed run), runs weighted by the runner's cost estimate
+   * (so a few long runs done first do not make the many short ones left look long): the work left, less what the
+   * runs in flight have done, at the speed of one worker (work per ms of the computed runs' own times) times the
+   * busy workers; never less than the longest run in flight still needs.
+   */
   etaMs: number;
+  /** Work done: the runner's cost estimates of the finished distinct runs (1 per run without a cost hook). */
+  work: number;
+  /** Work of the whole sweep (this shard's part of it when sharded). */
+  workTotal: number;
+  /** Part of `work` read from the cache (took no time; left out of the rate). */
+  cachedWork: number;
 }
 
 /** Summary of a finished sweep, passed to `onFinish`. */
@@ -148,7 +159,7 @@ export function expandGrid<G extends Record<string, readonly unknown[]>, B exten
 interface PendingRun {
   index: number;
   indexes: number[];
-  group: { done: boolean };
+  group: { done: boolean; cost: number };
 }
 
 /** Internal: everything decided before any run starts. */
@@ -170,13 +181,23 @@ interface Plan<R> {
   /** Shard layout: index to compute (null: none / all), count (1 when not sharded). */
   shard: { index: number | null; count: number; sharded: boolean };
   /** Distinct runs: indexes of the configs sharing one key, the shard of the run, whether it is done. */
-  groups: { indexes: number[]; shard: number; done: boolean }[];
+  groups: { indexes: number[]; shard: number; done: boolean; cost: number }[];
 }
 
 class ProgressTracker {
   done = 0;
   cached = 0;
   computed = 0;
+  work = 0;
+  workTotal = 0;
+  cachedWork = 0;
+  /** Threads computing runs (1 serial). */
+  workers = 1;
+  /** Sum of the computed runs' own times (ms) and their work: one worker's speed = computedWork / computeMs. */
+  private computeMs = 0;
+  private computedWork = 0;
+  /** Runs being computed now: their cost and start time. */
+  private readonly inflight = new Map<PendingRun, { cost: number; start: number }>();
   private lastCall = -Infinity;
   private reportedFinal = false;
   private computeStart = 0;
@@ -188,6 +209,35 @@ class ProgressTracker {
   startCompute(): void {
     this.computeStart = performance.now();
   }
+  startRun(task: PendingRun, cost: number): void {
+    this.inflight.set(task, { cost, start: performance.now() });
+  }
+  endRun(task: PendingRun, cost: number, elapsedMs: number): void {
+    this.inflight.delete(task);
+    this.computeMs += elapsedMs;
+    this.computedWork += cost;
+  }
+  /**
+   * Milliseconds left: one worker's speed s = computedWork / computeMs (work per ms of a run's own time); runs in
+   * flight are credited with what they have done at that speed; the work left is shared by the busy workers, and no
+   * sooner than the longest run in flight can finish. NaN before the first computed run.
+   */
+  private estimateMs(now: number): number {
+    if (this.done === this.total) return 0;
+    const speed = this.computeMs > 0 ? this.computedWork / this.computeMs : 0;
+    if (!(speed > 0)) return NaN;
+    let credit = 0;
+    let longest = 0;
+    for (const r of this.inflight.values()) {
+      const doneThere = Math.min(r.cost, (now - r.start) * speed);
+      credit += doneThere;
+      longest = Math.max(longest, (r.cost - doneThere) / speed);
+    }
+    const runsLeft = this.total - this.done;
+    const parallel = Math.max(1, Math.min(this.workers, runsLeft));
+    const left = Math.max(0, this.workTotal - this.work - credit);
+    return Math.max(left / (speed * parallel), longest);
+  }
   report(force = false): void {
     if (!this.cb) return;
     const now = performance.now();
@@ -197,7 +247,7 @@ class ProgressTracker {
     if (this.done === this.total) this.reportedFinal = true;
     const secs = (now - this.computeStart) / 1000;
     const rate = this.computed > 0 && secs > 0 ? this.computed / secs : 0;
-    const etaMs = rate > 0 ? ((this.total - this.done) / rate) * 1000 : this.done === this.total ? 0 : NaN;
+    const etaMs = this.estimateMs(now);
     this.cb(this.done, this.total, {
       done: this.done,
       total: this.total,
@@ -206,6 +256,9 @@ class ProgressTracker {
       elapsedMs: now - this.started,
       rate,
       etaMs,
+      work: this.work,
+      workTotal: this.workTotal,
+      cachedWork: this.cachedWork,
     });
   }
 }
@@ -269,10 +322,19 @@ function plan<C, R>(opts: SweepOptions<C>): Plan<R> {
     const costs = distinct.map((indexes) => runCost(def, configs[indexes[0]], indexes[0]));
     shardOf = assignShards(costs, shard.count);
   }
-  const groups = distinct.map((indexes, k) => ({ indexes, shard: shardOf[k], done: false }));
+  // Progress weights: the runner's cost estimate of each distinct run (1 when it has none or it cannot tell)
+  const weight = (indexes: number[]) => {
+    try {
+      return runCost(def, configs[indexes[0]], indexes[0]);
+    } catch {
+      return 1;
+    }
+  };
+  const groups = distinct.map((indexes, k) => ({ indexes, shard: shardOf[k], done: false, cost: weight(indexes) }));
   const mine = (g: { shard: number }) => action !== "compute" || shard.index === null || g.shard === shard.index;
   const progressTotal = groups.reduce((s, g) => s + (mine(g) ? g.indexes.length : 0), 0);
   const progress = new ProgressTracker(progressTotal, started, opts.onProgress);
+  progress.workTotal = groups.reduce((s, g) => s + (mine(g) ? g.cost : 0), 0);
   const stats: SweepStats = {
     runner: def.name,
     runnerVersion: def.version,
@@ -300,6 +362,8 @@ function plan<C, R>(opts: SweepOptions<C>): Plan<R> {
         stats.cached++;
         progress.cached += indexes.length;
         progress.done += indexes.length;
+        progress.work += g.cost;
+        progress.cachedWork += g.cost;
         continue;
       }
       if (hit.status === "corrupt") stats.corrupt++;
@@ -380,10 +444,12 @@ function accept<R>(p: Plan<R>, task: PendingRun, json: string, elapsedMs: number
     writeCacheEntry(p.cacheDir, p.def.name, p.cacheVersion, p.configs[task.index], p.results[task.index], elapsedMs);
   }
   task.group.done = true;
+  p.progress.endRun(task, task.group.cost, elapsedMs);
   p.stats.computed++;
   p.stats.computeMs += elapsedMs;
   p.progress.computed += task.indexes.length;
   p.progress.done += task.indexes.length;
+  p.progress.work += task.group.cost;
   p.progress.report();
 }
 
@@ -416,6 +482,7 @@ export async function runSweep<C = unknown, R = unknown>(opts: SweepOptions<C>):
   const requested = opts.workers === undefined ? defaultWorkerCount() : requireInteger("workers", opts.workers, 1, 256);
   const workers = Math.max(1, Math.min(requested, p.pending.length));
   p.stats.workers = workers;
+  p.progress.workers = workers;
   if (opts.signal?.aborted) throw abortError(p as Plan<unknown>);
   p.progress.report(true);
   p.progress.startCompute();
@@ -516,6 +583,7 @@ function runPool<R>(p: Plan<R>, count: number, opts: SweepOptions<unknown>): Pro
       if (next < p.pending.length) {
         const task = p.pending[next++];
         busy.set(w, task);
+        p.progress.startRun(task, task.group.cost);
         w.postMessage({ type: "run", index: task.index, config: p.configs[task.index] });
       } else if (busy.size === 0) {
         settle();

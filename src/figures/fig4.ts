@@ -8,7 +8,7 @@
  * accuracy over epochs 0…5999 > 0.5; stuck = max accuracy over the last 50 epochs ≤ 0.5; the plotted set is
  * learned ∧ stuck (the paper's 54 of 100; 74 learned). All runs go through the sweep engine (parallel, cached).
  */
-import { requireFiniteArray, requireInteger, requireObject, requireOneOf, requireOptions, requirePositive } from "../core/errors";
+import { GhostError, requireFiniteArray, requireInteger, requireObject, requireOneOf, requireOptions, requirePositive } from "../core/errors";
 import { logspace } from "../core/arrays";
 import { meanSemColumns } from "../core/stats";
 import { classifyRuns } from "../analysis/classify";
@@ -18,7 +18,7 @@ import { delayedActivationTask } from "../tasks/delayedActivation";
 import { evaluateRnn } from "../training/bptt";
 import { trainRnn } from "../training/trainRnn";
 import { requireSeeds, knownScale, requireKnownKeys } from "../core/checks";
-import { runSweep } from "../engine/sweep";
+import { runSweep, SweepProgress } from "../engine/sweep";
 import "../protocols/runners"; // registers the rankOneTrain runner that runFig4 names
 import type { CacheOptions } from "../engine/cache";
 import type { RankOneTrainConfig, RankOneTrainResult } from "../protocols/daTrain";
@@ -111,11 +111,14 @@ export interface Fig4Data {
 export interface Fig4Options {
   cache?: false | CacheOptions;
   workers?: number;
-  onProgress?: (done: number, total: number) => void;
+  /** Progress (runs done, total; info: the sweep's engine.SweepProgress, whose work fields weight runs by cost). */
+  onProgress?: (done: number, total: number, info?: SweepProgress) => void;
   /** Rescue confidence used for the example network (default 0.22, one of the paper's plotted values). */
   exampleConfidence?: number;
   /** Shard / from-cache / status options, passed to the engine's runSweep unchanged (engine/shard.ts). */
   cluster?: ClusterSweepOptions;
+  /** Aborts the sweep (e.g. a progress bar's `signal`, aborted by the kernel's interrupt); finished runs stay cached. */
+  signal?: AbortSignal;
 }
 
 function flowSummary(model: RnnModel) {
@@ -157,8 +160,9 @@ export function validateFig4Config(config: unknown): Fig4Config {
 export async function runFig4(config: Fig4Config = fig4Config("paper"), opts: Fig4Options = {}): Promise<Fig4Data> {
   requireKnownKeys("config", config, fig4Config(knownScale(config)));
   validateFig4Config(config);
-  const o = requireOptions<Fig4Options>("opts", opts, ["cache", "workers", "onProgress", "exampleConfidence", "cluster"]);
+  const o = requireOptions<Fig4Options>("opts", opts, ["cache", "workers", "onProgress", "exampleConfidence", "cluster", "signal"]);
   if (o.exampleConfidence !== undefined) requirePositive("opts.exampleConfidence", o.exampleConfidence);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new GhostError("opts.signal", o.signal, "an AbortSignal or undefined");
   const configs: RankOneTrainConfig[] = config.seeds.map((seed) => ({
     seed, N: config.size, learningRate: config.learningRate, epochs: config.epochs, confidence: config.confidence,
     record: ["accuracy", "gradNorm"],
@@ -166,8 +170,8 @@ export async function runFig4(config: Fig4Config = fig4Config("paper"), opts: Fi
   }));
   let stats = { computed: 0, cached: 0, wallMs: 0, workers: 1 };
   const results = await runSweep<RankOneTrainConfig, RankOneTrainResult>({
-    runner: "rankOneTrain", configs, workers: opts.workers, cache: opts.cache, ...o.cluster,
-    onProgress: opts.onProgress ? (d, t) => opts.onProgress?.(d, t) : undefined,
+    runner: "rankOneTrain", configs, workers: opts.workers, cache: opts.cache, signal: o.signal, ...o.cluster,
+    onProgress: opts.onProgress ? (d, t, info) => opts.onProgress?.(d, t, info) : undefined,
     onFinish: (s) => (stats = { computed: s.computed, cached: s.cached, wallMs: s.wallMs, workers: s.workers }),
   });
   const ok = results.filter((r) => r.diverged === null);

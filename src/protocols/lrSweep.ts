@@ -27,7 +27,7 @@ import { requireName, requireNumberArray, requireNumberMatrix } from "../core/ch
 import "./runners"; // registers the daTrain runner that runLrSweeps names
 import { DA_MODEL_KINDS, DaModelKind, DaTrainConfig, DaTrainResult, epochCost } from "./daTrain";
 export { epochCost } from "./daTrain";
-import { runSweep, SweepStats } from "../engine/sweep";
+import { runSweep, SweepProgress, SweepStats } from "../engine/sweep";
 
 /** One learning-rate sweep: a model, a learning-rate grid, seeds, and what to report. */
 export interface LrSweepSpec {
@@ -277,8 +277,8 @@ export interface LrSweepOptions {
   cache?: false | CacheOptions;
   /** Worker threads (default all cores; 1 = serial in this thread). */
   workers?: number;
-  /** Progress (runs done, total) of the whole batch. */
-  onProgress?: (done: number, total: number) => void;
+  /** Progress (runs done, total) of the whole batch; info: the engine's SweepProgress (work = runs weighted by cost). */
+  onProgress?: (done: number, total: number, info?: SweepProgress) => void;
   /** Aborts the sweep; finished runs stay cached. */
   signal?: AbortSignal;
   /** Shard / from-cache / status options, passed to the engine's runSweep unchanged (engine/shard.ts). */
@@ -317,7 +317,7 @@ export async function runLrSweeps(specs: readonly LrSweepSpec[], opts: LrSweepOp
     cache: opts.cache,
     signal: opts.signal,
     ...opts.cluster,
-    onProgress: opts.onProgress ? (d, t) => opts.onProgress?.(d, t) : undefined,
+    onProgress: opts.onProgress ? (d, t, info) => opts.onProgress?.(d, t, info) : undefined,
     onFinish: (s) => (sweepStats = s),
   });
   const grouped = perSpec.map((c) => new Array<DaTrainResult>(c.length));
