@@ -3,3 +3,6 @@ export {};
 export * from "./toyGradientDescent";
 export * from "./bptt";
 export * from "./trainRnn";
+export * from "./optimizers";
+export * from "./taskBptt";
+export * from "./trainTask";
