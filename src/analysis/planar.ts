@@ -1,0 +1,320 @@
+/**
+ * Slow points of a planar flow dκ/dt = F(κ), κ ∈ ℝ²: damped Newton refinement on the kinetic energy
+ * E(κ) = ½‖F(κ)‖² and the classification of what it converges to (spec B2 ghost check, B7 notes).
+ *
+ * Works on any {@link PlanarSystem} (F, its Jacobian J and the Hessians ∇²F_i of its components), so it is
+ * checked on systems with known answers (the saddle-node normal form ẋ = x² + r, ẏ = −y) and used unchanged on
+ * the rank-K RNN's latent flow (latent2d.ts).
+ *
+ * Newton on E: ∇E = JᵀF, ∇²E = JᵀJ + Σ_i F_i ∇²F_i (exact). Each step solves (∇²E + μI) δ = ∇E, κ ← κ − δ,
+ * with the authors' Tikhonov damping μ (default 1e-6) and the step length capped at `maxStep`. Stopping rule
+ * (B7: the authors' 1e-16 gradient tolerance is never met in float64, so their loop always runs 100 steps):
+ * stop after a step with ‖δ‖ ≤ stepTolerance·(1 + ‖κ‖) ("step"), or when ‖∇E‖ is at its rounding level
+ * ‖∇E‖ ≤ 4·(n + 2)·eps·‖J‖_F·scale(κ) ("gradient"), or after maxIterations ("max iterations"), or when F, J or
+ * the step is not finite ("non-finite"). Here n = termCount, the number of terms summed in one component of F,
+ * and scale(κ) the sum of their magnitudes (see {@link PlanarSystem}).
+ *
+ * Classification of the end point κ̂ (speed s = ‖F(κ̂)‖):
+ * - "not converged": the stopping rule was not met (iteration cap or non-finite values).
+ * - "fixed point": s ≤ s_fp = 4·eps·((n + 2)·scale(κ̂) + ‖J‖_F·‖κ̂‖): the speed is at the rounding level of
+ *   evaluating F (a sum of n terms of total magnitude `scale` carries an error ≤ ≈ n·eps·scale, Higham's
+ *   dot-product bound) plus the error of rounding κ̂ itself to float64 (‖J‖·eps·‖κ̂‖), with a factor 4 of
+ *   headroom. Stability from the eigenvalues of J.
+ * - "ghost": s > s_fp and ∇²E(κ̂) positive definite: λ_min(∇²E) > tol_H with
+ *   tol_H = 4·(n + 2)·eps·(‖JᵀJ‖_F + Σ_i |F_i|·‖∇²F_i‖_F) (the rounding level of ∇²E; Weyl's inequality bounds
+ *   an eigenvalue's error by the matrix error). A true local minimum of the speed that is not zero: the ghost
+ *   of a saddle-node. J is then singular (∇E = JᵀF = 0 with F ≠ 0, B7), so one eigenvalue of J is ≈ 0 — it is
+ *   reported (`slowIndex`) and its ratio to the other checked by the caller if wanted.
+ * - "saddle of E": s > s_fp and λ_min(∇²E) < −tol_H (Newton converged to a stationary point of E that is not a
+ *   minimum).
+ * - "degenerate": s > s_fp and |λ_min(∇²E)| ≤ tol_H (the test cannot tell).
+ *
+ * Time is in units of τ (the flow of the continuous-time network); speeds in 1/τ.
+ */
+import { GhostError, requireFinite, requireInteger, requireNonNegative, requireOptions, requirePositive } from "../core/errors";
+import { ndFrom } from "../core/nd";
+import { eig, leastSquares, solveLinear, symmetricEig } from "./linalg";
+
+const EPS = Number.EPSILON;
+
+/**
+ * A planar flow dκ/dt = F(κ) with the derivatives Newton needs. Plain functions of κ = [κ₁, κ₂].
+ */
+export interface PlanarSystem {
+  /** F(κ) = [F₁, F₂]. */
+  flow: (kappa: [number, number]) => ArrayLike<number>;
+  /** J(κ) = ∂F_i/∂κ_j as rows [[∂F₁/∂κ₁, ∂F₁/∂κ₂], [∂F₂/∂κ₁, ∂F₂/∂κ₂]]. */
+  jacobian: (kappa: [number, number]) => ArrayLike<ArrayLike<number>>;
+  /** ∇²F_i(κ) for i = 1, 2: hessians[i][a][b] = ∂²F_i/∂κ_a∂κ_b (each symmetric). */
+  hessians: (kappa: [number, number]) => ArrayLike<ArrayLike<ArrayLike<number>>>;
+  /**
+   * Sum of the magnitudes of the terms that make up F at κ (the scale of its rounding error; e.g. for
+   * F₁ = x² + r it is |x²| + |r|). Optional; default 1 + ‖κ‖ (systems whose terms are O(1)).
+   */
+  scale?: (kappa: [number, number]) => number;
+  /** Number of terms summed in one component of F (rounding-error growth), integer ≥ 1; default 2. */
+  termCount?: number;
+}
+
+/** What the Newton refinement converged to (see the module description). */
+export type SlowPointClass = "fixed point" | "ghost" | "saddle of E" | "degenerate" | "not converged";
+
+/** Why the Newton loop stopped. */
+export type NewtonStop = "step" | "gradient" | "max iterations" | "non-finite";
+
+/** Options of {@link refinePlanarSlowPoint}. All optional. */
+export interface PlanarNewtonOptions {
+  /** Tikhonov damping μ added to ∇²E, finite ≥ 0. Default 1e-6 (the authors'). */
+  damping?: number;
+  /** Relative step tolerance: stop after a step ‖δ‖ ≤ stepTolerance·(1 + ‖κ‖). In (0, 1e-2], default 1e-13. */
+  stepTolerance?: number;
+  /** Iteration cap, integer in [1, 10000], default 100 (the authors'). */
+  maxIterations?: number;
+  /** Longest step allowed, finite > 0 (longer Newton steps are shortened to it). Default 1. */
+  maxStep?: number;
+}
+
+const NEWTON_KEYS = ["damping", "stepTolerance", "maxIterations", "maxStep"];
+
+/** A refined slow point of a planar flow, with its linearisation (plain data, plot-ready). */
+export interface PlanarSlowPoint {
+  /** Where the refinement started. */
+  start: [number, number];
+  /** The refined point κ̂. */
+  kappa: [number, number];
+  /** "fixed point", "ghost", "saddle of E", "degenerate" or "not converged". */
+  classification: SlowPointClass;
+  /** F(κ̂). */
+  flow: [number, number];
+  /** Speed ‖F(κ̂)‖₂ (units 1/τ). */
+  speed: number;
+  /** log10 of the speed (−Infinity for an exact zero). */
+  logSpeed: number;
+  /** ‖∇E(κ̂)‖₂ = ‖JᵀF‖₂. */
+  gradientNorm: number;
+  /** Newton iterations taken. */
+  iterations: number;
+  /** Why the loop stopped. */
+  stop: NewtonStop;
+  /** True unless stop is "max iterations" or "non-finite". */
+  converged: boolean;
+  /** The fixed-point speed threshold s_fp at κ̂ (module description). */
+  fixedPointThreshold: number;
+  /** Jacobian J(κ̂) as rows. */
+  jacobian: [[number, number], [number, number]];
+  /** Eigenvalues of J: real and imaginary parts. */
+  eigenvalues: { re: [number, number]; im: [number, number] };
+  /** Unit eigenvectors of J: eigenvectors[k] belongs to eigenvalue k (real and imaginary parts). */
+  eigenvectors: { re: [number, number]; im: [number, number] }[];
+  /** Index (0 or 1) of the slow eigenvalue: min |Re λ| (drawn red by the authors). */
+  slowIndex: number;
+  /** For a fixed point: "stable" (all Re λ < 0), "unstable" (all > 0), "saddle" (one of each), else "degenerate"; null otherwise. */
+  stability: "stable" | "unstable" | "saddle" | "degenerate" | null;
+  /** Eigenvalues of ∇²E(κ̂) (undamped), ascending. */
+  hessianEigenvalues: [number, number];
+  /** The rounding tolerance tol_H used on them (module description). */
+  hessianTolerance: number;
+}
+
+function requireSystem(name: string, system: unknown): PlanarSystem {
+  if (system === null || typeof system !== "object") throw new GhostError(name, system, "a PlanarSystem { flow, jacobian, hessians, scale?, termCount? }");
+  const s = system as Partial<PlanarSystem>;
+  for (const key of ["flow", "jacobian", "hessians"] as const) {
+    if (typeof s[key] !== "function") throw new GhostError(`${name}.${key}`, s[key], "a function of κ = [κ₁, κ₂]");
+  }
+  if (s.scale !== undefined && typeof s.scale !== "function") throw new GhostError(`${name}.scale`, s.scale, "a function of κ or undefined");
+  if (s.termCount !== undefined) requireInteger(`${name}.termCount`, s.termCount, 1);
+  return s as PlanarSystem;
+}
+
+/** Calls a user function and checks it returns `count` finite numbers (false marks non-finite values). */
+function vec2(name: string, value: unknown): [number, number] | null {
+  const v = value as ArrayLike<unknown>;
+  if (v === null || typeof v !== "object" || v.length !== 2 || typeof v[0] !== "number" || typeof v[1] !== "number") {
+    throw new GhostError(name, value, "an array of 2 numbers");
+  }
+  const a = v[0] as number, b = v[1] as number;
+  return Number.isFinite(a) && Number.isFinite(b) ? [a, b] : null;
+}
+
+function mat2(name: string, value: unknown): [[number, number], [number, number]] | null {
+  const v = value as ArrayLike<unknown>;
+  if (v === null || typeof v !== "object" || v.length !== 2) throw new GhostError(name, value, "a 2×2 array of rows");
+  const r0 = vec2(`${name}[0]`, v[0]), r1 = vec2(`${name}[1]`, v[1]);
+  return r0 && r1 ? [r0, r1] : null;
+}
+
+/** Everything the loop needs at one κ (null when something is not finite). */
+interface Local {
+  F: [number, number];
+  J: [[number, number], [number, number]];
+  H: [[[number, number], [number, number]], [[number, number], [number, number]]];
+  scale: number;
+}
+
+function evaluate(sys: PlanarSystem, k: [number, number]): Local | null {
+  const F = vec2("system.flow(κ)", sys.flow([k[0], k[1]]));
+  const J = mat2("system.jacobian(κ)", sys.jacobian([k[0], k[1]]));
+  const Hraw = sys.hessians([k[0], k[1]]) as ArrayLike<unknown>;
+  if (Hraw === null || typeof Hraw !== "object" || Hraw.length !== 2) throw new GhostError("system.hessians(κ)", Hraw, "an array of two 2×2 arrays");
+  const H0 = mat2("system.hessians(κ)[0]", Hraw[0]), H1 = mat2("system.hessians(κ)[1]", Hraw[1]);
+  const scaleRaw = sys.scale ? sys.scale([k[0], k[1]]) : 1 + Math.hypot(k[0], k[1]);
+  if (typeof scaleRaw !== "number" || Number.isNaN(scaleRaw) || scaleRaw < 0) throw new GhostError("system.scale(κ)", scaleRaw, "a number >= 0");
+  if (!F || !J || !H0 || !H1 || !Number.isFinite(scaleRaw)) return null;
+  return { F, J, H: [H0, H1], scale: scaleRaw };
+}
+
+const fro = (m: [[number, number], [number, number]]) => Math.hypot(m[0][0], m[0][1], m[1][0], m[1][1]);
+
+/** ∇E = JᵀF and ∇²E = JᵀJ + Σ F_i ∇²F_i (undamped), with the magnitude used for tol_H. */
+function energyDerivatives(l: Local): { g: [number, number]; H: [[number, number], [number, number]]; hMag: number } {
+  const { F, J, H: Hi } = l;
+  const g: [number, number] = [J[0][0] * F[0] + J[1][0] * F[1], J[0][1] * F[0] + J[1][1] * F[1]];
+  const JtJ: [[number, number], [number, number]] = [
+    [J[0][0] * J[0][0] + J[1][0] * J[1][0], J[0][0] * J[0][1] + J[1][0] * J[1][1]],
+    [J[0][1] * J[0][0] + J[1][1] * J[1][0], J[0][1] * J[0][1] + J[1][1] * J[1][1]],
+  ];
+  const H: [[number, number], [number, number]] = [[0, 0], [0, 0]];
+  for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) H[a][b] = JtJ[a][b] + F[0] * Hi[0][a][b] + F[1] * Hi[1][a][b];
+  // Symmetrise (the two off-diagonal sums round differently).
+  const off = 0.5 * (H[0][1] + H[1][0]);
+  H[0][1] = off;
+  H[1][0] = off;
+  const hMag = fro(JtJ) + Math.abs(F[0]) * fro(Hi[0]) + Math.abs(F[1]) * fro(Hi[1]);
+  return { g, H, hMag };
+}
+
+/**
+ * Damped Newton refinement of a slow point of a planar flow from `start`, and its classification (module
+ * description): the refined κ̂, its speed, the eigenvalues/eigenvectors of J (slow one marked) and of ∇²E.
+ * @param system the flow with its Jacobian and component Hessians ({@link PlanarSystem}).
+ * @param start [κ₁, κ₂], finite.
+ * @param options see {@link PlanarNewtonOptions}.
+ */
+export function refinePlanarSlowPoint(system: PlanarSystem, start: ArrayLike<number>, options?: PlanarNewtonOptions): PlanarSlowPoint {
+  const sys = requireSystem("system", system);
+  if (start === null || typeof start !== "object" || (start as ArrayLike<number>).length !== 2) throw new GhostError("start", start, "[κ₁, κ₂], two finite numbers");
+  const k0: [number, number] = [requireFinite("start[0]", start[0]), requireFinite("start[1]", start[1])];
+  const o = requireOptions<PlanarNewtonOptions>("options", options, NEWTON_KEYS);
+  const damping = o.damping === undefined ? 1e-6 : requireNonNegative("options.damping", o.damping);
+  const stepTol = o.stepTolerance === undefined ? 1e-13 : requirePositive("options.stepTolerance", o.stepTolerance);
+  if (stepTol > 1e-2) throw new GhostError("options.stepTolerance", stepTol, "a number in (0, 1e-2]");
+  const maxIter = o.maxIterations === undefined ? 100 : requireInteger("options.maxIterations", o.maxIterations, 1, 10000);
+  const maxStep = o.maxStep === undefined ? 1 : requirePositive("options.maxStep", o.maxStep);
+  const n = sys.termCount ?? 2;
+
+  let k: [number, number] = [k0[0], k0[1]];
+  let local = evaluate(sys, k);
+  let stop: NewtonStop = "max iterations";
+  let it = 0;
+  while (local !== null && it < maxIter) {
+    const { g, H } = energyDerivatives(local);
+    const gNorm = Math.hypot(g[0], g[1]);
+    if (gNorm <= 4 * (n + 2) * EPS * fro(local.J) * local.scale) {
+      stop = "gradient";
+      break;
+    }
+    const Hd = ndFrom([H[0][0] + damping, H[0][1], H[1][0], H[1][1] + damping], [2, 2]);
+    const gv = ndFrom(g);
+    let delta: ArrayLike<number>;
+    try {
+      delta = solveLinear(Hd, gv).data;
+    } catch {
+      delta = leastSquares(Hd, gv).data;
+    }
+    let dNorm = Math.hypot(delta[0], delta[1]);
+    if (!Number.isFinite(dNorm)) {
+      stop = "non-finite";
+      break;
+    }
+    const shrink = dNorm > maxStep ? maxStep / dNorm : 1;
+    k = [k[0] - shrink * delta[0], k[1] - shrink * delta[1]];
+    dNorm *= shrink;
+    it++;
+    local = evaluate(sys, k);
+    if (local !== null && dNorm <= stepTol * (1 + Math.hypot(k[0], k[1]))) {
+      stop = "step";
+      break;
+    }
+  }
+  if (local === null) {
+    stop = "non-finite";
+    local = { F: [NaN, NaN], J: [[NaN, NaN], [NaN, NaN]], H: [[[NaN, NaN], [NaN, NaN]], [[NaN, NaN], [NaN, NaN]]], scale: NaN };
+  }
+  return describePoint(k0, k, local, stop, it, n);
+}
+
+function describePoint(start: [number, number], k: [number, number], l: Local, stop: NewtonStop, iterations: number, n: number): PlanarSlowPoint {
+  const finite = stop !== "non-finite";
+  const speed = Math.hypot(l.F[0], l.F[1]);
+  const { g, H, hMag } = finite ? energyDerivatives(l) : { g: [NaN, NaN], H: [[NaN, NaN], [NaN, NaN]], hMag: NaN };
+  const threshold = 4 * EPS * ((n + 2) * l.scale + fro(l.J) * Math.hypot(k[0], k[1]));
+  const hTol = 4 * (n + 2) * EPS * hMag;
+  let eigRe: [number, number] = [NaN, NaN], eigIm: [number, number] = [NaN, NaN];
+  let vectors: { re: [number, number]; im: [number, number] }[] = [
+    { re: [NaN, NaN], im: [NaN, NaN] },
+    { re: [NaN, NaN], im: [NaN, NaN] },
+  ];
+  let hEig: [number, number] = [NaN, NaN];
+  if (finite) {
+    const e = eig(ndFrom([l.J[0][0], l.J[0][1], l.J[1][0], l.J[1][1]], [2, 2]));
+    eigRe = [e.re.data[0], e.re.data[1]];
+    eigIm = [e.im.data[0], e.im.data[1]];
+    const vr = e.vectorsRe.data, vi = e.vectorsIm.data;
+    vectors = [0, 1].map((c) => ({ re: [vr[c], vr[2 + c]] as [number, number], im: [vi[c], vi[2 + c]] as [number, number] }));
+    const h = symmetricEig(ndFrom([H[0][0], H[0][1], H[1][0], H[1][1]], [2, 2]));
+    hEig = [h.values.data[0], h.values.data[1]];
+  }
+  const slowIndex = Math.abs(eigRe[1]) < Math.abs(eigRe[0]) ? 1 : 0;
+  const converged = stop === "step" || stop === "gradient";
+  let classification: SlowPointClass;
+  if (!converged) classification = "not converged";
+  else if (speed <= threshold) classification = "fixed point";
+  else if (hEig[0] > hTol) classification = "ghost";
+  else if (hEig[0] < -hTol) classification = "saddle of E";
+  else classification = "degenerate";
+  let stability: PlanarSlowPoint["stability"] = null;
+  if (classification === "fixed point") {
+    const tolJ = 4 * (n + 2) * EPS * Math.max(fro(l.J), l.scale);
+    const neg = eigRe.filter((x) => x < -tolJ).length, pos = eigRe.filter((x) => x > tolJ).length;
+    stability = neg === 2 ? "stable" : pos === 2 ? "unstable" : neg === 1 && pos === 1 ? "saddle" : "degenerate";
+  }
+  return {
+    start,
+    kappa: k,
+    classification,
+    flow: [l.F[0], l.F[1]],
+    speed,
+    logSpeed: Math.log10(speed),
+    gradientNorm: Math.hypot(g[0], g[1]),
+    iterations,
+    stop,
+    converged,
+    fixedPointThreshold: threshold,
+    jacobian: [[l.J[0][0], l.J[0][1]], [l.J[1][0], l.J[1][1]]],
+    eigenvalues: { re: eigRe, im: eigIm },
+    eigenvectors: vectors,
+    slowIndex,
+    stability,
+    hessianEigenvalues: hEig,
+    hessianTolerance: hTol,
+  };
+}
+
+/**
+ * The saddle-node normal form in the plane, ẋ = x² + r, ẏ = −y, as a {@link PlanarSystem} (its exact Jacobian,
+ * component Hessians and term scale |x²| + |r| + |y|): for r > 0 a ghost at the origin with speed r, for
+ * r < 0 a stable node at (−√−r, 0) and a saddle at (+√−r, 0), for r = 0 the saddle-node itself. Used to check the
+ * classifier on known answers.
+ * @param r finite.
+ */
+export function saddleNodePlane(r: number): PlanarSystem {
+  requireFinite("r", r);
+  return {
+    flow: ([x, y]) => [x * x + r, -y],
+    jacobian: ([x]) => [[2 * x, 0], [0, -1]],
+    hessians: () => [[[2, 0], [0, 0]], [[0, 0], [0, 0]]],
+    scale: ([x, y]) => x * x + Math.abs(r) + Math.abs(y),
+    termCount: 2,
+  };
+}
