@@ -10,7 +10,8 @@
  * with the authors' Tikhonov damping μ (default 1e-6) and the step length capped at `maxStep`. Stopping rule
  * (B7: the authors' 1e-16 gradient tolerance is never met in float64, so their loop always runs 100 steps):
  * stop after a step with ‖δ‖ ≤ stepTolerance·(1 + ‖κ‖) ("step"), or when ‖∇E‖ is at its rounding level
- * ‖∇E‖ ≤ 4·(n + 2)·eps·‖J‖_F·scale(κ) ("gradient"), or after maxIterations ("max iterations"), or when F, J or
+ * |(∇E)_a| ≤ 4·(n + 2)·eps·scale(κ)·Σ_i |J_ia| for a = 1, 2 ("gradient": the rounding level of (JᵀF)_a when each
+ * F_i carries an error ≈ n·eps·scale), or after maxIterations ("max iterations"), or when F, J or
  * the step is not finite ("non-finite"). Here n = termCount, the number of terms summed in one component of F,
  * and scale(κ) the sum of their magnitudes (see {@link PlanarSystem}).
  *
@@ -209,8 +210,9 @@ export function refinePlanarSlowPoint(system: PlanarSystem, start: ArrayLike<num
   let it = 0;
   while (local !== null && it < maxIter) {
     const { g, H } = energyDerivatives(local);
-    const gNorm = Math.hypot(g[0], g[1]);
-    if (gNorm <= 4 * (n + 2) * EPS * fro(local.J) * local.scale) {
+    const gTol = 4 * (n + 2) * EPS * local.scale;
+    const J = local.J;
+    if (Math.abs(g[0]) <= gTol * (Math.abs(J[0][0]) + Math.abs(J[1][0])) && Math.abs(g[1]) <= gTol * (Math.abs(J[0][1]) + Math.abs(J[1][1]))) {
       stop = "gradient";
       break;
     }
