@@ -127,6 +127,11 @@ export async function createPngRenderer({ fontFiles = DEJAVU.filter((f) => fs.ex
   return {
     async svg(figure, { width = 900, height = 500 } = {}) {
       const fig = JSON.parse(JSON.stringify(figure));
+      // Heatmaps draw through a <canvas> (createImageData), which jsdom lacks: in a still, draw them as filled
+      // contours (pure SVG paths) with the same z, colours and range — 24 levels, no lines.
+      fig.data = (fig.data ?? []).map((t) => (t && t.type === "heatmap"
+        ? { ...t, type: "contour", contours: { coloring: "fill", showlines: false }, ncontours: 24, line: { width: 0 } }
+        : t));
       const layout = { ...(fig.layout ?? {}), width, height };
       delete layout.sliders; // interactive controls have no meaning in a still (the first frame's data is shown)
       delete layout.updatemenus;
