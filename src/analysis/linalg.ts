@@ -68,7 +68,7 @@ export interface SvdResult {
 }
 
 /**
- * Thin SVD A = U·diag(Σ)·Vᵀ (ml-matrix `SVD`, one-sided Jacobi-free Golub–Kahan as in JAMA, auto-transposed when
+ * Thin SVD A = U·diag(Σ)·Vᵀ (ml-matrix `SVD`: Golub–Kahan–Reinsch bidiagonalisation + implicit QR as in JAMA, auto-transposed when
  * m < n). Singular values descending; sign convention of the module description.
  * @param a finite [m, n] float64 ndarray, 1 ≤ m, n ≤ MAX_DENSE_DIM.
  */
