@@ -109,6 +109,8 @@ export interface PlanarSlowPoint {
   eigenvectors: { re: [number, number]; im: [number, number] }[];
   /** Index (0 or 1) of the slow eigenvalue: min |Re λ| (drawn red by the authors). */
   slowIndex: number;
+  /** |λ_slow| / max_k |λ_k| (≈ 0 at a ghost, where J is singular; NaN when both eigenvalues are 0). */
+  slowRatio: number;
   /** For a fixed point: "stable" (all Re λ < 0), "unstable" (all > 0), "saddle" (one of each), else "degenerate"; null otherwise. */
   stability: "stable" | "unstable" | "saddle" | "degenerate" | null;
   /** Eigenvalues of ∇²E(κ̂) (undamped), ascending. */
@@ -297,6 +299,7 @@ function describePoint(start: [number, number], k: [number, number], l: Local, s
     eigenvalues: { re: eigRe, im: eigIm },
     eigenvectors: vectors,
     slowIndex,
+    slowRatio: Math.hypot(eigRe[slowIndex], eigIm[slowIndex]) / Math.max(Math.hypot(eigRe[0], eigIm[0]), Math.hypot(eigRe[1], eigIm[1])),
     stability,
     hessianEigenvalues: hEig,
     hessianTolerance: hTol,

@@ -148,6 +148,19 @@ describe("search on a network with a known fixed point", () => {
     expect(Math.min(...Array.from(oneStep.distances.data))).toBe(nearest);
   });
 
+  test("starts as trajectories [B, T, N]; distances to a separate set of visited states", () => {
+    const N = 5;
+    const { params, xStar, rng } = networkWithFixedPoint(N, 0.5, 9);
+    const traj = ndFloat64([2, 3, N]);
+    for (let s = 0; s < 6; s++) for (let j = 0; j < N; j++) traj.data[s * N + j] = xStar[j] + 0.2 * rng.normal();
+    const visited = ndFrom(xStar.map((v) => v + 0.1), [1, N]);
+    const r = findSlowPoints(params, traj, { iterations: 200, newtonSteps: 6, visited });
+    expect(r.starts).toBe(6);
+    expect(r.points.shape[0]).toBe(1);
+    // The fixed point is x* (to rounding), so its distance to x* + 0.1·1 is 0.1·√N.
+    expect(r.distances.data[0]).toBeCloseTo(0.1 * Math.sqrt(N), 12);
+  });
+
   test("maxStarts takes evenly spaced rows; a caller's speedThreshold replaces s_fp", () => {
     const N = 6;
     const { params, xStar, rng } = networkWithFixedPoint(N, 0.5, 5);
