@@ -113,6 +113,14 @@ export interface PlanarSlowPoint {
   slowRatio: number;
   /** For a fixed point: "stable" (all Re λ < 0), "unstable" (all > 0), "saddle" (one of each), else "degenerate"; null otherwise. */
   stability: "stable" | "unstable" | "saddle" | "degenerate" | null;
+  /**
+   * For a ghost: the canonical-form passage time π/√r_eff with r_eff = ½·λ_min(∇²E), in units of τ (else null).
+   * Along the slow eigenvector v (Jv = 0) the flow is u̇ ≈ ½F″u² + s (spec A2, F″ the second derivative along
+   * v of the component along F), and vᵀ∇²E v = F·D²F[v, v] = s·|F″|, so r_eff = ½|F″|·s ≈ ½λ_min(∇²E) (exact
+   * when v is an eigenvector of ∇²E, as in ẋ = x² + ε, where this is π/√ε; an estimate otherwise). It tells a
+   * bottleneck (long passage) from a merely positive local minimum of the speed (short passage).
+   */
+  ghostPassageTime: number | null;
   /** Eigenvalues of ∇²E(κ̂) (undamped), ascending. */
   hessianEigenvalues: [number, number];
   /** The rounding tolerance tol_H used on them (module description). */
@@ -301,6 +309,7 @@ function describePoint(start: [number, number], k: [number, number], l: Local, s
     slowIndex,
     slowRatio: Math.hypot(eigRe[slowIndex], eigIm[slowIndex]) / Math.max(Math.hypot(eigRe[0], eigIm[0]), Math.hypot(eigRe[1], eigIm[1])),
     stability,
+    ghostPassageTime: classification === "ghost" ? Math.PI / Math.sqrt(0.5 * hEig[0]) : null,
     hessianEigenvalues: hEig,
     hessianTolerance: hTol,
   };

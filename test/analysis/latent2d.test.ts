@@ -264,6 +264,8 @@ describe("ghost and fixed point of a latent flow with known answers", () => {
       expect(fast).toBeCloseTo(-1 + 0.5, 12);
       expect(g.hessianEigenvalues[0] / (2 * Math.SQRT2 * d)).toBeCloseTo(1, 6);
       expect(g.hessianEigenvalues[1]).toBeCloseTo(0.25, 10);
+      // u̇ = ½|F₁″|u² + d = √2·u² + d: r_eff = √2·d, passage π/√(√2·d).
+      expect(g.ghostPassageTime! / (Math.PI / Math.sqrt(Math.SQRT2 * d))).toBeCloseTo(1, 5);
     }
     for (const f of fixed) {
       expect(f.speed).toBeLessThanOrEqual(f.fixedPointThreshold);

@@ -25,6 +25,8 @@ describe("saddle-node normal form, r = +ε: a ghost", () => {
     expect(p.eigenvalues.re[fast]).toBeCloseTo(-1, 12);
     expect(p.eigenvalues.im).toEqual([0, 0]);
     expect(p.slowRatio).toBeLessThan(2e-9); // |2x|/1
+    // Canonical form ẋ = x² + ε: passage time π/√ε (λ_min(∇²E) = 2ε to the accuracy checked below).
+    expect(p.ghostPassageTime! / (Math.PI / Math.sqrt(eps))).toBeCloseTo(1, 7);
     expect(Math.abs(p.eigenvectors[slow].re[0])).toBeCloseTo(1, 12);
     // ∇²E = JᵀJ + F₁∇²F₁ = diag(4x² + 2(x² + ε), 1) → diag(2ε, 1).
     expect(p.hessianEigenvalues[0] / (2 * eps)).toBeCloseTo(1, 8);
