@@ -7,7 +7,9 @@
  * the rank-K RNN's latent flow (latent2d.ts).
  *
  * Newton on E: ∇E = JᵀF, ∇²E = JᵀJ + Σ_i F_i ∇²F_i (exact). Each step solves (∇²E + μI) δ = ∇E, κ ← κ − δ,
- * with the authors' Tikhonov damping μ (default 1e-6) and the step length capped at `maxStep`. Stopping rule
+ * with the authors' Tikhonov damping μ (default 1e-6) and the step length capped at `maxStep`. Where
+ * λ_min(∇²E) ≲ μ (a ghost with s·|F″| ≲ 1e-6, or a fixed point with a near-singular J) the damping makes the
+ * convergence linear with rate ≈ μ/(λ_min + μ): pass damping 0 (or a smaller μ) there. Stopping rule
  * (B7: the authors' 1e-16 gradient tolerance is never met in float64, so their loop always runs 100 steps):
  * stop after a step with ‖δ‖ ≤ stepTolerance·(1 + ‖κ‖) ("step"), or when ‖∇E‖ is at its rounding level
  * |(∇E)_a| ≤ 4·(n + 2)·eps·scale(κ)·Σ_i |J_ia| for a = 1, 2 ("gradient": the rounding level of (JᵀF)_a when each

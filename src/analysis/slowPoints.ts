@@ -24,6 +24,9 @@
  * 4. For every kept point: its speed ‖F‖, its distance to the nearest visited state; the eigenvalues of J at the
  *    point nearest to the visited states (the authors' printout).
  *
+ * Which parameters go with which states is the caller's choice (B7: the authors pair the states of epoch e's
+ * forward pass with the parameters after epoch e's update); pass the pair you mean and say so.
+ *
  * Fixed point or slow point (B7: most of these are slow points; a count needs a justified threshold): a point is
  * counted as a FIXED POINT when its speed is at the rounding level of evaluating F there,
  *     s ≤ s_fp = 4·eps·((N + 2)·‖c‖₂ + ‖J‖_F·‖x‖₂),  c_j = |x_j| + |tanh u_j| + (1 − tanh²u_j)·Σ_i |x_i W_rec[i, j]| + |b_j|,
