@@ -140,7 +140,7 @@ function requireSystem(name: string, system: unknown): PlanarSystem {
   return s as PlanarSystem;
 }
 
-/** Calls a user function and checks it returns `count` finite numbers (false marks non-finite values). */
+/** Checks a user function's result is an array of 2 numbers; null when one of them is not finite. */
 function vec2(name: string, value: unknown): [number, number] | null {
   const v = value as ArrayLike<unknown>;
   if (v === null || typeof v !== "object" || v.length !== 2 || typeof v[0] !== "number" || typeof v[1] !== "number") {
