@@ -334,3 +334,49 @@ export function saddleNodePlane(r: number): PlanarSystem {
     termCount: 2,
   };
 }
+
+/**
+ * The distinct points of a list of refined slow points: a point is dropped when an earlier kept point of the same
+ * classification lies within `tolerance`·(1 + ‖κ‖) of it (several grid candidates usually refine to one point).
+ * Order is kept, so with candidates sorted by speed the first copy is the slowest start's.
+ * @param points from {@link refinePlanarSlowPoint} / latentSlowPoints. @param tolerance finite > 0, default 1e-7.
+ */
+export function distinctSlowPoints(points: PlanarSlowPoint[], tolerance = 1e-7): PlanarSlowPoint[] {
+  if (!Array.isArray(points)) throw new GhostError("points", points, "an array of refined slow points");
+  requirePositive("tolerance", tolerance);
+  points.forEach((p, i) => {
+    if (p === null || typeof p !== "object" || !Array.isArray(p.kappa) || p.kappa.length !== 2 || typeof p.classification !== "string") {
+      throw new GhostError(`points[${i}]`, p, "a refined slow point { kappa: [κ₁, κ₂], classification, … }");
+    }
+  });
+  const kept: PlanarSlowPoint[] = [];
+  for (const p of points) {
+    const [a, b] = p.kappa;
+    const dup = kept.some((q) => q.classification === p.classification && Math.hypot(q.kappa[0] - a, q.kappa[1] - b) <= tolerance * (1 + Math.hypot(a, b)));
+    if (!dup) kept.push(p);
+  }
+  return kept;
+}
+
+/**
+ * One line describing a refined slow point, for notebooks and check tables, e.g.
+ * `ghost at κ = (0.7081, 0.0000): speed 1.000e-3, λ(J) = 3.1e-13 (slow), -0.5000, passage ≈ 84.5 τ`.
+ * @param point from {@link refinePlanarSlowPoint} / latentSlowPoints.
+ */
+export function describeSlowPoint(point: PlanarSlowPoint): string {
+  const pair = (v: unknown) => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === "number");
+  const p = point as Partial<PlanarSlowPoint> | null;
+  if (p === null || typeof p !== "object" || !pair(p.kappa) || typeof p.speed !== "number" || typeof p.classification !== "string" ||
+    p.eigenvalues === null || typeof p.eigenvalues !== "object" || !pair(p.eigenvalues.re) || !pair(p.eigenvalues.im)) {
+    throw new GhostError("point", point, "a refined slow point from analysis.refinePlanarSlowPoint or analysis.latentSlowPoints");
+  }
+  const num = (x: number) => (Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.toExponential(1));
+  const lam = [0, 1].map((k) => {
+    const re = point.eigenvalues.re[k], im = point.eigenvalues.im[k];
+    const z = im === 0 ? num(re) : `${num(re)}${im < 0 ? "−" : "+"}${num(Math.abs(im))}i`;
+    return k === point.slowIndex ? `${z} (slow)` : z;
+  });
+  const what = point.classification === "fixed point" && point.stability ? `fixed point (${point.stability})` : point.classification;
+  const passage = point.ghostPassageTime !== null && point.ghostPassageTime !== undefined ? `, passage ≈ ${point.ghostPassageTime.toPrecision(3)} τ` : "";
+  return `${what} at κ = (${point.kappa[0].toFixed(4)}, ${point.kappa[1].toFixed(4)}): speed ${point.speed.toExponential(3)}, λ(J) = ${lam.join(", ")}${passage}`;
+}
