@@ -36,7 +36,7 @@
  */
 import { GhostError, requireInteger, requireNonNegative, requireOptions, requirePositive } from "../core/errors";
 import { F64Array, ndFloat64, requireNd } from "../core/nd";
-import { PcaModel, eig, leastSquares, pcaFit, pcaTransform, requirePcaModel, solveLinear } from "./linalg";
+import { PcaModel, eig, leastSquares, pcaFit, pcaTransform, poolStates, requirePcaModel, solveLinear } from "./linalg";
 
 const EPS = Number.EPSILON;
 
@@ -415,4 +415,53 @@ export function findSlowPoints(params: FullRankFlowParams, starts: F64Array, opt
 function pcaFitOrNull(X: Float64Array, S: number, N: number): PcaModel | null {
   if (S < 2) return null;
   return pcaFit(ndFloat64([S, N], X.slice()), { components: Math.min(3, S - 1, N) });
+}
+
+/** One snapshot of a full-rank run: its parameters and the states of its trials. */
+export interface FullRankSnapshot {
+  /** { Wrec [N, N], bIn [N] }. */
+  params: FullRankFlowParams;
+  /** States [B, T, N] (spec B3: rates including the initial state, T_len + 1 per trial). */
+  states: F64Array;
+}
+
+/** Options of {@link fullRankPcaAnalysis}: PCA components plus the slow-point options (pca excepted). */
+export interface FullRankPcaOptions extends Omit<SlowPointOptions, "pca" | "visited"> {
+  /** Principal components fitted on the pooled states, integer ≥ 3. Default 5 (spec B3). */
+  components?: number;
+}
+
+/** v2 Fig 5 panels C/F as data: one PCA for all snapshots, per snapshot the PC1–3 trajectories and slow points. */
+export interface FullRankPcaAnalysis {
+  /** The PCA fitted on all snapshot states pooled. */
+  pca: PcaModel;
+  /** Per snapshot: trajectories on PC1–3 [B, T, 3] and the slow-point report (visited = that snapshot's states). */
+  snapshots: { trajectories: F64Array; slowPoints: SlowPointReport }[];
+}
+
+/**
+ * Spec B3 for a list of snapshots: PCA (5 components) of all their states pooled, each snapshot's trajectories
+ * projected on PC1–3, and {@link findSlowPoints} from each snapshot's states with that PCA for deduplication.
+ * @param snapshots non-empty array of { params, states [B, T, N] } with one N.
+ * @param options see {@link FullRankPcaOptions}.
+ */
+export function fullRankPcaAnalysis(snapshots: FullRankSnapshot[], options?: FullRankPcaOptions): FullRankPcaAnalysis {
+  if (!Array.isArray(snapshots) || snapshots.length === 0) throw new GhostError("snapshots", snapshots, "a non-empty array of { params, states [B, T, N] }");
+  const o = requireOptions<FullRankPcaOptions>("options", options, SLOW_KEYS.filter((k) => k !== "pca" && k !== "visited").concat(["components"]));
+  const { components, ...slow } = o;
+  const states = snapshots.map((s, i) => {
+    if (s === null || typeof s !== "object") throw new GhostError(`snapshots[${i}]`, s, "an object { params, states [B, T, N] }");
+    const { N } = requireParams(`snapshots[${i}].params`, s.params);
+    return requireNd(`snapshots[${i}].states`, s.states, ["B", "T", N], { finite: true });
+  });
+  const pooled = poolStates(states);
+  const pca = pcaFit(pooled, { components: components === undefined ? Math.min(5, pooled.shape[0] - 1, pooled.shape[1]) : requireInteger("options.components", components, 3) });
+  if (pca.components.shape[0] < 3) throw new GhostError("snapshots", snapshots, "states spanning at least 3 principal components (≥ 4 states, N ≥ 3)");
+  return {
+    pca,
+    snapshots: snapshots.map((s, i) => ({
+      trajectories: pcaTransform(pca, states[i], 3),
+      slowPoints: findSlowPoints(s.params, states[i], { ...slow, pca }),
+    })),
+  };
 }

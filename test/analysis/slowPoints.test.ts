@@ -6,11 +6,12 @@
 import {
   findSlowPoints,
   fullRankFlow,
+  fullRankPcaAnalysis,
   fullRankJacobian,
   fullRankSpeedHessian,
   fullRankSpeeds,
 } from "../../src/analysis/slowPoints";
-import { pcaFit } from "../../src/analysis/linalg";
+import { pcaFit, pcaTransform, poolStates } from "../../src/analysis/linalg";
 import { ndFloat64, ndFrom } from "../../src/core/nd";
 import { Rng } from "../../src/core/rng";
 
@@ -193,5 +194,30 @@ describe("deduplication by rounded PC coordinates", () => {
     const dNeg = Math.hypot(-root + 0.9, -root + 0.95, -root + 0.96);
     expect(r.distances.data[r.points.data[0] < 0 ? 0 : 1]).toBeCloseTo(dNeg, 10);
     expect(r.pcs.shape).toEqual([2, 3]); // PCA fitted on the 4 starts: min(3, S − 1, N) = 3 axes
+  });
+});
+
+describe("fullRankPcaAnalysis (v2 Fig 5 C/F as data)", () => {
+  test("one PCA over all snapshots pooled; per snapshot PC1–3 trajectories and slow points found with that PCA", () => {
+    const N = 6;
+    const a = networkWithFixedPoint(N, 0.5, 11), b = networkWithFixedPoint(N, 0.5, 12);
+    const mk = (xs: number[], rng: Rng) => {
+      const st = ndFloat64([2, 4, N]);
+      for (let s = 0; s < 8; s++) for (let j = 0; j < N; j++) st.data[s * N + j] = xs[j] + 0.3 * rng.normal();
+      return st;
+    };
+    const snaps = [{ params: a.params, states: mk(a.xStar, a.rng) }, { params: b.params, states: mk(b.xStar, b.rng) }];
+    const r = fullRankPcaAnalysis(snaps, { iterations: 100, newtonSteps: 6 });
+    expect(r.pca.components.shape).toEqual([5, N]);
+    const direct = pcaFit(poolStates(snaps.map((s) => s.states)), { components: 5 });
+    expect(Array.from(r.pca.explainedVariance.data)).toEqual(Array.from(direct.explainedVariance.data));
+    r.snapshots.forEach((s, i) => {
+      expect(s.trajectories.shape).toEqual([2, 4, 3]);
+      expect(Array.from(s.trajectories.data)).toEqual(Array.from(pcaTransform(direct, snaps[i].states, 3).data));
+      expect(s.slowPoints.fixedPointCount).toBe(1);
+      expect(s.slowPoints.points.shape[0]).toBe(1);
+    });
+    expect(() => fullRankPcaAnalysis([])).toThrow(/snapshots/);
+    expect(() => fullRankPcaAnalysis(snaps, { pca: direct } as never)).toThrow(/options.pca/);
   });
 });
