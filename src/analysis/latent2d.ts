@@ -566,3 +566,55 @@ export function latentSlowPoints(reduction: LatentReduction, candidates: { kappa
   }
   return out;
 }
+
+/** Options of {@link latentFlowMap}: grid, arrows, trajectories and the slow-point refinement. All optional. */
+export interface LatentFlowMapOptions extends LatentGridOptions, LatentSlowPointOptions {
+  /** Arrow stride on the grid, integer in [1, 4000]. Default max(1, round(max(n1, n2)/40)) (the authors' 50 on 2000²). */
+  arrowStride?: number;
+  /** States [B, S, N] of trial runs, projected to latent trajectories [B, S, 2]. */
+  states?: F64Array;
+}
+
+/** Everything one latent flow-map panel (v2 Fig 4) draws, plot-ready. */
+export interface LatentFlowMap {
+  /** The flow, speed and log10 speed on the grid ([n2, n1] fields). */
+  grid: LatentSpeedGrid;
+  /** Unit arrows. */
+  arrows: UnitArrows;
+  /** Grid 3×3 speed minima (the authors' purple crosses), slowest first. */
+  candidates: SpeedCandidate[];
+  /** The refined and classified candidates (fixed points, ghosts, …). */
+  slowPoints: PlanarSlowPoint[];
+  /** Latent trajectories [B, S, 2] of `states`, or null. */
+  trajectories: F64Array | null;
+  /** Decision field Z [D_out, n2, n1] when the reduction carries a readout, else null. */
+  decision: F64Array | null;
+}
+
+/**
+ * One latent flow-map panel (spec B2): {@link latentSpeedGrid}, {@link unitArrows}, {@link speedMinima},
+ * {@link latentSlowPoints}, {@link projectStates} of the trial states and {@link decisionField}.
+ * @param reduction from {@link lowRankLatentReduction}. @param options see {@link LatentFlowMapOptions}.
+ */
+export function latentFlowMap(reduction: LatentReduction, options?: LatentFlowMapOptions): LatentFlowMap {
+  const red = requireLatentReduction("reduction", reduction);
+  const gridKeys = ["range1", "range2", "resolution"] as const;
+  const newtonKeys = ["damping", "stepTolerance", "maxIterations", "maxStep", "maxCandidates", "skipBorder"] as const;
+  const o = requireOptions<LatentFlowMapOptions>("options", options, [...gridKeys, ...newtonKeys, "arrowStride", "states"]);
+  const gridOptions: LatentGridOptions = {};
+  for (const k of gridKeys) if (o[k] !== undefined) (gridOptions as Record<string, unknown>)[k] = o[k];
+  const slowOptions: LatentSlowPointOptions = {};
+  for (const k of newtonKeys) if (o[k] !== undefined) (slowOptions as Record<string, unknown>)[k] = o[k];
+  const grid = latentSpeedGrid(red, gridOptions);
+  const n = Math.max(grid.kappa1.length, grid.kappa2.length);
+  const stride = o.arrowStride === undefined ? Math.max(1, Math.round(n / 40)) : requireInteger("options.arrowStride", o.arrowStride, 1, 4000);
+  const candidates = speedMinima(grid);
+  return {
+    grid,
+    arrows: unitArrows(grid, stride),
+    candidates,
+    slowPoints: latentSlowPoints(red, candidates, slowOptions),
+    trajectories: o.states === undefined ? null : projectStates(red.P, o.states),
+    decision: red.readout ? decisionField(red, grid) : null,
+  };
+}

@@ -68,7 +68,7 @@ export interface SvdResult {
 }
 
 /**
- * Thin SVD A = U·diag(Σ)·Vᵀ (ml-matrix `SVD`, one-sided Jacobi-free Golub–Kahan as in JAMA, auto-transposed when
+ * Thin SVD A = U·diag(Σ)·Vᵀ (ml-matrix `SVD`: Golub–Kahan–Reinsch bidiagonalisation + implicit QR as in JAMA, auto-transposed when
  * m < n). Singular values descending; sign convention of the module description.
  * @param a finite [m, n] float64 ndarray, 1 ≤ m, n ≤ MAX_DENSE_DIM.
  */
@@ -297,17 +297,18 @@ export function requirePcaModel(name: string, model: unknown): PcaModel {
 
 /**
  * Coordinates of the rows of `data` on the principal axes: (x − mean)·componentsᵀ (scikit-learn's transform).
- * @param model from {@link pcaFit}. @param data finite [S, N] (N as the model's).
+ * @param model from {@link pcaFit}. @param data finite [S, N] or trajectories [B, T, N] (N as the model's).
  * @param components how many leading axes to keep, integer in [1, k] (default all k).
- * @returns [S, components].
+ * @returns [S, components] (or [B, T, components] for trajectories).
  */
 export function pcaTransform(model: PcaModel, data: F64Array, components?: number): F64Array {
   const m = requirePcaModel("model", model);
   const [k, N] = m.components.shape;
-  const X = requireNd("data", data, ["S", N], { finite: true });
+  const rank = data !== null && typeof data === "object" && Array.isArray((data as F64Array).shape) ? (data as F64Array).shape.length : 2;
+  const X = requireNd("data", data, rank === 3 ? ["B", "T", N] : ["S", N], { finite: true });
   const c = components === undefined ? k : requireInteger("components", components, 1, k);
-  const S = X.shape[0];
-  const out = ndFloat64([S, c]);
+  const S = X.data.length / N;
+  const out = ndFloat64(rank === 3 ? [X.shape[0], X.shape[1], c] : [S, c]);
   const mu = m.mean.data, W = m.components.data, x = X.data, o = out.data;
   for (let i = 0; i < S; i++) {
     for (let a = 0; a < c; a++) {

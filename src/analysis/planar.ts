@@ -7,7 +7,9 @@
  * the rank-K RNN's latent flow (latent2d.ts).
  *
  * Newton on E: ∇E = JᵀF, ∇²E = JᵀJ + Σ_i F_i ∇²F_i (exact). Each step solves (∇²E + μI) δ = ∇E, κ ← κ − δ,
- * with the authors' Tikhonov damping μ (default 1e-6) and the step length capped at `maxStep`. Stopping rule
+ * with the authors' Tikhonov damping μ (default 1e-6) and the step length capped at `maxStep`. Where
+ * λ_min(∇²E) ≲ μ (a ghost with s·|F″| ≲ 1e-6, or a fixed point with a near-singular J) the damping makes the
+ * convergence linear with rate ≈ μ/(λ_min + μ): pass damping 0 (or a smaller μ) there. Stopping rule
  * (B7: the authors' 1e-16 gradient tolerance is never met in float64, so their loop always runs 100 steps):
  * stop after a step with ‖δ‖ ≤ stepTolerance·(1 + ‖κ‖) ("step"), or when ‖∇E‖ is at its rounding level
  * |(∇E)_a| ≤ 4·(n + 2)·eps·scale(κ)·Σ_i |J_ia| for a = 1, 2 ("gradient": the rounding level of (JᵀF)_a when each
@@ -109,8 +111,18 @@ export interface PlanarSlowPoint {
   eigenvectors: { re: [number, number]; im: [number, number] }[];
   /** Index (0 or 1) of the slow eigenvalue: min |Re λ| (drawn red by the authors). */
   slowIndex: number;
+  /** |λ_slow| / max_k |λ_k| (≈ 0 at a ghost, where J is singular; NaN when both eigenvalues are 0). */
+  slowRatio: number;
   /** For a fixed point: "stable" (all Re λ < 0), "unstable" (all > 0), "saddle" (one of each), else "degenerate"; null otherwise. */
   stability: "stable" | "unstable" | "saddle" | "degenerate" | null;
+  /**
+   * For a ghost: the canonical-form passage time π/√r_eff with r_eff = ½·λ_min(∇²E), in units of τ (else null).
+   * Along the slow eigenvector v (Jv = 0) the flow is u̇ ≈ ½F″u² + s (spec A2, F″ the second derivative along
+   * v of the component along F), and vᵀ∇²E v = F·D²F[v, v] = s·|F″|, so r_eff = ½|F″|·s ≈ ½λ_min(∇²E) (exact
+   * when v is an eigenvector of ∇²E, as in ẋ = x² + ε, where this is π/√ε; an estimate otherwise). It tells a
+   * bottleneck (long passage) from a merely positive local minimum of the speed (short passage).
+   */
+  ghostPassageTime: number | null;
   /** Eigenvalues of ∇²E(κ̂) (undamped), ascending. */
   hessianEigenvalues: [number, number];
   /** The rounding tolerance tol_H used on them (module description). */
@@ -128,7 +140,7 @@ function requireSystem(name: string, system: unknown): PlanarSystem {
   return s as PlanarSystem;
 }
 
-/** Calls a user function and checks it returns `count` finite numbers (false marks non-finite values). */
+/** Checks a user function's result is an array of 2 numbers; null when one of them is not finite. */
 function vec2(name: string, value: unknown): [number, number] | null {
   const v = value as ArrayLike<unknown>;
   if (v === null || typeof v !== "object" || v.length !== 2 || typeof v[0] !== "number" || typeof v[1] !== "number") {
@@ -297,7 +309,9 @@ function describePoint(start: [number, number], k: [number, number], l: Local, s
     eigenvalues: { re: eigRe, im: eigIm },
     eigenvectors: vectors,
     slowIndex,
+    slowRatio: Math.hypot(eigRe[slowIndex], eigIm[slowIndex]) / Math.max(Math.hypot(eigRe[0], eigIm[0]), Math.hypot(eigRe[1], eigIm[1])),
     stability,
+    ghostPassageTime: classification === "ghost" ? Math.PI / Math.sqrt(0.5 * hEig[0]) : null,
     hessianEigenvalues: hEig,
     hessianTolerance: hTol,
   };
@@ -319,4 +333,50 @@ export function saddleNodePlane(r: number): PlanarSystem {
     scale: ([x, y]) => x * x + Math.abs(r) + Math.abs(y),
     termCount: 2,
   };
+}
+
+/**
+ * The distinct points of a list of refined slow points: a point is dropped when an earlier kept point of the same
+ * classification lies within `tolerance`·(1 + ‖κ‖) of it (several grid candidates usually refine to one point).
+ * Order is kept, so with candidates sorted by speed the first copy is the slowest start's.
+ * @param points from {@link refinePlanarSlowPoint} / latentSlowPoints. @param tolerance finite > 0, default 1e-7.
+ */
+export function distinctSlowPoints(points: PlanarSlowPoint[], tolerance = 1e-7): PlanarSlowPoint[] {
+  if (!Array.isArray(points)) throw new GhostError("points", points, "an array of refined slow points");
+  requirePositive("tolerance", tolerance);
+  points.forEach((p, i) => {
+    if (p === null || typeof p !== "object" || !Array.isArray(p.kappa) || p.kappa.length !== 2 || typeof p.classification !== "string") {
+      throw new GhostError(`points[${i}]`, p, "a refined slow point { kappa: [κ₁, κ₂], classification, … }");
+    }
+  });
+  const kept: PlanarSlowPoint[] = [];
+  for (const p of points) {
+    const [a, b] = p.kappa;
+    const dup = kept.some((q) => q.classification === p.classification && Math.hypot(q.kappa[0] - a, q.kappa[1] - b) <= tolerance * (1 + Math.hypot(a, b)));
+    if (!dup) kept.push(p);
+  }
+  return kept;
+}
+
+/**
+ * One line describing a refined slow point, for notebooks and check tables, e.g.
+ * `ghost at κ = (0.7081, 0.0000): speed 1.000e-3, λ(J) = 3.1e-13 (slow), -0.5000, passage ≈ 84.5 τ`.
+ * @param point from {@link refinePlanarSlowPoint} / latentSlowPoints.
+ */
+export function describeSlowPoint(point: PlanarSlowPoint): string {
+  const pair = (v: unknown) => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === "number");
+  const p = point as Partial<PlanarSlowPoint> | null;
+  if (p === null || typeof p !== "object" || !pair(p.kappa) || typeof p.speed !== "number" || typeof p.classification !== "string" ||
+    p.eigenvalues === null || typeof p.eigenvalues !== "object" || !pair(p.eigenvalues.re) || !pair(p.eigenvalues.im)) {
+    throw new GhostError("point", point, "a refined slow point from analysis.refinePlanarSlowPoint or analysis.latentSlowPoints");
+  }
+  const num = (x: number) => (Math.abs(x) >= 1e-3 || x === 0 ? x.toFixed(4) : x.toExponential(1));
+  const lam = [0, 1].map((k) => {
+    const re = point.eigenvalues.re[k], im = point.eigenvalues.im[k];
+    const z = im === 0 ? num(re) : `${num(re)}${im < 0 ? "−" : "+"}${num(Math.abs(im))}i`;
+    return k === point.slowIndex ? `${z} (slow)` : z;
+  });
+  const what = point.classification === "fixed point" && point.stability ? `fixed point (${point.stability})` : point.classification;
+  const passage = point.ghostPassageTime !== null && point.ghostPassageTime !== undefined ? `, passage ≈ ${point.ghostPassageTime.toPrecision(3)} τ` : "";
+  return `${what} at κ = (${point.kappa[0].toFixed(4)}, ${point.kappa[1].toFixed(4)}): speed ${point.speed.toExponential(3)}, λ(J) = ${lam.join(", ")}${passage}`;
 }

@@ -24,6 +24,9 @@
  * 4. For every kept point: its speed ‖F‖, its distance to the nearest visited state; the eigenvalues of J at the
  *    point nearest to the visited states (the authors' printout).
  *
+ * Which parameters go with which states is the caller's choice (B7: the authors pair the states of epoch e's
+ * forward pass with the parameters after epoch e's update); pass the pair you mean and say so.
+ *
  * Fixed point or slow point (B7: most of these are slow points; a count needs a justified threshold): a point is
  * counted as a FIXED POINT when its speed is at the rounding level of evaluating F there,
  *     s ≤ s_fp = 4·eps·((N + 2)·‖c‖₂ + ‖J‖_F·‖x‖₂),  c_j = |x_j| + |tanh u_j| + (1 − tanh²u_j)·Σ_i |x_i W_rec[i, j]| + |b_j|,
@@ -33,7 +36,7 @@
  */
 import { GhostError, requireInteger, requireNonNegative, requireOptions, requirePositive } from "../core/errors";
 import { F64Array, ndFloat64, requireNd } from "../core/nd";
-import { PcaModel, eig, leastSquares, pcaFit, pcaTransform, requirePcaModel, solveLinear } from "./linalg";
+import { PcaModel, eig, leastSquares, pcaFit, pcaTransform, poolStates, requirePcaModel, solveLinear } from "./linalg";
 
 const EPS = Number.EPSILON;
 
@@ -63,19 +66,33 @@ function requireRows(name: string, x: unknown, N: number): { data: Float64Array;
   return { data: a.data, rows: a.data.length / N };
 }
 
-/** u = x·W + b, φ = tanh u, F = φ − x for `rows` rows (internal kernel, unvalidated). */
-function flowRows(W: Float64Array, b: Float64Array, N: number, x: Float64Array, rows: number, phi: Float64Array, F: Float64Array): void {
+/** Σ_{k<n} a[ao + k]·b[bo + k] with four partial sums (breaks the add-latency chain; fixed order, deterministic). */
+function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, k = 0;
+  for (; k + 3 < n; k += 4) {
+    s0 += a[ao + k] * b[bo + k];
+    s1 += a[ao + k + 1] * b[bo + k + 1];
+    s2 += a[ao + k + 2] * b[bo + k + 2];
+    s3 += a[ao + k + 3] * b[bo + k + 3];
+  }
+  for (; k < n; k++) s0 += a[ao + k] * b[bo + k];
+  return (s0 + s1) + (s2 + s3);
+}
+
+/** Wᵀ of a row-major [N, N] matrix (so the drive u_j = Σ_i x_i W[i, j] is a contiguous dot product). */
+function transposed(W: Float64Array, N: number): Float64Array {
+  const T = new Float64Array(N * N);
+  for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) T[j * N + i] = W[i * N + j];
+  return T;
+}
+
+/** u = x·W + b (from WT = Wᵀ), φ = tanh u, F = φ − x for `rows` rows (internal kernel, unvalidated). */
+function flowRows(WT: Float64Array, b: Float64Array, N: number, x: Float64Array, rows: number, phi: Float64Array, F: Float64Array): void {
   for (let s = 0; s < rows; s++) {
     const o = s * N;
-    for (let j = 0; j < N; j++) phi[o + j] = b[j];
-    for (let i = 0; i < N; i++) {
-      const xi = x[o + i];
-      if (xi === 0) continue;
-      const w = i * N;
-      for (let j = 0; j < N; j++) phi[o + j] += xi * W[w + j];
-    }
     for (let j = 0; j < N; j++) {
-      const t = Math.tanh(phi[o + j]);
+      const w = j * N;
+      const t = Math.tanh(b[j] + dot(x, o, WT, w, N));
       phi[o + j] = t;
       F[o + j] = t - x[o + j];
     }
@@ -91,7 +108,7 @@ export function fullRankFlow(params: FullRankFlowParams, states: F64Array): F64A
   const { W, b, N } = requireParams("params", params);
   const { data, rows } = requireRows("states", states, N);
   const phi = new Float64Array(rows * N), F = ndFloat64(states.shape.slice());
-  flowRows(W.data, b.data, N, data, rows, phi, F.data);
+  flowRows(transposed(W.data, N), b.data, N, data, rows, phi, F.data);
   return F;
 }
 
@@ -122,7 +139,7 @@ export function fullRankJacobian(params: FullRankFlowParams, x: F64Array): F64Ar
   const { W, b, N } = requireParams("params", params);
   const xs = requireNd("x", x, [N], { finite: true });
   const phi = new Float64Array(N), F = new Float64Array(N);
-  flowRows(W.data, b.data, N, xs.data, 1, phi, F);
+  flowRows(transposed(W.data, N), b.data, N, xs.data, 1, phi, F);
   return jacobianAt(W.data, N, phi);
 }
 
@@ -141,10 +158,7 @@ function jacobianAt(W: Float64Array, N: number, phi: Float64Array): F64Array {
 function gradRow(W: Float64Array, N: number, phi: Float64Array, F: Float64Array, o: number, g: Float64Array, go: number, scale: number, tmp: Float64Array): void {
   for (let j = 0; j < N; j++) tmp[j] = (1 - phi[o + j] * phi[o + j]) * F[o + j];
   for (let i = 0; i < N; i++) {
-    const w = i * N;
-    let s = 0;
-    for (let j = 0; j < N; j++) s += W[w + j] * tmp[j];
-    g[go + i] = scale * (s - F[o + i]);
+    g[go + i] = scale * (dot(W, i * N, tmp, 0, N) - F[o + i]);
   }
 }
 
@@ -157,7 +171,7 @@ export function fullRankSpeedHessian(params: FullRankFlowParams, x: F64Array): F
   const { W, b, N } = requireParams("params", params);
   const xs = requireNd("x", x, [N], { finite: true });
   const phi = new Float64Array(N), F = new Float64Array(N);
-  flowRows(W.data, b.data, N, xs.data, 1, phi, F);
+  flowRows(transposed(W.data, N), b.data, N, xs.data, 1, phi, F);
   return hessianAt(W.data, N, phi, F);
 }
 
@@ -176,8 +190,7 @@ function hessianAt(W: Float64Array, N: number, phi: Float64Array, F: Float64Arra
     for (let j = 0; j < N; j++) row[j] = W[wi + j] * d[j];
     for (let k = i; k < N; k++) {
       const wk = k * N;
-      let acc = 0;
-      for (let j = 0; j < N; j++) acc += row[j] * W[wk + j];
+      let acc = dot(row, 0, W, wk, N);
       acc -= W[wi + k] * s[k] + W[wk + i] * s[i];
       if (i === k) acc += 1;
       h[i * N + k] = acc;
@@ -272,12 +285,12 @@ export function findSlowPoints(params: FullRankFlowParams, starts: F64Array, opt
     const r = Math.floor((s * all.rows) / S);
     X.set(all.data.subarray(r * N, (r + 1) * N), s * N);
   }
-  const Wd = W.data, bd = b.data;
+  const Wd = W.data, bd = b.data, WT = transposed(Wd, N);
   const phi = new Float64Array(S * N), F = new Float64Array(S * N), g = new Float64Array(S * N), tmp = new Float64Array(N);
   const m = new Float64Array(S * N), v = new Float64Array(S * N);
   const beta1 = 0.9, beta2 = 0.999, adamEps = 1e-8;
   for (let t = 1; t <= iterations; t++) {
-    flowRows(Wd, bd, N, X, S, phi, F);
+    flowRows(WT, bd, N, X, S, phi, F);
     for (let s = 0; s < S; s++) gradRow(Wd, N, phi, F, s * N, g, s * N, 2 / S, tmp);
     const bc1 = 1 - beta1 ** t, bc2 = 1 - beta2 ** t;
     const step = lr / bc1, sq = Math.sqrt(bc2);
@@ -289,7 +302,7 @@ export function findSlowPoints(params: FullRankFlowParams, starts: F64Array, opt
     }
   }
   const meanLoss = (): number => {
-    flowRows(Wd, bd, N, X, S, phi, F);
+    flowRows(WT, bd, N, X, S, phi, F);
     let q = 0;
     for (let i = 0; i < S * N; i++) q += F[i] * F[i];
     return q / S;
@@ -298,7 +311,7 @@ export function findSlowPoints(params: FullRankFlowParams, starts: F64Array, opt
 
   // Newton steps per point on q = ½‖F‖².
   for (let k = 0; k < newtonSteps; k++) {
-    flowRows(Wd, bd, N, X, S, phi, F);
+    flowRows(WT, bd, N, X, S, phi, F);
     for (let s = 0; s < S; s++) {
       const o0 = s * N;
       const ph = phi.subarray(o0, o0 + N), Fs = F.subarray(o0, o0 + N);
@@ -319,7 +332,7 @@ export function findSlowPoints(params: FullRankFlowParams, starts: F64Array, opt
     }
   }
   const lossAfterNewton = meanLoss();
-  flowRows(Wd, bd, N, X, S, phi, F);
+  flowRows(WT, bd, N, X, S, phi, F);
 
   // Distances to the nearest visited state.
   const dist = new Float64Array(S);
@@ -402,4 +415,53 @@ export function findSlowPoints(params: FullRankFlowParams, starts: F64Array, opt
 function pcaFitOrNull(X: Float64Array, S: number, N: number): PcaModel | null {
   if (S < 2) return null;
   return pcaFit(ndFloat64([S, N], X.slice()), { components: Math.min(3, S - 1, N) });
+}
+
+/** One snapshot of a full-rank run: its parameters and the states of its trials. */
+export interface FullRankSnapshot {
+  /** { Wrec [N, N], bIn [N] }. */
+  params: FullRankFlowParams;
+  /** States [B, T, N] (spec B3: rates including the initial state, T_len + 1 per trial). */
+  states: F64Array;
+}
+
+/** Options of {@link fullRankPcaAnalysis}: PCA components plus the slow-point options (pca excepted). */
+export interface FullRankPcaOptions extends Omit<SlowPointOptions, "pca" | "visited"> {
+  /** Principal components fitted on the pooled states, integer ≥ 3. Default 5 (spec B3). */
+  components?: number;
+}
+
+/** v2 Fig 5 panels C/F as data: one PCA for all snapshots, per snapshot the PC1–3 trajectories and slow points. */
+export interface FullRankPcaAnalysis {
+  /** The PCA fitted on all snapshot states pooled. */
+  pca: PcaModel;
+  /** Per snapshot: trajectories on PC1–3 [B, T, 3] and the slow-point report (visited = that snapshot's states). */
+  snapshots: { trajectories: F64Array; slowPoints: SlowPointReport }[];
+}
+
+/**
+ * Spec B3 for a list of snapshots: PCA (5 components) of all their states pooled, each snapshot's trajectories
+ * projected on PC1–3, and {@link findSlowPoints} from each snapshot's states with that PCA for deduplication.
+ * @param snapshots non-empty array of { params, states [B, T, N] } with one N.
+ * @param options see {@link FullRankPcaOptions}.
+ */
+export function fullRankPcaAnalysis(snapshots: FullRankSnapshot[], options?: FullRankPcaOptions): FullRankPcaAnalysis {
+  if (!Array.isArray(snapshots) || snapshots.length === 0) throw new GhostError("snapshots", snapshots, "a non-empty array of { params, states [B, T, N] }");
+  const o = requireOptions<FullRankPcaOptions>("options", options, SLOW_KEYS.filter((k) => k !== "pca" && k !== "visited").concat(["components"]));
+  const { components, ...slow } = o;
+  const states = snapshots.map((s, i) => {
+    if (s === null || typeof s !== "object") throw new GhostError(`snapshots[${i}]`, s, "an object { params, states [B, T, N] }");
+    const { N } = requireParams(`snapshots[${i}].params`, s.params);
+    return requireNd(`snapshots[${i}].states`, s.states, ["B", "T", N], { finite: true });
+  });
+  const pooled = poolStates(states);
+  const pca = pcaFit(pooled, { components: components === undefined ? Math.min(5, pooled.shape[0] - 1, pooled.shape[1]) : requireInteger("options.components", components, 3) });
+  if (pca.components.shape[0] < 3) throw new GhostError("snapshots", snapshots, "states spanning at least 3 principal components (≥ 4 states, N ≥ 3)");
+  return {
+    pca,
+    snapshots: snapshots.map((s, i) => ({
+      trajectories: pcaTransform(pca, states[i], 3),
+      slowPoints: findSlowPoints(s.params, states[i], { ...slow, pca }),
+    })),
+  };
 }

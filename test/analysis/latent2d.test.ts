@@ -8,6 +8,7 @@ import {
   decisionField,
   heatmapZ,
   latentFlow,
+  latentFlowMap,
   latentHessians,
   latentJacobian,
   latentReductionFromMatrix,
@@ -263,6 +264,8 @@ describe("ghost and fixed point of a latent flow with known answers", () => {
       expect(fast).toBeCloseTo(-1 + 0.5, 12);
       expect(g.hessianEigenvalues[0] / (2 * Math.SQRT2 * d)).toBeCloseTo(1, 6);
       expect(g.hessianEigenvalues[1]).toBeCloseTo(0.25, 10);
+      // u̇ = ½|F₁″|u² + d = √2·u² + d: r_eff = √2·d, passage π/√(√2·d).
+      expect(g.ghostPassageTime! / (Math.PI / Math.sqrt(Math.SQRT2 * d))).toBeCloseTo(1, 5);
     }
     for (const f of fixed) {
       expect(f.speed).toBeLessThanOrEqual(f.fixedPointThreshold);
@@ -281,5 +284,23 @@ describe("ghost and fixed point of a latent flow with known answers", () => {
     expect(pts.some((q) => q.classification === "ghost")).toBe(false);
     const upper = pts.filter((q) => q.classification === "fixed point" && q.kappa[0] > 0.5);
     expect(upper.map((q) => q.stability).sort()).toEqual(["saddle", "stable"]);
+  });
+});
+
+describe("latentFlowMap: one panel in one call", () => {
+  test("grid, arrows, minima, refined points, trajectories and decision field agree with the separate calls", () => {
+    const p = randomLowRank(16, 2, 6);
+    const red = lowRankLatentReduction(p);
+    const states = ndFloat64([2, 5, 16]);
+    states.data.fill(0.1);
+    const map = latentFlowMap(red, { resolution: 80, range1: [-3, 3], states, maxCandidates: 5 });
+    const grid = latentSpeedGrid(red, { resolution: 80, range1: [-3, 3] });
+    expect(Array.from(map.grid.speed.data)).toEqual(Array.from(grid.speed.data));
+    expect(map.arrows.x.length).toBe(40 * 40); // stride round(80/40) = 2
+    expect(map.candidates).toEqual(speedMinima(grid));
+    expect(map.slowPoints.length).toBe(Math.min(5, map.candidates.length));
+    expect(map.trajectories!.shape).toEqual([2, 5, 2]);
+    expect(map.decision!.shape).toEqual([1, 80, 80]);
+    expect(() => latentFlowMap(red, { resolutoin: 3 } as never)).toThrow(/options.resolutoin/);
   });
 });

@@ -156,6 +156,16 @@ describe("PCA against a known decomposition", () => {
     }
   });
 
+  test("trajectories [B, T, N] project to [B, T, k], row by row as the pooled rows", () => {
+    const rng = new Rng(4);
+    const traj = ndFloat64([2, 3, 5]);
+    for (let i = 0; i < traj.data.length; i++) traj.data[i] = rng.normal();
+    const model = pcaFit(poolStates([traj]), { components: 2 });
+    const a = pcaTransform(model, traj, 2), b = pcaTransform(model, poolStates([traj]), 2);
+    expect(a.shape).toEqual([2, 3, 2]);
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+  });
+
   test("default 5 components; fewer samples cap k at S − 1; bad options refused", () => {
     const rng = new Rng(1);
     const X = ndFloat64([20, 10]);

@@ -3,7 +3,7 @@
  * ẏ = −y (r = +ε: a ghost at the origin with speed ε; r = −ε: a stable node at (−√ε, 0), a saddle at (+√ε, 0)
  * and, between them, a saddle of E = ½‖F‖² at the origin), and a flow with no slow point at all.
  */
-import { PlanarSystem, refinePlanarSlowPoint, saddleNodePlane } from "../../src/analysis/planar";
+import { PlanarSystem, describeSlowPoint, distinctSlowPoints, refinePlanarSlowPoint, saddleNodePlane } from "../../src/analysis/planar";
 import { GhostError } from "../../src/core/errors";
 
 const EPS = Number.EPSILON;
@@ -24,6 +24,9 @@ describe("saddle-node normal form, r = +ε: a ghost", () => {
     expect(Math.abs(p.eigenvalues.re[slow])).toBeLessThan(2e-9);
     expect(p.eigenvalues.re[fast]).toBeCloseTo(-1, 12);
     expect(p.eigenvalues.im).toEqual([0, 0]);
+    expect(p.slowRatio).toBeLessThan(2e-9); // |2x|/1
+    // Canonical form ẋ = x² + ε: passage time π/√ε (λ_min(∇²E) = 2ε to the accuracy checked below).
+    expect(p.ghostPassageTime! / (Math.PI / Math.sqrt(eps))).toBeCloseTo(1, 7);
     expect(Math.abs(p.eigenvectors[slow].re[0])).toBeCloseTo(1, 12);
     // ∇²E = JᵀJ + F₁∇²F₁ = diag(4x² + 2(x² + ε), 1) → diag(2ε, 1).
     expect(p.hessianEigenvalues[0] / (2 * eps)).toBeCloseTo(1, 8);
@@ -104,5 +107,28 @@ describe("options and hostile systems", () => {
     const p = refinePlanarSlowPoint(nanFlow, [0.3, 0]);
     expect(p.stop).toBe("non-finite");
     expect(p.classification).toBe("not converged");
+  });
+});
+
+describe("distinctSlowPoints and describeSlowPoint", () => {
+  test("starts converging to the same point collapse to the first; different classes and points stay", () => {
+    const sys = saddleNodePlane(-1e-2);
+    const pts = [[0.3, 0.1], [0.2, -0.3], [-0.3, 0.2], [0, 0.5]].map((s) => refinePlanarSlowPoint(sys, s));
+    const d = distinctSlowPoints(pts);
+    expect(d.map((p) => p.classification)).toEqual(["fixed point", "fixed point", "saddle of E"]);
+    expect(d[0]).toBe(pts[0]);
+    expect(d[1]).toBe(pts[2]);
+    expect(() => distinctSlowPoints(pts, 0)).toThrow(/tolerance/);
+    expect(() => distinctSlowPoints([{}] as never)).toThrow(/points\[0\]/);
+  });
+
+  test("one line with the class, κ, speed, eigenvalues (slow one marked) and the passage time of a ghost", () => {
+    const g = refinePlanarSlowPoint(saddleNodePlane(1e-2), [0.2, 0.1]);
+    const line = describeSlowPoint(g);
+    expect(line).toMatch(/^ghost at κ = \(-?0\.0000, -?0\.0000\): speed 1\.000e-2, λ\(J\) = /);
+    expect(line).toMatch(/\(slow\)/);
+    expect(line).toMatch(/passage ≈ 31\.4 τ$/); // π/√0.01
+    const f = refinePlanarSlowPoint(saddleNodePlane(-1e-2), [-0.2, 0.1]);
+    expect(describeSlowPoint(f)).toMatch(/^fixed point \(stable\) at κ = \(-0\.1000, /);
   });
 });
