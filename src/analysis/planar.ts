@@ -255,14 +255,41 @@ export function refinePlanarSlowPoint(system: PlanarSystem, start: ArrayLike<num
     stop = "non-finite";
     local = { F: [NaN, NaN], J: [[NaN, NaN], [NaN, NaN]], H: [[[NaN, NaN], [NaN, NaN]], [[NaN, NaN], [NaN, NaN]]], scale: NaN };
   }
+  // Polish (the damped step on E converges only linearly near a regular zero of F, and the step rule can stop it
+  // at a speed of ~1e-13, above the rounding level): where J is invertible, take plain Newton steps on F = 0,
+  // δ = J⁻¹F, while they shorten; keep the result only if its speed reaches the fixed-point threshold. A ghost is
+  // untouched: there J is singular (JᵀF = 0 with F ≠ 0), so no nearby zero exists and the polished speed stays up.
+  if ((stop === "step" || stop === "gradient") && Math.hypot(local.F[0], local.F[1]) > fixedPointLevel(local, k, n)) {
+    let kp = k, lp: Local | null = local, last = Infinity;
+    for (let i = 0; i < 4 && lp !== null; i++) {
+      const [[a, b], [c, d]] = lp.J;
+      const det = a * d - b * c;
+      if (!(Math.abs(det) > 1e-8 * (a * a + b * b + c * c + d * d))) break; // near-singular J: a ghost candidate
+      const dx = (d * lp.F[0] - b * lp.F[1]) / det, dy = (-c * lp.F[0] + a * lp.F[1]) / det;
+      const len = Math.hypot(dx, dy);
+      if (!(len < last) || len > 1e-6 * (1 + Math.hypot(kp[0], kp[1]))) break; // only a local polish
+      last = len;
+      kp = [kp[0] - dx, kp[1] - dy];
+      lp = evaluate(sys, kp);
+    }
+    if (lp !== null && kp !== k && Math.hypot(lp.F[0], lp.F[1]) <= fixedPointLevel(lp, kp, n)) {
+      k = kp;
+      local = lp;
+    }
+  }
   return describePoint(k0, k, local, stop, it, n);
+}
+
+/** The fixed-point speed threshold s_fp at κ (module description). */
+function fixedPointLevel(l: Local, k: [number, number], n: number): number {
+  return 4 * EPS * ((n + 2) * l.scale + fro(l.J) * Math.hypot(k[0], k[1]));
 }
 
 function describePoint(start: [number, number], k: [number, number], l: Local, stop: NewtonStop, iterations: number, n: number): PlanarSlowPoint {
   const finite = stop !== "non-finite";
   const speed = Math.hypot(l.F[0], l.F[1]);
   const { g, H, hMag } = finite ? energyDerivatives(l) : { g: [NaN, NaN], H: [[NaN, NaN], [NaN, NaN]], hMag: NaN };
-  const threshold = 4 * EPS * ((n + 2) * l.scale + fro(l.J) * Math.hypot(k[0], k[1]));
+  const threshold = fixedPointLevel(l, k, n);
   const hTol = 4 * (n + 2) * EPS * hMag;
   let eigRe: [number, number] = [NaN, NaN], eigIm: [number, number] = [NaN, NaN];
   let vectors: { re: [number, number]; im: [number, number] }[] = [

@@ -54,6 +54,21 @@ describe("saddle-node normal form, r = −ε: a fixed pair and a saddle of E", (
     expect(Math.abs(re[1] - 2 * root)).toBeLessThan(1e-12);
   });
 
+  test("a Newton run stopped early by a loose step rule is polished to the fixed point (not called a ghost)", () => {
+    // Heavy damping (1e-2) makes the damped step on E converge linearly (rate ≈ μ/λ_min(JᵀJ)); with stepTolerance
+    // 1e-7 the loop stops ~1e-9 from the node, at a speed far above rounding level. J is regular there (eigenvalues
+    // −2√ε and −1), so JᵀF = 0 forces F = 0: the point cannot be a ghost, and plain Newton steps on F reach it.
+    const p = refinePlanarSlowPoint(saddleNodePlane(-eps), [-0.02, -0.01], { damping: 1e-2, stepTolerance: 1e-7 });
+    expect(p.stop).toBe("step");
+    expect(p.classification).toBe("fixed point");
+    expect(p.speed).toBeLessThanOrEqual(p.fixedPointThreshold);
+    expect(Math.abs(p.kappa[0] + root)).toBeLessThanOrEqual(p.speed / (2 * root) + EPS * root);
+    // while at the ghost (r = +ε) the polish changes nothing: J is singular there
+    const g = refinePlanarSlowPoint(saddleNodePlane(eps), [0.05, 0.02], { damping: 1e-2, stepTolerance: 1e-7 });
+    expect(g.classification).toBe("ghost");
+    expect(g.speed).toBeGreaterThan(0.99 * eps);
+  });
+
   test("from the left: the stable node (−√ε, 0)", () => {
     const p = refinePlanarSlowPoint(saddleNodePlane(-eps), [-0.08, -0.1]);
     expect(p.classification).toBe("fixed point");
