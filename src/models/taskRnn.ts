@@ -365,8 +365,13 @@ function accuracyKernel(task: Task, out: Float64Array): number {
   return hit / count;
 }
 
-/** The loss normaliser: Σ m (mask) or B·S·Dout (the mean of nn.MSELoss). */
+/** The loss normaliser of a task: Σ m (mask) or B·S·Dout (the mean of nn.MSELoss). */
 export function lossDenominator(task: Task): number {
+  return denominatorOf(validateTask(task));
+}
+
+/** {@link lossDenominator} for a validated task (hot path). Not validated. */
+export function denominatorOf(task: Task): number {
   if (task.mask === null) return task.targets.data.length;
   let s = 0;
   for (const w of task.mask.data) s += w;
@@ -415,7 +420,7 @@ export function taskRnnForwardKernel(model: TaskRnn, task: Task, rng: Rng | null
       }
     }
   }
-  ws.loss = sq / lossDenominator(task);
+  ws.loss = sq / denominatorOf(task);
   ws.accuracy = accuracyKernel(task, O);
   return ws.loss;
 }
@@ -446,6 +451,9 @@ export function taskRnnForward(model: TaskRnn, task: Task, rng: Rng | null): Tas
 
 /** Throws unless `rng` is an Rng, or null for a model that draws nothing (ρ = σ_n = 0). */
 export function requireRngFor(model: TaskRnn, rng: unknown): Rng | null {
+  const cfg = requireObject("model.config", requireObject("model", model, "a TaskRnn").config, "a TaskRnnConfig");
+  requireNonNegative("model.config.rateSigma", cfg.rateSigma);
+  requireNonNegative("model.config.noiseSigma", cfg.noiseSigma);
   if (rng instanceof Rng) return rng;
   const draws = model.config.rateSigma > 0 || model.config.noiseSigma > 0;
   if (rng === null && !draws) return null;

@@ -20,7 +20,7 @@ import { GhostError } from "../core/errors";
 import { requireNd } from "../core/nd";
 import { Rng } from "../core/rng";
 import {
-  FullRankTaskParams, LowRankTaskParams, TaskRnn, TaskRnnParams, TaskRnnWorkspace, createTaskRnnWorkspace, lossDenominator, requireRngFor,
+  FullRankTaskParams, LowRankTaskParams, TaskRnn, TaskRnnParams, TaskRnnWorkspace, createTaskRnnWorkspace, denominatorOf, requireRngFor,
   taskRnnForwardKernel, taskRnnShapes, zeroTaskParams,
 } from "../models/taskRnn";
 import { Task } from "../tasks/task";
@@ -46,8 +46,8 @@ export function createTaskBpttWorkspace(model: TaskRnn, task: Task): TaskBpttWor
 
 /**
  * The backward kernel: from the buffers of the last forward pass (taskRnnForwardKernel with the same model, task
- * and workspace), writes ∂L/∂p for every group into ws.grads (overwritten, not accumulated across calls). Not
- * validated (hot loop).
+ * and workspace), writes ∂L/∂p for every group into ws.grads (overwritten, not accumulated across calls).
+ * Not validated (hot loop).
  */
 export function taskRnnBackwardKernel(model: TaskRnn, task: Task, ws: TaskBpttWorkspace): void {
   const c = model.config, N = c.size, K = c.rank, Din = c.inputs, Dout = c.outputs, alpha = c.leak, keep = 1 - alpha;
@@ -68,7 +68,7 @@ export function taskRnnBackwardKernel(model: TaskRnn, task: Task, ws: TaskBpttWo
     W = (p as FullRankTaskParams).Wrec.data; gW = (g as FullRankTaskParams).Wrec.data;
     gW.fill(0);
   }
-  const scale = 2 / lossDenominator(task);
+  const scale = 2 / denominatorOf(task);
   const gr = ws.gr, dh = ws.dh, gprev = ws.gprev, gq = ws.gq, e = ws.e;
   for (let b = 0; b < B; b++) {
     gr.fill(0);
