@@ -25,6 +25,8 @@ import {
 } from "../models/taskRnn";
 import { Task } from "../tasks/task";
 
+const EMPTY: Float64Array = new Float64Array(0);
+
 /** Workspace of a forward + backward pass: the forward buffers, the gradients and one running vector per trial. */
 export interface TaskBpttWorkspace extends TaskRnnWorkspace {
   /** ∂L/∂(each parameter group), shapes of the parameters. */
@@ -59,7 +61,8 @@ export function taskRnnBackwardKernel(model: TaskRnn, task: Task, ws: TaskBpttWo
   const wout = p.Wout.data;
   const gWin = g.Win.data, gbIn = g.bIn.data, gWout = g.Wout.data, gbOut = g.bOut.data;
   gWin.fill(0); gbIn.fill(0); gWout.fill(0); gbOut.fill(0);
-  let W: Float64Array | null = null, gW: Float64Array | null = null, Sl: Float64Array | null = null, Sr: Float64Array | null = null, gSl: Float64Array | null = null, gSr: Float64Array | null = null;
+  // Unused arrays stay empty (never null), so every array variable keeps one type in the loops below.
+  let W = EMPTY, gW = EMPTY, Sl = EMPTY, Sr = EMPTY, gSl = EMPTY, gSr = EMPTY;
   if (low) {
     const lp = p as LowRankTaskParams, lg = g as LowRankTaskParams;
     Sl = lp.Sl.data; Sr = lp.Sr.data; gSl = lg.Sl.data; gSr = lg.Sr.data;
@@ -98,8 +101,8 @@ export function taskRnnBackwardKernel(model: TaskRnn, task: Task, ws: TaskBpttWo
           const qk = Q[qOff + k], row = k * N;
           let s = 0;
           for (let j = 0; j < N; j++) {
-            gSr![row + j] += qk * dh[j];
-            s += Sr![row + j] * dh[j];
+            gSr[row + j] += qk * dh[j];
+            s += Sr[row + j] * dh[j];
           }
           for (let o = 0; o < Dout; o++) {
             s += wout[o * K + k] * e[o];
@@ -111,8 +114,8 @@ export function taskRnnBackwardKernel(model: TaskRnn, task: Task, ws: TaskBpttWo
           const ri = R[rOff + i];
           let s = 0;
           for (let k = 0; k < K; k++) {
-            gSl![i * K + k] += ri * gq[k];
-            s += Sl![i * K + k] * gq[k];
+            gSl[i * K + k] += ri * gq[k];
+            s += Sl[i * K + k] * gq[k];
           }
           gprev[i] = s;
         }
@@ -121,8 +124,8 @@ export function taskRnnBackwardKernel(model: TaskRnn, task: Task, ws: TaskBpttWo
           const ri = R[rOff + i], row = i * N;
           let s = 0;
           for (let j = 0; j < N; j++) {
-            gW![row + j] += ri * dh[j];
-            s += W![row + j] * dh[j];
+            gW[row + j] += ri * dh[j];
+            s += W[row + j] * dh[j];
           }
           gprev[i] = s;
         }
