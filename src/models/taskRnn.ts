@@ -496,6 +496,25 @@ export function metricsKernel(model: TaskRnn, grads: TaskRnnParams): { gradMetri
   return { gradMetric: frob(g.Sl.data) + frob(g.Sr.data), weightNorm: Math.sqrt(Math.max(0, tr)) };
 }
 
+/**
+ * The output-confidence intervention of v2 Fig 8C (spec B6.3), in place: W_out ← W_out·c/‖W_out‖₁ and
+ * b_out ← b_out·c/‖W_out‖₁ (‖·‖₁ = sum of |entries| of W_out before the rescaling), so that afterwards ‖W_out‖₁ = c.
+ * Meant for trainTask's beforeEpoch hook (the authors rescale at the start of every forward pass, without gradient).
+ * @param confidence c, finite > 0. @returns the factor c/‖W_out‖₁ that was applied.
+ */
+export function rescaleReadout(model: TaskRnn, confidence: number): number {
+  validateTaskRnn(model);
+  const c = requirePositive("confidence", confidence);
+  const w = model.params.Wout.data, b = model.params.bOut.data;
+  let l1 = 0;
+  for (const x of w) l1 += Math.abs(x);
+  if (!(l1 > 0)) throw new GhostError("model.params.Wout", model.params.Wout, "a readout with at least one non-zero weight (‖W_out‖₁ > 0)");
+  const norm = l1 / c;
+  for (let i = 0; i < w.length; i++) w[i] /= norm;
+  for (let i = 0; i < b.length; i++) b[i] /= norm;
+  return 1 / norm;
+}
+
 /** The B1 row `preset` as task RNN options (kind, rank, output, ρ, σ_n) with the given seed. */
 export function taskRnnOptionsFromPreset(preset: { model: { kind: TaskRnnKind; rank: number | null; output: TaskRnnOutput; rateSigma: number; noiseSigma: number } }, seed: number): TaskRnnOptions {
   const p = requireObject("preset", preset, "an ExperimentPreset (tasks.experimentPreset(name))");

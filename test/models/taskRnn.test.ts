@@ -4,7 +4,7 @@ import { ndFloat64, ndFrom } from "../../src/core/nd";
 import { Rng } from "../../src/core/rng";
 import { fastTanh } from "../../src/kernels/fastMath";
 import {
-  FullRankTaskParams, LowRankTaskParams, TaskRnn, cloneTaskRnn, createTaskRnn, recurrentMatrix, taskAccuracy, taskRnnForward, taskRnnMetrics,
+  FullRankTaskParams, LowRankTaskParams, TaskRnn, cloneTaskRnn, rescaleReadout, createTaskRnn, recurrentMatrix, taskAccuracy, taskRnnForward, taskRnnMetrics,
   taskRnnOptionsFromPreset, taskRnnShapes, taskRnnVelocity, validateTaskRnn, zeroTaskParams,
 } from "../../src/models/taskRnn";
 import { defineTask, dcdtTask, dmtsTask, experimentPreset, Task } from "../../src/tasks/task";
@@ -213,5 +213,20 @@ describe("metrics and validation", () => {
     expect(() => createTaskRnn({ kind: "lowRank", seed: 1, recurrentSd: 1 })).toThrow(/recurrentSd/);
     expect(() => createTaskRnn({ seed: 1, sizee: 3 } as never)).toThrow(/options.sizee/);
     expect(() => createTaskRnn({} as never)).toThrow(/options.seed/);
+  });
+});
+
+describe("readout rescaling (v2 Fig 8C)", () => {
+  test("‖W_out‖₁ becomes c and b_out is scaled by the same factor", () => {
+    const m = createTaskRnn({ kind: "fullRank", size: 10, seed: 1 });
+    const w0 = Array.from(m.params.Wout.data), b0 = m.params.bOut.data[0];
+    const l1 = w0.reduce((s, x) => s + Math.abs(x), 0);
+    const f = rescaleReadout(m, 0.5);
+    // Factor and ‖W_out‖₁ to a few roundings (N divisions and an N-term sum): ≤ 2N·u relative.
+    expect(Math.abs(f - 0.5 / l1)).toBeLessThanOrEqual(2 * 10 * U * (0.5 / l1));
+    const l1After = Array.from(m.params.Wout.data).reduce((s, x) => s + Math.abs(x), 0);
+    expect(Math.abs(l1After - 0.5)).toBeLessThanOrEqual(2 * 10 * U * 0.5);
+    expect(Math.abs(m.params.bOut.data[0] - b0 * 0.5 / l1)).toBeLessThanOrEqual(4 * U * Math.abs(b0 * 0.5 / l1));
+    expect(() => rescaleReadout(m, 0)).toThrow(/confidence/);
   });
 });
