@@ -143,13 +143,15 @@ describe("divergence and options", () => {
     expect(() => trainTask(createTaskRnn({ kind: "lowRank", inputs: 2, seed: 1 }), t, { epochs: 1, optimizer: { kind: "sgd", learningRate: 0.1 } })).toThrow(/Din/);
   });
   test("beforeEpoch may change the parameters (e.g. a readout rescaling) and onEpoch sees every record", () => {
-    const seen: number[] = [];
+    const seen: number[] = [], progress: string[] = [];
     const r = trainTask(fullRank(), smallTask(), {
       epochs: 3, optimizer: { kind: "sgd", learningRate: 0.1 }, seed: 2,
       beforeEpoch: (_e, model) => { model.params.bOut.data[0] = 0; },
       onEpoch: (rec) => seen.push(rec.epoch),
+      onProgress: (done, total) => progress.push(`${done}/${total}`),
     });
     expect(seen).toEqual([0, 1, 2]);
+    expect(progress).toEqual(["1/3", "2/3", "3/3"]);
     expect(r.history.snapshots).toEqual([]);
   });
 });
