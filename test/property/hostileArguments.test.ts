@@ -45,6 +45,7 @@ const EXCLUDED: Record<string, string> = {
   runFig1: "figure computation", runFig2: "figure computation", runFig3: "figure computation",
   runFig3Low: "figure computation", runFig3High: "figure computation", runFig4: "async figure computation",
   runFigS1: "async figure computation", runFigRank: "async figure computation", runLrSweeps: "async sweeps",
+  runV2Fig8: "figure computation",
   // Global registries / process state.
   registerRunner: "mutates the runner registry", registerFigure: "mutates the figure registry",
   setKernelWriterForTesting: "replaces the notebook output writer", show: "writes notebook output",
