@@ -265,7 +265,6 @@ export function taskRnnDriveRow(model: TaskRnn, r: Float64Array, rOff: number, u
     const W = (model.params as FullRankTaskParams).Wrec.data;
     for (let i = 0; i < N; i++) {
       const ri = r[rOff + i];
-      if (ri === 0) continue;
       const row = i * N;
       for (let j = 0; j < N; j++) h[j] += ri * W[row + j];
     }
