@@ -72,38 +72,47 @@ describe("initialisation (spec B1)", () => {
   });
 });
 
-/** An independent, plain re-implementation of spec B1's forward pass (nested loops, no shared code). */
+/**
+ * An independent, plain re-implementation of spec B1's forward pass (nested loops, no shared code), drawing in
+ * PyTorch's order: r_0 of every trial (randn(B, N)), then per step the noise of every trial (randn(B, N)).
+ */
 function referenceForward(m: TaskRnn, task: Task, rng: Rng | null): { out: number[]; rates: number[]; loss: number } {
   const c = m.config, N = c.size, K = c.rank, Din = c.inputs, Dout = c.outputs;
   const [B, S] = task.inputs.shape;
   const W = recurrentMatrix(m).data;
   const p = m.params as unknown as Record<string, { data: Float64Array }>;
-  const out: number[] = [], rates: number[] = [];
+  const out = new Array<number>(B * S * Dout), rates = new Array<number>(B * (S + 1) * N);
+  let r: number[][] = Array.from({ length: B }, () => Array.from({ length: N }, () => (c.rateSigma > 0 ? Math.tanh(c.rateSigma * rng!.normal()) : 0)));
+  r.forEach((rb, b) => rb.forEach((x, i) => { rates[b * (S + 1) * N + i] = x; }));
   let loss = 0;
-  for (let b = 0; b < B; b++) {
-    let r = Array.from({ length: N }, () => (c.rateSigma > 0 ? Math.tanh(c.rateSigma * rng!.normal()) : 0));
-    rates.push(...r);
-    for (let t = 0; t < S; t++) {
+  for (let t = 0; t < S; t++) {
+    const next: number[][] = [];
+    for (let b = 0; b < B; b++) {
+      const rb = r[b];
       for (let o = 0; o < Dout; o++) {
         let a = p.bOut.data[o];
         if (c.kind === "lowRank") {
-          for (let k = 0; k < K; k++) { let q = 0; for (let i = 0; i < N; i++) q += r[i] * p.Sl.data[i * K + k]; a += p.Wout.data[o * K + k] * q; }
-        } else for (let i = 0; i < N; i++) a += p.Wout.data[o * N + i] * r[i];
+          for (let k = 0; k < K; k++) { let q = 0; for (let i = 0; i < N; i++) q += rb[i] * p.Sl.data[i * K + k]; a += p.Wout.data[o * K + k] * q; }
+        } else for (let i = 0; i < N; i++) a += p.Wout.data[o * N + i] * rb[i];
         const y = c.output === "tanh" ? Math.tanh(a) : 1 / (1 + Math.exp(-a));
-        out.push(y);
+        out[(b * S + t) * Dout + o] = y;
         loss += (y - task.targets.data[(b * S + t) * Dout + o]) ** 2;
       }
-      const next = new Array(N);
+      const h = new Array<number>(N);
       for (let j = 0; j < N; j++) {
-        let h = p.bIn.data[j];
-        for (let d = 0; d < Din; d++) h += p.Win.data[j * Din + d] * task.inputs.data[(b * S + t) * Din + d];
-        for (let i = 0; i < N; i++) h += r[i] * W[i * N + j];
-        next[j] = h;
+        let s = p.bIn.data[j];
+        for (let d = 0; d < Din; d++) s += p.Win.data[j * Din + d] * task.inputs.data[(b * S + t) * Din + d];
+        for (let i = 0; i < N; i++) s += rb[i] * W[i * N + j];
+        h[j] = s;
       }
-      const noise = Array.from({ length: N }, () => (c.noiseSigma > 0 ? c.noiseSigma * rng!.normal() : 0));
-      r = r.map((ri, j) => (1 - c.leak) * ri + c.leak * Math.tanh(next[j] + noise[j]));
-      rates.push(...r);
+      next.push(h);
     }
+    for (let b = 0; b < B; b++) {
+      const noise = Array.from({ length: N }, () => (c.noiseSigma > 0 ? c.noiseSigma * rng!.normal() : 0));
+      next[b] = r[b].map((ri, j) => (1 - c.leak) * ri + c.leak * Math.tanh(next[b][j] + noise[j]));
+      next[b].forEach((x, i) => { rates[(b * (S + 1) + t + 1) * N + i] = x; });
+    }
+    r = next;
   }
   return { out, rates, loss: loss / task.targets.data.length };
 }
@@ -113,6 +122,11 @@ describe("forward pass (spec B1)", () => {
   for (const kind of ["lowRank", "fullRank"] as const) {
     test(`${kind}: equals an independent re-implementation (readout before the update, r0 and noise in batch order)`, () => {
       const m = createTaskRnn({ kind, size: 12, rank: kind === "lowRank" ? 3 : undefined, output: "sigmoid", rateSigma: 0.3, noiseSigma: 0.05, seed: 1 });
+      // B = 6 (a block of 4 trials + 2) on DCDT, then the DMTS batch of B = 8 checked below.
+      const odd = dcdtTask({ inputMs: 10, delayMs: 10, reactMs: 10, copies: 3 });
+      const g = taskRnnForward({ ...m, config: { ...m.config, output: "tanh" } }, odd, new Rng(3));
+      const refOdd = referenceForward({ ...m, config: { ...m.config, output: "tanh" } }, odd, new Rng(3));
+      g.rates.data.forEach((r, i) => expect(Math.abs(r - refOdd.rates[i])).toBeLessThan(1e-12));
       const f = taskRnnForward(m, task, new Rng(8));
       const ref = referenceForward(m, task, new Rng(8));
       // Sums of at most N + K + Din products of O(1) terms in another order: |Δ| ≤ (N + K + Din)·u·Σ|terms| per
@@ -145,13 +159,17 @@ describe("forward pass (spec B1)", () => {
     expect(a).not.toBe(b);
     expect(taskRnnForward(m, task, new Rng(5)).loss).toBe(a);
   });
-  test("one vector field: a noise-free step equals r + α F(r) with F = taskRnnVelocity (to rounding, 4u·|r|)", () => {
-    const m = createTaskRnn({ kind: "lowRank", size: 8, rank: 2, rateSigma: 0.5, seed: 9, leak: 0.5 });
-    const da = defineTask({ name: "zero", inputs: [[0, 0]], targets: [[0, 0]], accuracy: { kind: "none" } });
-    const f = taskRnnForward(m, da, new Rng(1));
-    const r0 = ndFrom(f.rates.data.subarray(0, 8), [1, 8]);
-    const F = taskRnnVelocity(m, r0, ndFrom([0]));
-    for (let j = 0; j < 8; j++) expect(Math.abs(f.rates.data[8 + j] - (r0.data[j] + 0.5 * F.data[j]))).toBeLessThanOrEqual(4 * U * 2);
+  test.each(["lowRank", "fullRank"] as const)("one vector field (%s): a noise-free step = r + α F(r), F = taskRnnVelocity (to 4u·|r|), for all 5 trials", (kind) => {
+    // 5 trials: the full-rank pass computes drives in blocks of 4 trials plus a remainder of 1.
+    const m = createTaskRnn({ kind, size: 8, rank: kind === "lowRank" ? 2 : undefined, rateSigma: 0.5, seed: 9, leak: 0.5 });
+    const zero = defineTask({ name: "zero", inputs: Array.from({ length: 5 }, () => [0, 0]), targets: Array.from({ length: 5 }, () => [0, 0]), accuracy: { kind: "none" } });
+    const f = taskRnnForward(m, zero, new Rng(1));
+    for (let b = 0; b < 5; b++) {
+      const r0 = ndFrom(f.rates.data.subarray(b * 24, b * 24 + 8), [1, 8]);
+      const F = taskRnnVelocity(m, r0, ndFrom([0]));
+      // The drive is bit-identical (same operations); r + αF and (1 − α)r + α·tanh differ by a few roundings.
+      for (let j = 0; j < 8; j++) expect(Math.abs(f.rates.data[b * 24 + 8 + j] - (r0.data[j] + 0.5 * F.data[j]))).toBeLessThanOrEqual(4 * U * 2);
+    }
   });
   test("dimension mismatch between task and model is refused", () => {
     const m = createTaskRnn({ kind: "lowRank", size: 6, inputs: 2, seed: 2 });
