@@ -37,6 +37,9 @@ import { v2Fig8Config, runV2Fig8, V2Fig8Data } from "./figures/v2fig8";
 import { v2Fig4Config, runV2Fig4, V2Fig4Data } from "./figures/v2fig4";
 import { checkV2Fig4 } from "./figures/v2fig4Check";
 import { v2Fig4Figures } from "./display/v2fig4";
+import { v2Fig5Config, runV2Fig5, V2Fig5Data } from "./figures/v2fig5";
+import { checkV2Fig5 } from "./figures/v2fig5Check";
+import { v2Fig5Figures } from "./display/v2fig5";
 import { checkV2Fig8 } from "./figures/v2fig8Check";
 import { v2Fig8Figures } from "./display/v2fig8";
 
@@ -218,6 +221,17 @@ registerFigure({
   run: (scale, ctx) => runV2Fig4(v2Fig4Config(scale), { cache: ctx.cache, onProgress: ctx.onProgress }),
   build: (data: V2Fig4Data) => v2Fig4Figures(data),
   check: (data: V2Fig4Data) => checkV2Fig4(data),
+});
+
+registerFigure({
+  id: "v2fig5",
+  title: "Full-rank RNNs on DCDT and DMTS: loss, accuracy, PCA trajectories with fixed and slow points",
+  paperRef: "v2 Fig. 5 (spec B1, B3)",
+  notebook: "notebooks/08-v2-full-rank-slow-points.ipynb",
+  config: (scale) => ({ ...v2Fig5Config(scale) }),
+  run: (scale, ctx) => runV2Fig5(v2Fig5Config(scale), { cache: ctx.cache, onProgress: ctx.onProgress }),
+  build: (data: V2Fig5Data) => v2Fig5Figures(data),
+  check: (data: V2Fig5Data) => checkV2Fig5(data),
 });
 
 registerFigure({

@@ -11,3 +11,4 @@ export * from "./figRank";
 export * from "./checks";
 export * from "./v2fig8";
 export * from "./v2fig4";
+export * from "./v2fig5";

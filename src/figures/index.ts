@@ -17,3 +17,5 @@ export * from "./v2fig8";
 export * from "./v2fig8Check";
 export * from "./v2fig4";
 export * from "./v2fig4Check";
+export * from "./v2fig5";
+export * from "./v2fig5Check";

@@ -29,6 +29,8 @@ export interface TaskTrainSpec {
   learningRate: number;
   /** Epochs whose parameters (after the update) are kept. */
   snapshotEpochs: number[];
+  /** Also keep each snapshot's rates r_0…r_S [B, S + 1, N] of epoch e's forward pass (v2 Fig 5; small batches only). */
+  keepRates?: boolean;
 }
 
 /** A parameter group as plain data (shape + row-major values): survives the cache's JSON round trip (which returns plain number arrays). */
@@ -43,6 +45,8 @@ export interface TaskTrainSnapshot {
   loss: number;
   accuracy: number;
   params: Record<string, PlainArray>;
+  /** With spec.keepRates: the rates of epoch e's forward pass (parameters BEFORE its update), [B, S + 1, N]. */
+  rates?: PlainArray;
 }
 
 /** Result of {@link runTaskTraining} (plain, JSON-serialisable; after a cache round trip the arrays are number[]). */
@@ -58,7 +62,7 @@ export interface TaskTrainResult {
   diverged: { epoch: number; reason: string } | null;
 }
 
-const SPEC_TEMPLATE: TaskTrainSpec = { preset: "", seed: 0, copies: 1, epochs: 0, optimizer: "sgd", learningRate: 1, snapshotEpochs: [] };
+const SPEC_TEMPLATE: TaskTrainSpec = { preset: "", seed: 0, copies: 1, epochs: 0, optimizer: "sgd", learningRate: 1, snapshotEpochs: [], keepRates: false };
 
 /** Checks a {@link TaskTrainSpec} (GhostError naming the field) and returns it. */
 export function validateTaskTrainSpec(spec: unknown, name = "spec"): TaskTrainSpec {
@@ -72,6 +76,7 @@ export function validateTaskTrainSpec(spec: unknown, name = "spec"): TaskTrainSp
   requirePositive(`${name}.learningRate`, s.learningRate);
   if (!Array.isArray(s.snapshotEpochs)) throw new GhostError(`${name}.snapshotEpochs`, s.snapshotEpochs, "an array of epochs");
   s.snapshotEpochs.forEach((e, i) => requireInteger(`${name}.snapshotEpochs[${i}]`, e, 0, s.epochs - 1));
+  if (s.keepRates !== undefined && typeof s.keepRates !== "boolean") throw new GhostError(`${name}.keepRates`, s.keepRates, "true, false or absent");
   return s;
 }
 
@@ -103,6 +108,14 @@ export function snapshotParams(snapshot: TaskTrainSnapshot): TaskRnnParams {
   return out as unknown as TaskRnnParams;
 }
 
+/** A snapshot's rates as an ndarray [B, S + 1, N] (GhostError when the run did not keep them). */
+export function snapshotRates(snapshot: TaskTrainSnapshot): F64Array {
+  const s = requireObject("snapshot", snapshot, "a TaskTrainSnapshot");
+  const r = s.rates as PlainArray | undefined;
+  if (r === undefined || r === null || !Array.isArray(r.shape) || r.shape.length !== 3) throw new GhostError("snapshot.rates", r, "the rates [B, S + 1, N] (train with spec.keepRates = true)");
+  return ndFloat64(r.shape.slice(), Float64Array.from(r.data));
+}
+
 /** A model with a snapshot's parameters (config from the spec). */
 export function snapshotModel(spec: TaskTrainSpec, snapshot: TaskTrainSnapshot): TaskRnn {
   const m = taskTrainModel(spec);
@@ -126,7 +139,9 @@ export function runTaskTraining(spec: TaskTrainSpec, onProgress?: (done: number,
   const snapshots: TaskTrainSnapshot[] = h.snapshots.map((s) => {
     const params: Record<string, PlainArray> = {};
     for (const [g, a] of Object.entries(s.params as unknown as Record<string, F64Array>)) params[g] = { shape: a.shape.slice(), data: Float64Array.from(a.data) };
-    return { epoch: s.epoch, loss: s.loss, accuracy: s.accuracy, params };
+    const snap: TaskTrainSnapshot = { epoch: s.epoch, loss: s.loss, accuracy: s.accuracy, params };
+    if (spec.keepRates) snap.rates = { shape: s.rates.shape.slice(), data: Float64Array.from(s.rates.data) };
+    return snap;
   });
   return {
     spec, loss: h.loss, accuracy: h.accuracy, gradMetric: h.gradMetric, weightNorm: h.weightNorm, epochsRun: h.epochsRun,
