@@ -218,7 +218,8 @@ registerFigure({
   paperRef: "v2 Fig. 4 (spec B1, B2)",
   notebook: "notebooks/07-v2-rank-two-ghosts.ipynb",
   config: (scale) => ({ ...v2Fig4Config(scale) }),
-  run: (scale, ctx) => runV2Fig4(v2Fig4Config(scale), { cache: ctx.cache, onProgress: ctx.onProgress }),
+  sweeps: true,
+  run: (scale, ctx) => runV2Fig4(v2Fig4Config(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress, signal: ctx.signal, cluster: ctx.cluster }),
   build: (data: V2Fig4Data) => v2Fig4Figures(data),
   check: (data: V2Fig4Data) => checkV2Fig4(data),
 });
@@ -229,7 +230,8 @@ registerFigure({
   paperRef: "v2 Fig. 5 (spec B1, B3)",
   notebook: "notebooks/08-v2-full-rank-slow-points.ipynb",
   config: (scale) => ({ ...v2Fig5Config(scale) }),
-  run: (scale, ctx) => runV2Fig5(v2Fig5Config(scale), { cache: ctx.cache, onProgress: ctx.onProgress }),
+  sweeps: true,
+  run: (scale, ctx) => runV2Fig5(v2Fig5Config(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress, signal: ctx.signal, cluster: ctx.cluster }),
   build: (data: V2Fig5Data) => v2Fig5Figures(data),
   check: (data: V2Fig5Data) => checkV2Fig5(data),
 });

@@ -14,14 +14,14 @@ import { GhostError, requireFinite, requireInteger, requireObject, requireOneOf,
 import { knownScale, requireKnownKeys } from "../core/checks";
 import { Rng } from "../core/rng";
 import { copyNd, F64Array } from "../core/nd";
-import { cachedRun, CacheOptions } from "../engine/cache";
-import { kernelMode } from "../kernels";
+import type { CacheOptions } from "../engine/cache";
+import { runTaskSweep, TaskSweepOptions } from "../protocols/taskSweep";
 import { LowRankTaskParams, taskRnnForward } from "../models/taskRnn";
 import {
   decisionField, heatmapZ, latentSlowPoints, latentSpeedGrid, lowRankLatentReduction, projectStates, speedMinima, unitArrows, UnitArrows,
 } from "../analysis/latent2d";
 import type { PlanarSlowPoint } from "../analysis/planar";
-import { runTaskTraining, snapshotModel, TaskTrainResult, TaskTrainSpec, taskTrainTask, validateTaskTrainSpec } from "../protocols/taskTrain";
+import { snapshotModel, TaskTrainResult, TaskTrainSpec, taskTrainTask, validateTaskTrainSpec } from "../protocols/taskTrain";
 
 /** Scales: "ci" (seconds), "paper" (a stated reduction, minutes on 2 cores), "full" (the spec's protocol). */
 export type V2Fig4Scale = "ci" | "paper" | "full";
@@ -186,14 +186,7 @@ export interface V2Fig4Data {
 }
 
 /** Options of {@link runV2Fig4}. */
-export interface V2Fig4Options {
-  /** Cache of the training runs (engine/cache.ts): false = bypass; default: the default directory. */
-  cache?: false | CacheOptions;
-  /** (done, total) over both tasks' epochs. */
-  onProgress?: (done: number, total: number) => void;
-}
-
-const RUNNER_VERSION = "1";
+export interface V2Fig4Options extends TaskSweepOptions {}
 
 function validateTaskConfig(name: string, c: V2Fig4TaskConfig): void {
   requireObject(name, c, "a V2Fig4TaskConfig");
@@ -326,14 +319,14 @@ export function analyseV2Fig4Task(c: V2Fig4TaskConfig, run: TaskTrainResult, cac
 }
 
 /**
- * The training run of one task of the figure, through the result cache (a second call with the same spec is a
- * cache hit): the per-epoch records and the parameter snapshots (protocols.TaskTrainResult).
+ * The training run of one task of the figure through the engine (cached: a second call with the same spec is a cache
+ * hit): per-epoch records and parameter snapshots (protocols.TaskTrainResult).
  */
-export function trainV2Fig4Task(c: V2Fig4TaskConfig, opts: { cache?: false | CacheOptions; onProgress?: (done: number, total: number) => void } = {}): { run: TaskTrainResult; cached: boolean; trainMs: number } {
+export async function trainV2Fig4Task(c: V2Fig4TaskConfig, opts: { cache?: false | CacheOptions; workers?: number } = {}): Promise<{ run: TaskTrainResult; cached: boolean; trainMs: number }> {
   validateTaskConfig("config", c);
-  requireKnownKeys("opts", requireObject("opts", opts, "{ cache?, onProgress? }"), { cache: 0, onProgress: 0 });
-  const r = cachedRun(`v2fig4-${c.train.preset}`, `${RUNNER_VERSION}+kernels-${kernelMode()}`, c.train, opts.cache, () => runTaskTraining(c.train, opts.onProgress));
-  return { run: r.result, cached: r.cached, trainMs: r.elapsedMs };
+  requireKnownKeys("opts", requireObject("opts", opts, "{ cache?, workers? }"), { cache: 0, workers: 0 });
+  const { results, stats } = await runTaskSweep([c.train], { cache: opts.cache, workers: opts.workers ?? 1 });
+  return { run: results[0], cached: (stats?.cached ?? 0) === 1, trainMs: stats?.wallMs ?? 0 };
 }
 
 /** Validates a v2 Fig 4 config (GhostError naming the field). */
@@ -352,21 +345,15 @@ export function validateV2Fig4Config(config: unknown): V2Fig4Config {
  * Computes v2 Fig 4: trains (or loads from the cache) both rank-2 networks, then analyses every snapshot.
  * @param config see {@link v2Fig4Config}. @param opts cache, progress, which tasks.
  */
-export function runV2Fig4(config: V2Fig4Config = v2Fig4Config("paper"), opts: V2Fig4Options = {}): V2Fig4Data {
+export async function runV2Fig4(config: V2Fig4Config = v2Fig4Config("paper"), opts: V2Fig4Options = {}): Promise<V2Fig4Data> {
   validateV2Fig4Config(config);
-  const o = requireObject("opts", opts, "V2Fig4Options { cache?, onProgress? }");
-  requireKnownKeys("opts", o, { cache: 0, onProgress: 0 });
-  if (opts.onProgress !== undefined && typeof opts.onProgress !== "function") throw new GhostError("opts.onProgress", opts.onProgress, "a function (done, total)");
-  const total = config.dcdt.train.epochs + config.dmts.train.epochs;
-  let offset = 0;
-  const out: Partial<Record<"dcdt" | "dmts", V2Fig4TaskData>> = {};
-  for (const t of ["dcdt", "dmts"] as const) {
-    const c = config[t];
-    const base = offset;
-    const r = trainV2Fig4Task(c, { cache: opts.cache, onProgress: opts.onProgress ? (done) => opts.onProgress!(base + done, total) : undefined });
-    offset += c.train.epochs;
-    opts.onProgress?.(offset, total);
-    out[t] = analyseV2Fig4Task(c, r.run, r.cached, r.trainMs);
-  }
-  return { config, dcdt: out.dcdt as V2Fig4TaskData, dmts: out.dmts as V2Fig4TaskData };
+  requireObject("opts", opts, "V2Fig4Options { cache?, workers?, onProgress?, signal?, cluster? }");
+  // Both networks train at once, one per worker thread (cached run by run; resumable; shardable on a cluster).
+  const { results, stats } = await runTaskSweep([config.dcdt.train, config.dmts.train], opts);
+  const cached = (stats?.cached ?? 0) === 2;
+  return {
+    config,
+    dcdt: analyseV2Fig4Task(config.dcdt, results[0], cached, stats?.wallMs ?? 0),
+    dmts: analyseV2Fig4Task(config.dmts, results[1], cached, stats?.wallMs ?? 0),
+  };
 }

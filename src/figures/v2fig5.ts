@@ -12,11 +12,11 @@
  */
 import { GhostError, requireInteger, requireObject, requireOneOf } from "../core/errors";
 import { knownScale, requireKnownKeys } from "../core/checks";
-import { cachedRun, CacheOptions } from "../engine/cache";
-import { kernelMode } from "../kernels";
+import type { CacheOptions } from "../engine/cache";
+import { runTaskSweep, TaskSweepOptions } from "../protocols/taskSweep";
 import { FullRankTaskParams } from "../models/taskRnn";
 import { fullRankPcaAnalysis } from "../analysis/slowPoints";
-import { runTaskTraining, snapshotModel, snapshotRates, TaskTrainResult, TaskTrainSpec, taskTrainTask, validateTaskTrainSpec } from "../protocols/taskTrain";
+import { snapshotModel, snapshotRates, TaskTrainResult, TaskTrainSpec, taskTrainTask, validateTaskTrainSpec } from "../protocols/taskTrain";
 
 /** Scales: "ci" (seconds), "paper" (a stated reduction), "full" (the spec's protocol). */
 export type V2Fig5Scale = "ci" | "paper" | "full";
@@ -117,8 +117,6 @@ export interface V2Fig5Data {
   dmts: V2Fig5TaskData;
 }
 
-const RUNNER_VERSION = "1";
-
 function validateTaskConfig(name: string, c: V2Fig5TaskConfig): void {
   requireObject(name, c, "a V2Fig5TaskConfig");
   validateTaskTrainSpec(c.train, `${name}.train`);
@@ -141,12 +139,15 @@ export function validateV2Fig5Config(config: unknown): V2Fig5Config {
   return c;
 }
 
-/** One task's training run through the result cache (a second call with the same spec is a cache hit). */
-export function trainV2Fig5Task(c: V2Fig5TaskConfig, opts: { cache?: false | CacheOptions; onProgress?: (done: number, total: number) => void } = {}): { run: TaskTrainResult; cached: boolean; trainMs: number } {
+/**
+ * The training run of one task of the figure through the engine (cached: a second call with the same spec is a cache
+ * hit): per-epoch records and parameter snapshots (protocols.TaskTrainResult).
+ */
+export async function trainV2Fig5Task(c: V2Fig5TaskConfig, opts: { cache?: false | CacheOptions; workers?: number } = {}): Promise<{ run: TaskTrainResult; cached: boolean; trainMs: number }> {
   validateTaskConfig("config", c);
-  requireKnownKeys("opts", requireObject("opts", opts, "{ cache?, onProgress? }"), { cache: 0, onProgress: 0 });
-  const r = cachedRun(`v2fig5-${c.train.preset}`, `${RUNNER_VERSION}+kernels-${kernelMode()}`, c.train, opts.cache, () => runTaskTraining(c.train, opts.onProgress));
-  return { run: r.result, cached: r.cached, trainMs: r.elapsedMs };
+  requireKnownKeys("opts", requireObject("opts", opts, "{ cache?, workers? }"), { cache: 0, workers: 0 });
+  const { results, stats } = await runTaskSweep([c.train], { cache: opts.cache, workers: opts.workers ?? 1 });
+  return { run: results[0], cached: (stats?.cached ?? 0) === 1, trainMs: stats?.wallMs ?? 0 };
 }
 
 /** Analyses one task's run (pure): curves, PCA of the pooled snapshot states, slow points per snapshot. */
@@ -198,26 +199,18 @@ export function analyseV2Fig5Task(c: V2Fig5TaskConfig, run: TaskTrainResult, cac
 }
 
 /** Options of {@link runV2Fig5}. */
-export interface V2Fig5Options {
-  cache?: false | CacheOptions;
-  onProgress?: (done: number, total: number) => void;
-}
+export interface V2Fig5Options extends TaskSweepOptions {}
 
 /** Computes v2 Fig 5: trains (or loads) both full-rank networks, then the PCA and slow-point analysis. */
-export function runV2Fig5(config: V2Fig5Config = v2Fig5Config("paper"), opts: V2Fig5Options = {}): V2Fig5Data {
+export async function runV2Fig5(config: V2Fig5Config = v2Fig5Config("paper"), opts: V2Fig5Options = {}): Promise<V2Fig5Data> {
   validateV2Fig5Config(config);
-  requireKnownKeys("opts", requireObject("opts", opts, "V2Fig5Options { cache?, onProgress? }"), { cache: 0, onProgress: 0 });
-  if (opts.onProgress !== undefined && typeof opts.onProgress !== "function") throw new GhostError("opts.onProgress", opts.onProgress, "a function (done, total)");
-  const total = config.dcdt.train.epochs + config.dmts.train.epochs;
-  let offset = 0;
-  const out: Partial<Record<"dcdt" | "dmts", V2Fig5TaskData>> = {};
-  for (const t of ["dcdt", "dmts"] as const) {
-    const c = config[t];
-    const base = offset;
-    const r = trainV2Fig5Task(c, { cache: opts.cache, onProgress: opts.onProgress ? (done) => opts.onProgress!(base + done, total) : undefined });
-    offset += c.train.epochs;
-    opts.onProgress?.(offset, total);
-    out[t] = analyseV2Fig5Task(c, r.run, r.cached, r.trainMs);
-  }
-  return { config, dcdt: out.dcdt as V2Fig5TaskData, dmts: out.dmts as V2Fig5TaskData };
+  requireObject("opts", opts, "V2Fig5Options { cache?, workers?, onProgress?, signal?, cluster? }");
+  // Both networks train at once, one per worker thread (cached run by run; resumable; shardable on a cluster).
+  const { results, stats } = await runTaskSweep([config.dcdt.train, config.dmts.train], opts);
+  const cached = (stats?.cached ?? 0) === 2;
+  return {
+    config,
+    dcdt: analyseV2Fig5Task(config.dcdt, results[0], cached, stats?.wallMs ?? 0),
+    dmts: analyseV2Fig5Task(config.dmts, results[1], cached, stats?.wallMs ?? 0),
+  };
 }

@@ -8,3 +8,4 @@ export type {
   FastRunConfig, FastRunData, FlowWatchSetup, FlowWatchSnapshot, GhostSummary, SaddleNodeEvent, SlowRunConfig, SlowRunData,
 } from "./rankOneWatch";
 export * from "./taskTrain";
+export * from "./taskSweep";

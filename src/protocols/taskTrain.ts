@@ -80,6 +80,20 @@ export function validateTaskTrainSpec(spec: unknown, name = "spec"): TaskTrainSp
   return s;
 }
 
+/**
+ * Estimated cost of a run for the engine's scheduling and time-left estimates: epochs × trials × steps × the work of
+ * one unit-step (N·(2K + 4) for rank K, N·(2N + 4) for full rank; N = 100).
+ */
+export function taskTrainCost(spec: TaskTrainSpec): number {
+  validateTaskTrainSpec(spec);
+  const p = experimentPreset(spec.preset);
+  const types = p.task.kind === "dcdt" ? 2 : 4;
+  const ms = p.task.kind === "dcdt" ? p.task.inputMs + p.task.delayMs + p.task.reactMs : 2 * p.task.inputMs + p.task.delayMs + p.task.reactMs;
+  const steps = Math.max(1, Math.round(ms / p.task.dt));
+  const perUnit = p.model.kind === "fullRank" ? 2 * 100 + 4 : 2 * (p.model.rank ?? 1) + 4;
+  return spec.epochs * spec.copies * types * steps * 100 * perUnit;
+}
+
 /** The model of a spec (initialised from spec.seed exactly as the run starts). */
 export function taskTrainModel(spec: TaskTrainSpec): TaskRnn {
   validateTaskTrainSpec(spec);

@@ -13,9 +13,9 @@ import { getFigure } from "../../src/catalogue";
 describe("v2 Fig 4 at ci scale (rank-2 DCDT and DMTS, spec B1, B2)", () => {
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "v2fig4-"));
   const config = v2Fig4Config("ci");
-  let data: ReturnType<typeof runV2Fig4>;
-  beforeAll(() => {
-    data = runV2Fig4(config, { cache: { dir: cacheDir } });
+  let data: Awaited<ReturnType<typeof runV2Fig4>>;
+  beforeAll(async () => {
+    data = await runV2Fig4(config, { cache: { dir: cacheDir }, workers: 1 });
   }, 300_000);
   afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 
@@ -35,9 +35,9 @@ describe("v2 Fig 4 at ci scale (rank-2 DCDT and DMTS, spec B1, B2)", () => {
     expect(data.dmts.snapshots[0].closeUp).toBeNull();
   });
 
-  test("the latent trajectory is P·r of a replayed forward pass, and the map's refined points have the flow's speed", () => {
+  test("the latent trajectory is P·r of a replayed forward pass, and the map's refined points have the flow's speed", async () => {
     const c = config.dcdt;
-    const { run, cached } = trainV2Fig4Task(c, { cache: { dir: cacheDir } });
+    const { run, cached } = await trainV2Fig4Task(c, { cache: { dir: cacheDir } });
     expect(cached).toBe(true);
     const snap = run.snapshots[run.snapshots.length - 1];
     const model = snapshotModel(c.train, snap);
@@ -57,8 +57,8 @@ describe("v2 Fig 4 at ci scale (rank-2 DCDT and DMTS, spec B1, B2)", () => {
     expect(data.dcdt.finalLoss).toBe(run.loss[run.loss.length - 1]);
   });
 
-  test("a second run reads the training from the cache and gives the same data", () => {
-    const again = runV2Fig4(config, { cache: { dir: cacheDir } });
+  test("a second run reads the training from the cache and gives the same data", async () => {
+    const again = await runV2Fig4(config, { cache: { dir: cacheDir }, workers: 1 });
     expect(again.dcdt.cached).toBe(true);
     expect(JSON.stringify({ ...again.dcdt, cached: 0, trainMs: 0 })).toBe(JSON.stringify({ ...data.dcdt, cached: 0, trainMs: 0 }));
   });

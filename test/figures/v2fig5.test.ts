@@ -13,17 +13,17 @@ import { ndFloat64 } from "../../src/core/nd";
 describe("v2 Fig 5 at ci scale (full-rank DCDT and DMTS, spec B1, B3)", () => {
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "v2fig5-"));
   const config = v2Fig5Config("ci");
-  let data: ReturnType<typeof runV2Fig5>;
-  beforeAll(() => {
-    data = runV2Fig5(config, { cache: { dir: cacheDir } });
+  let data: Awaited<ReturnType<typeof runV2Fig5>>;
+  beforeAll(async () => {
+    data = await runV2Fig5(config, { cache: { dir: cacheDir }, workers: 1 });
   }, 300_000);
   afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 
-  test("snapshots at the configured epochs with rates r_0…r_S of every trial; PCA variance ratios sorted, ≤ 1 in total", () => {
+  test("snapshots at the configured epochs with rates r_0…r_S of every trial; PCA variance ratios sorted, ≤ 1 in total", async () => {
     for (const t of ["dcdt", "dmts"] as const) {
       const d = data[t];
       expect(d.snapshots.map((s) => s.epoch)).toEqual(config[t].train.snapshotEpochs);
-      const { run } = trainV2Fig5Task(config[t], { cache: { dir: cacheDir } });
+      const { run } = await trainV2Fig5Task(config[t], { cache: { dir: cacheDir } });
       const rates = snapshotRates(run.snapshots[0]);
       expect(rates.shape[0]).toBe(d.trialTypes.length);
       expect(d.snapshots[0].trajectories.length).toBe(rates.shape[0]);
@@ -33,9 +33,9 @@ describe("v2 Fig 5 at ci scale (full-rank DCDT and DMTS, spec B1, B3)", () => {
     }
   });
 
-  test("the slowest point found is at least as slow as every visited state of the network after that epoch (the search minimises ‖F‖ from them)", () => {
+  test("the slowest point found is at least as slow as every visited state of the network after that epoch (the search minimises ‖F‖ from them)", async () => {
     const c = config.dcdt;
-    const { run, cached } = trainV2Fig5Task(c, { cache: { dir: cacheDir } });
+    const { run, cached } = await trainV2Fig5Task(c, { cache: { dir: cacheDir } });
     expect(cached).toBe(true);
     const last = run.snapshots[run.snapshots.length - 1];
     const p = snapshotModel(c.train, last).params as FullRankTaskParams;
