@@ -127,7 +127,26 @@ export async function createPngRenderer({ fontFiles = DEJAVU.filter((f) => fs.ex
   return {
     async svg(figure, { width = 900, height = 500 } = {}) {
       const fig = JSON.parse(JSON.stringify(figure));
+      // Heatmaps draw through a <canvas> (createImageData), which jsdom lacks: in a still, draw them as filled
+      // contours (pure SVG paths) with the same z, colours and range — 24 levels, no lines.
+      fig.data = (fig.data ?? []).map((t) => (t && t.type === "heatmap"
+        ? { ...t, type: "contour", contours: { coloring: "fill", showlines: false }, ncontours: 24, line: { width: 0 } }
+        : t));
+      // 3-D scenes need WebGL, which jsdom lacks: a still shows their projection on the first two axes.
+      const has3d = fig.data.some((t) => t && t.type === "scatter3d");
+      if (has3d) fig.data = fig.data.map((t) => {
+        if (!t || t.type !== "scatter3d") return t;
+        const { z, ...rest } = t;
+        const line = rest.line ? { color: rest.line.color, width: Math.min(2, rest.line.width ?? 2) } : undefined;
+        return { ...rest, type: "scatter", line };
+      });
       const layout = { ...(fig.layout ?? {}), width, height };
+      if (has3d) {
+        const sc = layout.scene ?? {};
+        delete layout.scene;
+        layout.xaxis = { title: { text: `${sc.xaxis?.title?.text ?? "x"} (still: projection of the 3-D view)` } };
+        layout.yaxis = { title: { text: sc.yaxis?.title?.text ?? "y" } };
+      }
       delete layout.sliders; // interactive controls have no meaning in a still (the first frame's data is shown)
       delete layout.updatemenus;
       layout.paper_bgcolor = layout.paper_bgcolor ?? "white";

@@ -34,6 +34,12 @@ import { figS1Figures } from "./display/figS1";
 import { figRankConfig, runFigRank, FigRankData } from "./figures/figRank";
 import { figRankFigures } from "./display/figRank";
 import { v2Fig8Config, runV2Fig8, V2Fig8Data } from "./figures/v2fig8";
+import { v2Fig4Config, runV2Fig4, V2Fig4Data } from "./figures/v2fig4";
+import { checkV2Fig4 } from "./figures/v2fig4Check";
+import { v2Fig4Figures } from "./display/v2fig4";
+import { v2Fig5Config, runV2Fig5, V2Fig5Data } from "./figures/v2fig5";
+import { checkV2Fig5 } from "./figures/v2fig5Check";
+import { v2Fig5Figures } from "./display/v2fig5";
 import { checkV2Fig8 } from "./figures/v2fig8Check";
 import { v2Fig8Figures } from "./display/v2fig8";
 
@@ -204,6 +210,30 @@ registerFigure({
   run: (scale, ctx) => runFigRank(figRankConfig(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress, signal: ctx.signal, cluster: ctx.cluster }),
   build: (data: FigRankData) => figRankFigures(data),
   check: (data: FigRankData) => checkFigRank(data),
+});
+
+registerFigure({
+  id: "v2fig4",
+  title: "Rank-2 RNNs on DCDT and DMTS: abrupt learning, 2-D latent flow maps, fixed points and ghosts",
+  paperRef: "v2 Fig. 4 (spec B1, B2)",
+  notebook: "notebooks/07-v2-rank-two-ghosts.ipynb",
+  config: (scale) => ({ ...v2Fig4Config(scale) }),
+  sweeps: true,
+  run: (scale, ctx) => runV2Fig4(v2Fig4Config(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress, signal: ctx.signal, cluster: ctx.cluster }),
+  build: (data: V2Fig4Data) => v2Fig4Figures(data),
+  check: (data: V2Fig4Data) => checkV2Fig4(data),
+});
+
+registerFigure({
+  id: "v2fig5",
+  title: "Full-rank RNNs on DCDT and DMTS: loss, accuracy, PCA trajectories with fixed and slow points",
+  paperRef: "v2 Fig. 5 (spec B1, B3)",
+  notebook: "notebooks/08-v2-full-rank-slow-points.ipynb",
+  config: (scale) => ({ ...v2Fig5Config(scale) }),
+  sweeps: true,
+  run: (scale, ctx) => runV2Fig5(v2Fig5Config(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress, signal: ctx.signal, cluster: ctx.cluster }),
+  build: (data: V2Fig5Data) => v2Fig5Figures(data),
+  check: (data: V2Fig5Data) => checkV2Fig5(data),
 });
 
 registerFigure({

@@ -6,3 +6,7 @@ export * from "./ghosts";
 export * from "./classify";
 export * from "./snapshot";
 export * from "./rankOne";
+export * from "./linalg";
+export * from "./planar";
+export * from "./latent2d";
+export * from "./slowPoints";

@@ -10,3 +10,5 @@ export * from "./figS1";
 export * from "./figRank";
 export * from "./checks";
 export * from "./v2fig8";
+export * from "./v2fig4";
+export * from "./v2fig5";

@@ -15,3 +15,7 @@ export * from "./figS1Check";
 export * from "./figRankCheck";
 export * from "./v2fig8";
 export * from "./v2fig8Check";
+export * from "./v2fig4";
+export * from "./v2fig4Check";
+export * from "./v2fig5";
+export * from "./v2fig5Check";

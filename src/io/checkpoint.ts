@@ -61,7 +61,7 @@ import {
   resolveRnnConfig,
   validateRnnModel,
 } from "../models/rnn";
-import { Task, delayedActivationTask, validateTask } from "../tasks/delayedActivation";
+import { TrialTask, delayedActivationTask, validateTrialTask } from "../tasks/delayedActivation";
 import { EpochRecord, History, TrainOptions, concatHistories, trainRnn } from "../training/trainRnn";
 import { LIBRARY_VERSION } from "../version";
 
@@ -81,7 +81,7 @@ export interface CheckpointTraining {
   /** SGD learning rate, finite > 0. */
   learningRate: number;
   /** The task trained on (targets of shape [steps]). */
-  task: Task;
+  task: TrialTask;
 }
 
 /** A loaded checkpoint: everything needed to rebuild the model and continue its run. */
@@ -115,7 +115,7 @@ export interface SaveCheckpointOptions {
   /** The run's History so far; it fixes `epoch` (= startEpoch + epochsRun). */
   history?: History | null;
   /** Learning rate and task (default task: the DA task with T = 20), so that the file alone can continue the run. */
-  training?: { learningRate: number; task?: Task } | null;
+  training?: { learningRate: number; task?: TrialTask } | null;
   /** Epochs completed, integer >= 0, when no History is given (default 0). Must agree with the History if both. */
   epoch?: number;
   /** A random generator whose current state is stored (restored as a new Rng by {@link loadCheckpoint}). */
@@ -154,8 +154,8 @@ function encodeParams(params: RnnParams | Record<string, unknown>, groups: strin
   }));
 }
 
-function encodeTask(task: Task): Record<string, unknown> {
-  const t = task as Task & { horizon?: number };
+function encodeTask(task: TrialTask): Record<string, unknown> {
+  const t = task as TrialTask & { horizon?: number };
   return { name: String(t.name), steps: t.steps, targets: t.targets, lossScale: t.lossScale, ...(t.horizon !== undefined ? { horizon: t.horizon } : {}) };
 }
 
@@ -247,16 +247,16 @@ function decodeModel(v: unknown, modelKind: unknown): RnnModel {
   return model;
 }
 
-function decodeTask(v: unknown): Task {
-  const o = requireObject("training.task", v, "a Task { name, steps, targets, lossScale }");
+function decodeTask(v: unknown): TrialTask {
+  const o = requireObject("training.task", v, "a TrialTask { name, steps, targets, lossScale }");
   if (typeof o.name !== "string") throw new GhostError("training.task.name", o.name, "a string");
   const steps = requireInteger("training.task.steps", o.steps, 1, 200000);
-  const task: Task & { horizon?: number } = {
+  const task: TrialTask & { horizon?: number } = {
     name: o.name, steps, targets: toF64("training.task.targets", o.targets, steps), lossScale: o.lossScale as number, inputs: null,
   };
   if (o.horizon !== undefined) task.horizon = requireInteger("training.task.horizon", o.horizon, 1, 100000);
   try {
-    validateTask(task);
+    validateTrialTask(task);
   } catch (e) {
     if (e instanceof GhostError) throw new GhostError(`training.${e.parameter}`, e.value, e.allowed);
     throw e;
@@ -350,9 +350,9 @@ export function checkpointPayload(model: RnnModel, options?: SaveCheckpointOptio
   } else epoch = o.epoch === undefined ? 0 : requireInteger("options.epoch", o.epoch, 0);
   let training: Record<string, unknown> | null = null;
   if (o.training !== undefined && o.training !== null) {
-    const t = requireOptions<{ learningRate: number; task?: Task }>("options.training", o.training);
+    const t = requireOptions<{ learningRate: number; task?: TrialTask }>("options.training", o.training);
     const learningRate = requirePositive("options.training.learningRate", t.learningRate);
-    const task = t.task === undefined ? delayedActivationTask(20) : validateTask(t.task);
+    const task = t.task === undefined ? delayedActivationTask(20) : validateTrialTask(t.task);
     training = { learningRate, task: encodeTask(task) };
   }
   let rng: RngState | null = null;
@@ -537,7 +537,7 @@ export interface ContinueOptions extends Omit<TrainOptions, "startEpoch" | "lear
   /** Learning rate; default the checkpoint's. */
   learningRate?: number;
   /** Task; default the checkpoint's (the DA task with T = 20 if it has none). */
-  task?: Task;
+  task?: TrialTask;
 }
 
 /**
@@ -616,7 +616,7 @@ export function trainWithCheckpoints(model: RnnModel, options: CheckpointedTrain
   const epochs = requireInteger("epochs", options.epochs, 0, 1e9);
   const learningRate = requirePositive("learningRate", options.learningRate);
   const resume = options.resume === undefined ? true : requireBoolean("resume", options.resume);
-  const task = validateTask(options.task ?? delayedActivationTask(20));
+  const task = validateTrialTask(options.task ?? delayedActivationTask(20));
   for (const [name, fn] of [["onProgress", options.onProgress], ["stopWhen", options.stopWhen], ["onCheckpoint", options.onCheckpoint]] as const) {
     if (fn !== undefined && typeof fn !== "function") throw new GhostError(name, fn, "a function or undefined");
   }

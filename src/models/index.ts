@@ -3,3 +3,4 @@ export {};
 export * from "./saddleNode";
 export * from "./rnn";
 export * from "./flow";
+export * from "./taskRnn";

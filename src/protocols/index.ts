@@ -7,3 +7,5 @@ export { analyseWatchedSnapshot, runFastWatch, runSlowWatch, watchGrid } from ".
 export type {
   FastRunConfig, FastRunData, FlowWatchSetup, FlowWatchSnapshot, GhostSummary, SaddleNodeEvent, SlowRunConfig, SlowRunData,
 } from "./rankOneWatch";
+export * from "./taskTrain";
+export * from "./taskSweep";

@@ -11,6 +11,7 @@ import { runToyGdInstance, ToyGdInstanceConfig, ToyGdInstanceResult } from "../t
 import {
   DaTrainConfig, DaTrainResult, daTrainCost, RankOneTrainConfig, RankOneTrainResult, runDaTrain, runRankOneTrain, validateDaTrainConfig, validateRankOneTrainConfig,
 } from "./daTrain";
+import { runTaskTraining, TaskTrainResult, TaskTrainSpec, taskTrainCost, validateTaskTrainSpec } from "./taskTrain";
 
 /**
  * Which kernels train the RNN runs (GHOST_KERNELS: "js", the reference with Math.tanh, or "wasm" with its own tanh):
@@ -54,4 +55,15 @@ registerRunner<DaTrainConfig, DaTrainResult>({
   run: runDaTrain,
   validate: validateDaTrainConfig,
   cost: daTrainCost,
+});
+
+registerRunner<TaskTrainSpec, TaskTrainResult>({
+  name: "taskTrain",
+  version: "1",
+  description: "v2 task RNN on a B1 preset {preset, seed, copies, epochs, optimizer, learningRate, snapshotEpochs, keepRates?} → per-epoch records + parameter snapshots",
+  module: __filename,
+  variant: kernelVariant,
+  run: (c) => runTaskTraining(c),
+  validate: (c) => void validateTaskTrainSpec(c, "config"),
+  cost: taskTrainCost,
 });

@@ -4,8 +4,11 @@
  */
 import { GhostError, requireInRange, requireInteger, requirePositive } from "../core/errors";
 
-/** A task: per-step targets of one trial (and, for tasks with inputs, inputs). */
-export interface Task {
+/**
+ * A single-trial, input-free task of the delayed-activation models (models/rnn.ts, training/trainRnn.ts): per-step
+ * targets of one trial. The batched tasks with inputs (DCDT, DMTS, custom) use {@link Task} (tasks/task.ts).
+ */
+export interface TrialTask {
   /** Task name. */
   name: string;
   /** Number of steps of a trial. */
@@ -22,9 +25,9 @@ export interface Task {
  * Checks a task object: steps integer ≥ 1, targets a Float64Array of length steps with finite entries,
  * lossScale finite > 0. Throws GhostError naming the bad field; returns the task.
  */
-export function validateTask(task: unknown): Task {
-  if (task === null || typeof task !== "object") throw new GhostError("task", task, "a Task { name, steps, targets, lossScale }");
-  const t = task as Task;
+export function validateTrialTask(task: unknown): TrialTask {
+  if (task === null || typeof task !== "object") throw new GhostError("task", task, "a TrialTask { name, steps, targets, lossScale }");
+  const t = task as TrialTask;
   requireInteger("task.steps", t.steps, 1);
   if (!(t.targets instanceof Float64Array) || t.targets.length !== t.steps) {
     throw new GhostError("task.targets", t.targets, `a Float64Array of length task.steps = ${t.steps}`);
@@ -40,7 +43,7 @@ export function validateTask(task: unknown): Task {
 }
 
 /** The DA task with horizon T (default 20 steps): targets [0]×T ++ [1]×T, loss = Σ(o − y)²/T (spec A9 #3). */
-export interface DelayedActivationTask extends Task {
+export interface DelayedActivationTask extends TrialTask {
   name: "delayed-activation";
   horizon: number;
 }

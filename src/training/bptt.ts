@@ -12,7 +12,7 @@ import { GhostError } from "../core/errors";
 import { sigmoid } from "../core/math";
 import { F64Array, ndFloat64 } from "../core/nd";
 import { FullRankParams, LowRankParams, RnnModel, RnnParams, copyParams, lowRankParams, parameterShapes, validateRnnModel } from "../models/rnn";
-import { Task, validateTask } from "../tasks/delayedActivation";
+import { TrialTask, validateTrialTask } from "../tasks/delayedActivation";
 
 /** Preallocated buffers of one (model shape, task) pair, plus the gradient of every parameter group. */
 export interface Workspace<P extends RnnParams = RnnParams> {
@@ -49,10 +49,10 @@ export interface Workspace<P extends RnnParams = RnnParams> {
   accuracy: number;
 }
 
-/** Allocates a workspace for `model` on `task` (both validated: models.validateRnnModel, tasks.validateTask). */
-export function createWorkspace<P extends RnnParams>(model: RnnModel<P>, task: Task): Workspace<P> {
+/** Allocates a workspace for `model` on `task` (both validated: models.validateRnnModel, tasks.validateTrialTask). */
+export function createWorkspace<P extends RnnParams>(model: RnnModel<P>, task: TrialTask): Workspace<P> {
   validateRnnModel(model);
-  validateTask(task);
+  validateTrialTask(task);
   const N = model.config.size, K = model.config.kind === "fullRank" ? 0 : model.config.rank, S = task.steps;
   const grads: Record<string, F64Array> = {};
   for (const [g, shape] of Object.entries(parameterShapes(model.config))) grads[g] = ndFloat64(shape);
@@ -310,7 +310,7 @@ export function fullRankKernel(
  * rank-one latent model has its own fused kernel). The model and task are NOT validated here (hot path; the
  * trainer validates once); the workspace shape is checked.
  */
-export function forwardBackward(model: RnnModel, task: Task, ws: Workspace, withGradient = true): number {
+export function forwardBackward(model: RnnModel, task: TrialTask, ws: Workspace, withGradient = true): number {
   const cfg = model.config;
   if (ws.size !== cfg.size || ws.steps !== task.steps || ws.rank !== (cfg.kind === "fullRank" ? 0 : cfg.rank)) {
     throw new GhostError("workspace", `${ws.size}×${ws.rank}×${ws.steps}`, `a workspace for size ${cfg.size}, rank ${cfg.rank} and ${task.steps} steps (createWorkspace)`);
@@ -331,7 +331,7 @@ export function forwardBackward(model: RnnModel, task: Task, ws: Workspace, with
  * {@link forwardBackward} returning { loss, accuracy } (allocates that small object; use forwardBackward in loops).
  * Not validated, like forwardBackward (use {@link evaluateRnn} for a validating call).
  */
-export function lossAndGradient(model: RnnModel, task: Task, ws: Workspace, withGradient = true): PassResult {
+export function lossAndGradient(model: RnnModel, task: TrialTask, ws: Workspace, withGradient = true): PassResult {
   const loss = forwardBackward(model, task, ws, withGradient);
   return { loss, accuracy: ws.accuracy };
 }
@@ -340,7 +340,7 @@ export function lossAndGradient(model: RnnModel, task: Task, ws: Workspace, with
  * Reference path through the general low-rank kernel even for the rank-one latent model (for tests of the
  * fused kernel). Same contract as {@link lossAndGradient} (not validated); low-rank models only.
  */
-export function lowRankPass(model: RnnModel, task: Task, ws: Workspace, withGradient = true): PassResult {
+export function lowRankPass(model: RnnModel, task: TrialTask, ws: Workspace, withGradient = true): PassResult {
   const cfg = model.config;
   if (cfg.kind !== "lowRank") throw new GhostError("model.config.kind", cfg.kind, `"lowRank"`);
   const p = lowRankParams(model);
@@ -364,9 +364,9 @@ export interface RnnEvaluation<P extends RnnParams = RnnParams> extends PassResu
  * Convenience (validating, allocating): loss, accuracy, outputs o_1…o_S [S], latent trajectory κ_0…κ_S
  * [S+1, K], states x_0…x_S [S+1, N] and a copy of every gradient (see {@link RnnEvaluation}).
  */
-export function evaluateRnn<P extends RnnParams>(model: RnnModel<P>, task: Task): RnnEvaluation<P> {
+export function evaluateRnn<P extends RnnParams>(model: RnnModel<P>, task: TrialTask): RnnEvaluation<P> {
   validateRnnModel(model);
-  validateTask(task);
+  validateTrialTask(task);
   const ws = createWorkspace(model, task);
   const loss = forwardBackward(model, task, ws, true);
   const S = task.steps, N = model.config.size, K = model.config.kind === "fullRank" ? 0 : model.config.rank;

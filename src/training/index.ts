@@ -4,3 +4,6 @@ export * from "./toyGradientDescent";
 export * from "./bptt";
 export * from "./trainRnn";
 export * from "./learnableConfidence";
+export * from "./optimizers";
+export * from "./taskBptt";
+export * from "./trainTask";

@@ -15,7 +15,7 @@ import { F64Array, ndFloat64 } from "../core/nd";
 import {
   LowRankParams, RnnModel, RnnParams, copyParams, paramGroup, parameterGroups, rankOneInitialKappa, rankOneLatentFlowOnGrid, rankOneParams, validateRnnModel,
 } from "../models/rnn";
-import { Task, delayedActivationTask, validateTask } from "../tasks/delayedActivation";
+import { TrialTask, delayedActivationTask, validateTrialTask } from "../tasks/delayedActivation";
 import { createWorkspace, forwardBackward, Workspace } from "./bptt";
 import { kernelMode, wasmKernels, WasmKernels } from "../kernels";
 
@@ -43,7 +43,7 @@ export interface TrainOptions {
   /** Number of epochs, integer in [0, 1e9]. */
   epochs: number;
   /** The task (default: the DA task with T = 20). */
-  task?: Task;
+  task?: TrialTask;
   /** Epochs (startEpoch-based, integers ≥ 0) after whose update a parameter snapshot is stored. */
   snapshotEpochs?: number[];
   /**
@@ -139,7 +139,7 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
   const epochs = requireInteger("epochs", options.epochs, 0, 1e9);
   const startEpoch = requireInteger("startEpoch", options.startEpoch ?? 0, 0);
   const onDivergence = requireOneOf("onDivergence", options.onDivergence ?? "stop", ["stop", "throw"] as const);
-  const task = validateTask(options.task ?? delayedActivationTask(20));
+  const task = validateTrialTask(options.task ?? delayedActivationTask(20));
   const snapshotEpochs = epochSet("snapshotEpochs", options.snapshotEpochs);
   const flowEpochs = epochSet("flowSnapshotEpochs", options.flowSnapshotEpochs);
   let flowGrid: Float64Array = new Float64Array(0);
