@@ -149,6 +149,17 @@ interface PlotState {
       .catch((e) => {
         throw withLog(e);
       });
+    // tslab sends display_data from its own queue: under load an output can arrive just after the idle status.
+    // Settle: wait until the number of outputs has not changed for 1.5 s (at most 20 s).
+    const count = () => page.evaluate(() => (window as any).Jupyter.notebook.get_cells()
+      .reduce((n: number, c: any) => n + (c.cell_type === "code" ? c.output_area.outputs.length : 0), 0) as number);
+    let last = await count(), stableSince = Date.now();
+    const until = Date.now() + 20_000;
+    while (Date.now() - stableSince < 1500 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 250));
+      const now = await count();
+      if (now !== last) { last = now; stableSince = Date.now(); }
+    }
   }
 
   /** Runs the given cells (or all) as the toolbar does, then waits for the kernel to go idle. */
