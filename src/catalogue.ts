@@ -246,3 +246,22 @@ registerFigure({
   build: (data: V2Fig8Data) => v2Fig8Figures(data),
   check: (data: V2Fig8Data) => checkV2Fig8(data),
 });
+
+// v2 Fig 7 (imports here to keep this an appended block).
+import { v2Fig7Config, runV2Fig7, V2Fig7Data } from "./figures/v2fig7";
+import { checkV2Fig7 } from "./figures/v2fig7Check";
+import { v2Fig7Figures } from "./display/v2fig7";
+
+registerFigure({
+  id: "v2fig7",
+  title: "Full-rank RNNs on DCDT and DMTS: learning-rate sweeps (no-learning zone) and the update that saturates a network",
+  paperRef: "v2 Fig. 7 (spec B1, B5)",
+  notebook: "notebooks/09-v2-learning-rate-sweeps.ipynb",
+  config: (scale) => ({ ...v2Fig7Config(scale) }),
+  // all expensive work is one engine sweep (both tasks' runs + the saturation run); the saturation re-run with
+  // snapshots is one cached run of at most update + window epochs
+  sweeps: true,
+  run: (scale, ctx) => runV2Fig7(v2Fig7Config(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress, signal: ctx.signal, cluster: ctx.cluster }),
+  build: (data: V2Fig7Data) => v2Fig7Figures(data),
+  check: (data: V2Fig7Data) => checkV2Fig7(data),
+});

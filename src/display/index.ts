@@ -12,3 +12,4 @@ export * from "./checks";
 export * from "./v2fig8";
 export * from "./v2fig4";
 export * from "./v2fig5";
+export * from "./v2fig7";

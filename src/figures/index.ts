@@ -19,3 +19,5 @@ export * from "./v2fig4";
 export * from "./v2fig4Check";
 export * from "./v2fig5";
 export * from "./v2fig5Check";
+export * from "./v2fig7";
+export * from "./v2fig7Check";

@@ -59,8 +59,9 @@ registerRunner<DaTrainConfig, DaTrainResult>({
 
 registerRunner<TaskTrainSpec, TaskTrainResult>({
   name: "taskTrain",
-  version: "1",
-  description: "v2 task RNN on a B1 preset {preset, seed, copies, epochs, optimizer, learningRate, snapshotEpochs, keepRates?} → per-epoch records + parameter snapshots",
+  // 2: results carry `means` over all epochs (and recordEvery / recordEpochs); version-1 cache entries lack them
+  version: "2",
+  description: "v2 task RNN on a B1 preset {preset, seed, copies, epochs, optimizer, learningRate, snapshotEpochs, keepRates?, recordEvery?} → per-epoch records (every recordEvery-th) + means over all epochs + parameter snapshots",
   module: __filename,
   variant: kernelVariant,
   run: (c) => runTaskTraining(c),

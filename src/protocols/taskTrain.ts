@@ -31,6 +31,12 @@ export interface TaskTrainSpec {
   snapshotEpochs: number[];
   /** Also keep each snapshot's rates r_0…r_S [B, S + 1, N] of epoch e's forward pass (v2 Fig 5; small batches only). */
   keepRates?: boolean;
+  /**
+   * Keep the per-epoch records only at epochs 0, k, 2k, … (k = recordEvery, integer ≥ 1; sweeps of many long runs,
+   * v2 Fig 7). Absent: every epoch (the same result as before this field existed). The means over ALL epochs are
+   * returned either way (result.means).
+   */
+  recordEvery?: number;
 }
 
 /** A parameter group as plain data (shape + row-major values): survives the cache's JSON round trip (which returns plain number arrays). */
@@ -58,11 +64,22 @@ export interface TaskTrainResult {
   gradMetric: Float64Array | number[];
   weightNorm: Float64Array | number[];
   epochsRun: number;
+  /**
+   * Epochs of the entries of loss / accuracy / gradMetric / weightNorm: absent when every epoch is kept (entry i =
+   * epoch i); with spec.recordEvery = k the epochs 0, k, 2k, … < epochsRun.
+   */
+  recordEpochs?: number[];
+  /**
+   * Means over ALL epochs run (whatever recordEvery keeps) of the loss, accuracy, gradient metric (‖∇W_rec‖ for full
+   * rank) and weight norm: spec B5's per-run summary statistic. A diverged run's means include its last (non-finite)
+   * record, so they are not finite.
+   */
+  means: { loss: number; accuracy: number; gradMetric: number; weightNorm: number };
   snapshots: TaskTrainSnapshot[];
   diverged: { epoch: number; reason: string } | null;
 }
 
-const SPEC_TEMPLATE: TaskTrainSpec = { preset: "", seed: 0, copies: 1, epochs: 0, optimizer: "sgd", learningRate: 1, snapshotEpochs: [], keepRates: false };
+const SPEC_TEMPLATE: TaskTrainSpec = { preset: "", seed: 0, copies: 1, epochs: 0, optimizer: "sgd", learningRate: 1, snapshotEpochs: [], keepRates: false, recordEvery: 1 };
 
 /** Checks a {@link TaskTrainSpec} (GhostError naming the field) and returns it. */
 export function validateTaskTrainSpec(spec: unknown, name = "spec"): TaskTrainSpec {
@@ -77,6 +94,7 @@ export function validateTaskTrainSpec(spec: unknown, name = "spec"): TaskTrainSp
   if (!Array.isArray(s.snapshotEpochs)) throw new GhostError(`${name}.snapshotEpochs`, s.snapshotEpochs, "an array of epochs");
   s.snapshotEpochs.forEach((e, i) => requireInteger(`${name}.snapshotEpochs[${i}]`, e, 0, s.epochs - 1));
   if (s.keepRates !== undefined && typeof s.keepRates !== "boolean") throw new GhostError(`${name}.keepRates`, s.keepRates, "true, false or absent");
+  if (s.recordEvery !== undefined) requireInteger(`${name}.recordEvery`, s.recordEvery, 1, 1e9);
   return s;
 }
 
@@ -150,6 +168,12 @@ export function runTaskTraining(spec: TaskTrainSpec, onProgress?: (done: number,
     snapshotEpochs: spec.snapshotEpochs, onProgress,
   });
   const h = res.history;
+  const mean = (x: Float64Array): number => {
+    let sum = 0;
+    for (let i = 0; i < x.length; i++) sum += x[i];
+    return x.length > 0 ? sum / x.length : NaN;
+  };
+  const means = { loss: mean(h.loss), accuracy: mean(h.accuracy), gradMetric: mean(h.gradMetric), weightNorm: mean(h.weightNorm) };
   const snapshots: TaskTrainSnapshot[] = h.snapshots.map((s) => {
     const params: Record<string, PlainArray> = {};
     for (const [g, a] of Object.entries(s.params as unknown as Record<string, F64Array>)) params[g] = { shape: a.shape.slice(), data: Float64Array.from(a.data) };
@@ -157,8 +181,18 @@ export function runTaskTraining(spec: TaskTrainSpec, onProgress?: (done: number,
     if (spec.keepRates) snap.rates = { shape: s.rates.shape.slice(), data: Float64Array.from(s.rates.data) };
     return snap;
   });
+  if (spec.recordEvery === undefined) {
+    return {
+      spec, loss: h.loss, accuracy: h.accuracy, gradMetric: h.gradMetric, weightNorm: h.weightNorm, epochsRun: h.epochsRun,
+      means, snapshots, diverged: h.diverged,
+    };
+  }
+  const k = spec.recordEvery;
+  const recordEpochs: number[] = [];
+  for (let e = 0; e < h.epochsRun; e += k) recordEpochs.push(e);
+  const thin = (x: Float64Array): Float64Array => Float64Array.from(recordEpochs, (e) => x[e]);
   return {
-    spec, loss: h.loss, accuracy: h.accuracy, gradMetric: h.gradMetric, weightNorm: h.weightNorm, epochsRun: h.epochsRun,
-    snapshots, diverged: h.diverged,
+    spec, loss: thin(h.loss), accuracy: thin(h.accuracy), gradMetric: thin(h.gradMetric), weightNorm: thin(h.weightNorm), epochsRun: h.epochsRun,
+    recordEpochs, means, snapshots, diverged: h.diverged,
   };
 }
