@@ -167,9 +167,7 @@ describe("v2 Fig 8 A–C (spec B6.1–B6.3)", () => {
     expect([norm.mustHold, norm.holds, bound.mustHold, bound.holds]).toEqual([true, true, true, true]);
     expect(rows.filter((r) => r.quantity.startsWith("stuck seeds rescued")).length).toBe(1);
     // a rescaling that missed by 1e-12 relative, and a c = 0.1 network that told the types apart, are both caught
-    const broken = JSON.parse(JSON.stringify(data), (_k, v) => (v === null ? v : v)) as V2Fig8Data;
-    broken.config = data.config;
-    broken.intervention.curves = data.intervention.curves;
+    const broken = structuredClone(data);
     broken.intervention.runs[0].continuations[1].readoutL1RelativeError = 1e-12;
     broken.intervention.runs[1].continuations[0].accuracy[0] = 0.9;
     const br = checkV2Fig8(broken);
