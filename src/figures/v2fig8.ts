@@ -17,7 +17,8 @@
  *      200 epochs, mean ± SEM over seeds 0…99 (protocols.runConfidenceIntervention, one engine run per seed).
  *
  * A and B cost a few seconds on one core, so every scale runs the paper's A and B. C costs about 60 000 task-RNN
- * epochs per seed (≈ 6 million epochs, ≈ 20 core-hours at the ≈ 12 ms per epoch we measured): "full" is the spec, "paper" a stated reduction (`reduction`).
+ * epochs per seed (for 100 seeds ≈ 6 million epochs, ≈ 20 core-hours at the ≈ 12 ms per epoch we measured): "full"
+ * is the spec, "paper" a stated reduction (`reduction`).
  */
 import { GhostError, requireFinite, requireInteger, requireObject, requireOneOf, requirePositive, requireFiniteArray } from "../core/errors";
 import { knownScale, requireKnownKeys } from "../core/checks";
