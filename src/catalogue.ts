@@ -238,11 +238,12 @@ registerFigure({
 
 registerFigure({
   id: "v2fig8",
-  title: "Output confidence: the no-learning zone is flat only at c → ∞; a learnable c stays stuck, c := 1 learns",
-  paperRef: "v2 Fig. 8A–B (spec B6.1, B6.2; 8C not yet)",
+  title: "Output confidence: the no-learning zone is flat only at c → ∞; a learnable c stays stuck, c := 1 learns; rescaling ‖W_out‖₁ = c rescues full-rank DCDT networks",
+  paperRef: "v2 Fig. 8A–C (spec B6.1, B6.2, B6.3)",
   notebook: "notebooks/10-confidence.ipynb",
   config: (scale) => ({ ...v2Fig8Config(scale) }),
-  run: (scale, ctx) => runV2Fig8(v2Fig8Config(scale), ctx.onProgress),
+  sweeps: true,
+  run: (scale, ctx) => runV2Fig8(v2Fig8Config(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress, signal: ctx.signal, cluster: ctx.cluster }),
   build: (data: V2Fig8Data) => v2Fig8Figures(data),
   check: (data: V2Fig8Data) => checkV2Fig8(data),
 });

@@ -1,7 +1,8 @@
 /**
- * v2 Figure 8 A–B builders (spec B6.1, B6.2, D5): (A) normalised |dE/dr| vs r per confidence (Reds) and the
+ * v2 Figure 8 builders (spec B6.1–B6.3, D5): (A) normalised |dE/dr| vs r per confidence (Reds) and the
  * analytic curve (black), log y; (B) learnable confidence: loss and gradient norm over both phases (semilog) and
- * the trajectory of c. Pure: V2Fig8Data → Plotly figures.
+ * the trajectory of c; (C) the confidence intervention: accuracy mean ± SEM over seeds per c (C0…C4, c = ∞ in C4).
+ * Pure: V2Fig8Data → Plotly figures.
  */
 import type { V2Fig8Data } from "../figures/v2fig8";
 import { COLORS, colormapSamples, PlotlyFigure, PlotlyTrace, vline } from "./plotly";
@@ -34,6 +35,15 @@ function checkData(value: unknown, name = "data"): asserts value is V2Fig8Data {
     const e = requireNumbers(`${name}.learnable.phases[${k}].loss`, o.loss).length;
     requireNumbers(`${name}.learnable.phases[${k}].gradNorm`, o.gradNorm, { length: e });
     requireNumbers(`${name}.learnable.phases[${k}].confidence`, o.confidence, { length: e + 1 });
+  });
+  const c = requireObject(`${name}.intervention`, d.intervention, "panel C's data { epochs, switchEpoch, curves }");
+  const m = requireNumbers(`${name}.intervention.epochs`, c.epochs).length;
+  requireNumber(`${name}.intervention.switchEpoch`, c.switchEpoch);
+  requireArray(`${name}.intervention.curves`, c.curves, "curves { confidence, mean, sem }").forEach((v, k) => {
+    const o = requireObject(`${name}.intervention.curves[${k}]`, v, "a curve { confidence, mean, sem }");
+    requireNumber(`${name}.intervention.curves[${k}].confidence`, o.confidence);
+    requireNumbers(`${name}.intervention.curves[${k}].mean`, o.mean, { length: m });
+    requireNumbers(`${name}.intervention.curves[${k}].sem`, o.sem, { length: m });
   });
 }
 
@@ -100,8 +110,34 @@ export function v2Fig8LearnableFigure(data: V2Fig8Data): PlotlyFigure {
   };
 }
 
-/** All v2 Fig 8 A–B figures: A (gradient vs r), B (learnable confidence). */
+/**
+ * Panel C: accuracy mean ± SEM over seeds against the run-global epoch, one line per c in C0…C4 (the authors'
+ * colours: c = ∞ is C4), ylim [0, 1], a red dashed line at the switch (start of phase 2). The authors place their 100
+ * samples at linspace(1, 20 000, 100); here each sample sits at its epoch (0, 200, …).
+ */
+export function v2Fig8InterventionFigure(data: V2Fig8Data): PlotlyFigure {
+  checkData(data);
+  const d = data.intervention;
+  const label = (c: number) => (c === Infinity ? "∞ (no rescaling)" : String(c));
+  const nSeeds = (data.config?.intervention?.seeds ?? []).length;
+  return {
+    data: d.curves.map((c, k) => ({
+      type: "scatter", mode: "lines", name: `c = ${label(c.confidence)}`, x: d.epochs, y: c.mean.map((v) => (Number.isFinite(v) ? v : null)),
+      error_y: { type: "data", array: c.sem.map((v) => (Number.isFinite(v) ? v : 0)), visible: true, thickness: 1, width: 0, color: COLORS[k % COLORS.length] },
+      line: { color: COLORS[k % COLORS.length], width: 1.5 },
+    })),
+    layout: {
+      title: { text: `v2 Fig 8C: full-rank DCDT, readout rescaled to ‖W_out‖₁ = c after epoch ${d.switchEpoch} (mean ± SEM, ${nSeeds} seeds)` },
+      xaxis: { title: { text: "Epoch" } },
+      yaxis: { title: { text: "accuracy" }, range: [0, 1] },
+      shapes: [vline(d.switchEpoch, { color: "red", dash: "dash", width: 1.5 })],
+      legend: { title: { text: "confidence" } },
+    },
+  };
+}
+
+/** All v2 Fig 8 figures: A (gradient vs r), B (learnable confidence), C (confidence intervention). */
 export function v2Fig8Figures(data: V2Fig8Data): PlotlyFigure[] {
   checkData(data);
-  return [v2Fig8GradientFigure(data), v2Fig8LearnableFigure(data)];
+  return [v2Fig8GradientFigure(data), v2Fig8LearnableFigure(data), v2Fig8InterventionFigure(data)];
 }

@@ -11,17 +11,27 @@
  *      DA network of seed 40 trained by SGD (lr 0.02) for 10 000 epochs with c a parameter starting at 10, then
  *      the trained m, n, b with c := 1 (still trainable) for 10 000 more; loss and gradient norm concatenated.
  *
- * Panel C (the confidence intervention in full-rank DCDT, B6.3) needs the v2 task RNN and Adam; it is not part of
- * this module yet. The whole of A and B costs a few seconds on one core, so every scale is the paper's.
+ *  (C) the output-confidence intervention in full-rank DCDT (B6.3, `Figure8/code/C/*`): per seed, 10 000 epochs of
+ *      Adam (lr 0.1), then from that same state 10 000 more per c ∈ {0.1, 0.5, 1, 3, ∞} with the readout rescaled to
+ *      ‖W_out‖₁ = c at the start of every forward pass (c = ∞: no rescaling); accuracy (±0.33 binarisation) every
+ *      200 epochs, mean ± SEM over seeds 0…99 (protocols.runConfidenceIntervention, one engine run per seed).
+ *
+ * A and B cost a few seconds on one core, so every scale runs the paper's A and B. C costs about 60 000 task-RNN
+ * epochs per seed (for 100 seeds ≈ 6 million epochs, ≈ 20 core-hours at the ≈ 12 ms per epoch we measured): "full"
+ * is the spec, "paper" a stated reduction (`reduction`).
  */
-import { requireFinite, requireInteger, requireObject, requireOneOf, requirePositive, requireFiniteArray } from "../core/errors";
+import { GhostError, requireFinite, requireInteger, requireObject, requireOneOf, requirePositive, requireFiniteArray } from "../core/errors";
 import { knownScale, requireKnownKeys } from "../core/checks";
 import { linspace, toNumbers, uniformGradient } from "../core/arrays";
 import { rStar, simulatedLoss, toyError } from "../models/saddleNode";
 import { createRankOneRnn } from "../models/rnn";
 import { trainLearnableConfidence } from "../training/learnableConfidence";
+import { ConfidenceInterventionConfig, ConfidenceInterventionResult, validateConfidenceInterventionConfig } from "../protocols/confidenceIntervention";
+import { runConfidenceSweep } from "../protocols/confidenceSweep";
+import type { TaskSweepOptions } from "../protocols/taskSweep";
+import { experimentPreset } from "../tasks/task";
 
-/** Scales (all the same protocol: the figure is cheap). */
+/** Scales (A and B: the paper's protocol at every scale; C: see V2Fig8Config.intervention and `reduction`). */
 export type V2Fig8Scale = "ci" | "paper" | "full";
 
 /** Parameter set of v2 Fig 8 A–B (defaults = spec B6.1, B6.2). */
@@ -34,15 +44,42 @@ export interface V2Fig8Config {
    * at `initialConfidence` (10) and is reset to `resetConfidence` (1) for phase 2; DA horizon (20 steps).
    */
   learnable: { seed: number; learningRate: number; epochs: number; initialConfidence: number; resetConfidence: number; horizon: number };
+  /**
+   * Panel C: `seeds` (0…99), phase-1 and phase-2 epochs (10 000 each), confidences ({0.1, 0.5, 1, 3, ∞}; Infinity =
+   * no rescaling), accuracy sampled `every` (200) epochs, `copies` per trial type (10), Adam `learningRate` (0.1).
+   */
+  intervention: { seeds: number[]; epochs1: number; epochs2: number; confidences: number[]; every: number; copies: number; learningRate: number };
+  /** How this scale's panel C differs from the spec ("" at full). */
+  reduction: string;
 }
 
-/** The v2 Fig 8 A–B config (every scale is the paper's protocol). */
+/**
+ * Panel C at "paper" scale: a reduction of 48 000 task-RNN epochs, ≈ 10 core-minutes (measured: 587 s of CPU, 5 minutes
+ * on 2 free cores; full: 100 seeds × (10 000 + 5 × 10 000) epochs ≈ 20 core-hours).
+ */
+const PAPER_C = {
+  seeds: 8, epochs1: 1000, epochs2: 1000, every: 20,
+  reduction: "panel C with 8 seeds (0–7) instead of 100 and 1000 + 1000 epochs instead of 10 000 + 10 000, sampled every 20 instead of 200 epochs (100 samples, as the paper's)",
+};
+
+/** The paper's confidences of panel C (c = ∞ is Infinity: no rescaling). */
+export const V2FIG8C_CONFIDENCES: readonly number[] = [0.1, 0.5, 1, 3, Infinity];
+
+/** The v2 Fig 8 config: A and B are the paper's protocol at every scale; C is reduced below "full" (`reduction`). */
 export function v2Fig8Config(scale: V2Fig8Scale = "paper"): V2Fig8Config {
   requireOneOf("scale", scale, ["ci", "paper", "full"] as const);
+  const seeds = (n: number) => Array.from({ length: n }, (_, i) => i);
+  const c = (n: number, epochs1: number, epochs2: number, every: number) => ({ seeds: seeds(n), epochs1, epochs2, confidences: [...V2FIG8C_CONFIDENCES], every, copies: 10, learningRate: 0.1 });
+  const [intervention, reduction] =
+    scale === "full" ? [c(100, 10000, 10000, 200), ""]
+      : scale === "paper" ? [c(PAPER_C.seeds, PAPER_C.epochs1, PAPER_C.epochs2, PAPER_C.every), PAPER_C.reduction]
+        : [c(2, 60, 60, 10), "ci: panel C with seeds 0–1 and 60 + 60 epochs sampled every 10 (the code path, not the paper's numbers)"];
   return {
     scale,
     gradient: { horizon: 100, threshold: 10, dt: 0.1, points: 100, confidences: [0.01, 0.1, 0.5, 1, 2] },
     learnable: { seed: 40, learningRate: 0.02, epochs: 10000, initialConfidence: 10, resetConfidence: 1, horizon: 20 },
+    intervention,
+    reduction,
   };
 }
 
@@ -91,6 +128,53 @@ export interface V2Fig8Data {
   };
   /** Panel B: phase 1 (c from 10) and phase 2 (c := 1). */
   learnable: { phases: [V2Fig8Phase, V2Fig8Phase] };
+  /** Panel C. */
+  intervention: V2Fig8InterventionData;
+}
+
+/** Panel C's mean ± SEM accuracy curve of one confidence (phase-1 samples shared, then that c's phase 2). */
+export interface V2Fig8InterventionCurve {
+  /** c (Infinity = no rescaling). */
+  confidence: number;
+  /** At `epochs`: mean and SEM (population std / √n, as the authors) over the seeds that did not diverge. */
+  mean: number[];
+  sem: number[];
+  /** Seeds averaged at each sample. */
+  count: number[];
+  /** Mean ± SEM over seeds of the accuracy at the last sample. */
+  finalMean: number;
+  finalSem: number;
+}
+
+/** Panel C's data. */
+export interface V2Fig8InterventionData {
+  /** Run-global sample epochs 0, every, … < epochs1 + epochs2. */
+  epochs: number[];
+  /** First epoch of phase 2 (the switch). */
+  switchEpoch: number;
+  curves: V2Fig8InterventionCurve[];
+  /** Per seed: the engine's result (sampled accuracy/loss of phase 1 and of every continuation). */
+  runs: ConfidenceInterventionResult[];
+  /** Accuracy entries per forward pass and how many of them have target 0 (for the check's bound). */
+  entries: { total: number; silent: number; copies: number; responseSteps: number; steps: number };
+  /** Engine statistics: runs computed / taken from the cache, wall time. */
+  computed: number;
+  cached: number;
+  wallMs: number;
+}
+
+function validateIntervention(c: V2Fig8Config["intervention"], name = "config.intervention"): void {
+  const i = requireObject(name, c, "an object { seeds, epochs1, epochs2, confidences, every, copies, learningRate }");
+  if (!Array.isArray(i.seeds) || i.seeds.length === 0) throw new GhostError(`${name}.seeds`, i.seeds, "a non-empty array of seeds");
+  c.seeds.forEach((s, k) => requireInteger(`${name}.seeds[${k}]`, s, 0));
+  if (new Set(c.seeds).size !== c.seeds.length) throw new GhostError(`${name}.seeds`, c.seeds, "distinct seeds");
+  requireInteger(`${name}.copies`, i.copies, 1, 100000);
+  validateConfidenceInterventionConfig(interventionRunConfig(c, c.seeds[0]), name);
+}
+
+/** The engine config of one seed of panel C. */
+function interventionRunConfig(c: V2Fig8Config["intervention"], seed: number): ConfidenceInterventionConfig {
+  return { seed, epochs1: c.epochs1, epochs2: c.epochs2, confidences: c.confidences, every: c.every, copies: c.copies, learningRate: c.learningRate };
 }
 
 function validateConfig(c: V2Fig8Config): void {
@@ -110,6 +194,8 @@ function validateConfig(c: V2Fig8Config): void {
   requirePositive("config.learnable.initialConfidence", l.initialConfidence);
   requireFinite("config.learnable.resetConfidence", l.resetConfidence);
   requireInteger("config.learnable.horizon", l.horizon, 1, 100000);
+  validateIntervention(c.intervention);
+  if (typeof c.reduction !== "string") throw new GhostError("config.reduction", c.reduction, "a string");
 }
 
 function slopeCurve(confidence: number | null, error: number[], spacing: number, zone: number[]): V2Fig8GradientCurve {
@@ -125,14 +211,28 @@ function slopeCurve(confidence: number | null, error: number[], spacing: number,
   return { confidence, error, slope, maxSlope: max, zoneMeanSlope: zone.length ? sum / zone.length : NaN, zoneZeros: zeros };
 }
 
+/** Options of {@link runV2Fig8} and {@link runV2Fig8C}: the engine's (cache, workers, signal, cluster) and progress. */
+export interface V2Fig8Options extends TaskSweepOptions {}
+
+const OPTION_KEYS = { cache: 0, workers: 0, onProgress: 0, signal: 0, cluster: 0 };
+
 /**
- * Computes v2 Fig 8 A–B (deterministic: panel A has no randomness, panel B's network is drawn from its seed).
+ * Computes v2 Fig 8 (deterministic: panel A has no randomness, panel B's network is drawn from its seed, panel C's
+ * from seeds 0…). A and B run in this thread (seconds); C runs through the engine (worker threads, cached per seed).
  * @param config see {@link v2Fig8Config}
- * @param onProgress (done, total) over panel B's epochs (both phases)
+ * @param opts onProgress (done, total) counts panel C's seeds; cache, workers, signal, cluster go to the engine.
  */
-export function runV2Fig8(config: V2Fig8Config = v2Fig8Config("paper"), onProgress?: (done: number, total: number) => void): V2Fig8Data {
+export async function runV2Fig8(config: V2Fig8Config = v2Fig8Config("paper"), opts: V2Fig8Options = {}): Promise<V2Fig8Data> {
   requireKnownKeys("config", config, v2Fig8Config(knownScale(config)));
   validateConfig(config);
+  requireKnownKeys("opts", requireObject("opts", opts, "V2Fig8Options { cache?, workers?, onProgress?, signal?, cluster? }"), OPTION_KEYS);
+  const ab = panelsAB(config);
+  const intervention = await runV2Fig8C(config.intervention, opts);
+  return { config, ...ab, intervention };
+}
+
+/** Panels A and B (pure, a few seconds). */
+function panelsAB(config: V2Fig8Config): Pick<V2Fig8Data, "gradient" | "learnable"> {
   const g = config.gradient;
   const rs = rStar(g.horizon);
   const r = toNumbers(linspace(-rs, 2 * rs, g.points));
@@ -144,11 +244,9 @@ export function runV2Fig8(config: V2Fig8Config = v2Fig8Config("paper"), onProgre
     slopeCurve(c, r.map((v) => g.horizon * simulatedLoss(v, { confidence: c, horizon: g.horizon, dt: g.dt, threshold: g.threshold })), spacing, zone));
 
   const l = config.learnable;
-  const total = 2 * l.epochs;
   const phase = (model: ReturnType<typeof createRankOneRnn>, c0: number, offset: number): { phase: V2Fig8Phase; trained: ReturnType<typeof createRankOneRnn> } => {
     const h = trainLearnableConfidence(model, {
       learningRate: l.learningRate, epochs: l.epochs, confidence: c0, horizon: l.horizon,
-      onProgress: onProgress ? (done) => onProgress(offset + done, total) : undefined,
     });
     return {
       phase: {
@@ -163,8 +261,45 @@ export function runV2Fig8(config: V2Fig8Config = v2Fig8Config("paper"), onProgre
   // optimiser state, so this equals continuing with c reset.
   const second = phase(first.trained, l.resetConfidence, l.epochs);
   return {
-    config,
     gradient: { r, rStar: rs, rStarQuarter: rs / 4, spacing, zoneIndices: zone, analytic, simulated },
     learnable: { phases: [first.phase, second.phase] },
+  };
+}
+
+/**
+ * Panel C alone (spec B6.3): one engine run per seed (protocols.runConfidenceIntervention; cached, in worker threads),
+ * then the mean ± SEM accuracy per c over the seeds. A seed whose run diverged (NaN samples) is left out of the
+ * samples it lacks (`count` says how many seeds each point averages).
+ * @param c config.intervention of {@link v2Fig8Config}
+ * @param opts onProgress (seeds done, seeds); cache, workers, signal, cluster go to the engine.
+ */
+export async function runV2Fig8C(c: V2Fig8Config["intervention"] = v2Fig8Config("paper").intervention, opts: V2Fig8Options = {}): Promise<V2Fig8InterventionData> {
+  requireKnownKeys("config.intervention", c, v2Fig8Config("paper").intervention);
+  validateIntervention(c);
+  requireKnownKeys("opts", requireObject("opts", opts, "V2Fig8Options { cache?, workers?, onProgress?, signal?, cluster? }"), OPTION_KEYS);
+  const { results: runs, stats } = await runConfidenceSweep(c.seeds.map((s) => interventionRunConfig(c, s)), opts);
+  const first = runs[0];
+  const epochs = [...first.phase1Epochs, ...first.phase2Epochs];
+  const curves: V2Fig8InterventionCurve[] = c.confidences.map((conf, k) => {
+    const rows = runs.map((r) => [...r.phase1.accuracy, ...r.continuations[k].accuracy]);
+    const mean: number[] = [], sem: number[] = [], count: number[] = [];
+    for (let j = 0; j < epochs.length; j++) {
+      const xs = rows.map((row) => row[j]).filter((v) => Number.isFinite(v));
+      const m = xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+      const sd = xs.length ? Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length) : NaN;
+      mean.push(m);
+      sem.push(xs.length ? sd / Math.sqrt(xs.length) : NaN);
+      count.push(xs.length);
+    }
+    const J = epochs.length - 1;
+    return { confidence: conf, mean, sem, count, finalMean: mean[J], finalSem: sem[J] };
+  });
+  const p = experimentPreset("fig8c-dcdt").task;
+  const steps = [p.inputMs, p.delayMs, p.reactMs].map((ms) => Math.max(1, Math.round(ms / p.dt)));
+  const S = steps[0] + steps[1] + steps[2];
+  const entries = { total: 2 * c.copies * S, silent: 2 * c.copies * (steps[0] + steps[1]), copies: c.copies, responseSteps: steps[2], steps: S };
+  return {
+    epochs, switchEpoch: c.epochs1, curves, runs, entries,
+    computed: stats?.computed ?? runs.length, cached: stats?.cached ?? 0, wallMs: stats?.wallMs ?? 0,
   };
 }

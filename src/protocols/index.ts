@@ -9,3 +9,5 @@ export type {
 } from "./rankOneWatch";
 export * from "./taskTrain";
 export * from "./taskSweep";
+export * from "./confidenceIntervention";
+export * from "./confidenceSweep";

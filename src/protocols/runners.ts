@@ -68,3 +68,19 @@ registerRunner<TaskTrainSpec, TaskTrainResult>({
   validate: (c) => void validateTaskTrainSpec(c, "config"),
   cost: taskTrainCost,
 });
+
+// v2 Fig 8C: one seed's confidence intervention (phase 1 once, one phase-2 continuation per c from the same state).
+import {
+  ConfidenceInterventionConfig, ConfidenceInterventionResult, confidenceInterventionCost, runConfidenceIntervention, validateConfidenceInterventionConfig,
+} from "./confidenceIntervention";
+
+registerRunner<ConfidenceInterventionConfig, ConfidenceInterventionResult>({
+  name: "confidenceIntervention",
+  version: "1",
+  description: "v2 Fig 8C seed: full-rank DCDT, Adam; phase 1, then per c a phase 2 with ‖W_out‖₁ = c at every pass {seed, epochs1, epochs2, confidences, every, copies?, learningRate} → sampled loss/accuracy",
+  module: __filename,
+  variant: kernelVariant,
+  run: (c) => runConfidenceIntervention(c),
+  validate: (c) => void validateConfidenceInterventionConfig(c, "config"),
+  cost: confidenceInterventionCost,
+});

@@ -1,6 +1,6 @@
 import { uniformGradient } from "../../src/core/arrays";
 import { GhostError } from "../../src/core/errors";
-import { runV2Fig8, v2Fig8Config } from "../../src/figures/v2fig8";
+import { runV2Fig8, runV2Fig8C, v2Fig8Config, V2Fig8Data } from "../../src/figures/v2fig8";
 import { checkV2Fig8 } from "../../src/figures/v2fig8Check";
 import { v2Fig8Figures } from "../../src/display/v2fig8";
 import { getFigure } from "../../src/catalogue";
@@ -75,10 +75,14 @@ describe("learnable confidence (spec B6.2): ∂L/∂c by hand vs central finite 
   });
 });
 
-describe("v2 Fig 8 A–B (spec B6.1, B6.2)", () => {
-  const data = runV2Fig8(v2Fig8Config("ci"));
-  const g = data.gradient;
+describe("v2 Fig 8 A–C (spec B6.1–B6.3)", () => {
+  let data: V2Fig8Data;
+  let g: V2Fig8Data["gradient"];
   const rs = rStar(100);
+  beforeAll(async () => {
+    data = await runV2Fig8(v2Fig8Config("ci"), { workers: 1, cache: false });
+    g = data.gradient;
+  }, 600_000);
   test("panel A: the grid, the zone, and the analytic slope against the closed form g(r) = dE/dr", () => {
     expect(g.r.length).toBe(100);
     expect(g.r[0]).toBe(-rs);
@@ -111,7 +115,7 @@ describe("v2 Fig 8 A–B (spec B6.1, B6.2)", () => {
     expect(failed).toEqual([]);
     expect(rows.filter((r) => r.mustHold).length).toBeGreaterThanOrEqual(5);
     const figs = v2Fig8Figures(data);
-    expect(figs.length).toBe(2);
+    expect(figs.length).toBe(3);
     expect((figs[0].data as unknown[]).length).toBe(6);
     expect(getFigure("v2fig8").id).toBe("v2fig8");
     // a broken claim is caught: pretend phase 2 never learned
@@ -119,8 +123,69 @@ describe("v2 Fig 8 A–B (spec B6.1, B6.2)", () => {
     broken.learnable.phases[1].accuracy = broken.learnable.phases[1].accuracy.map(() => 0.5);
     expect(checkV2Fig8(broken).some((r) => r.mustHold && r.holds === false)).toBe(true);
   });
-  test("bad configs are refused", () => {
-    expect(() => runV2Fig8({ ...v2Fig8Config("ci"), gradient: { ...v2Fig8Config("ci").gradient, points: 2 } })).toThrow(/points/);
-    expect(() => runV2Fig8({ ...v2Fig8Config("ci"), extra: 1 } as never)).toThrow(/extra/);
+  test("panel C config: full = the spec (B6.3); A and B are the same protocol at every scale", () => {
+    const full = v2Fig8Config("full").intervention;
+    expect(full.seeds).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect([full.epochs1, full.epochs2, full.every, full.copies, full.learningRate]).toEqual([10000, 10000, 200, 10, 0.1]);
+    expect(full.confidences).toEqual([0.1, 0.5, 1, 3, Infinity]);
+    expect(v2Fig8Config("full").reduction).toBe("");
+    for (const s of ["ci", "paper"] as const) {
+      expect(v2Fig8Config(s).reduction.length).toBeGreaterThan(0);
+      expect(v2Fig8Config(s).gradient).toEqual(v2Fig8Config("full").gradient);
+      expect(v2Fig8Config(s).learnable).toEqual(v2Fig8Config("full").learnable);
+      expect(v2Fig8Config(s).intervention.confidences).toEqual(full.confidences);
+    }
+  });
+  test("panel C data: samples every `every` epochs over both phases; each curve is the mean ± SEM of the seeds' runs", () => {
+    const c = data.config.intervention;
+    const d = data.intervention;
+    expect(d.epochs).toEqual(Array.from({ length: (c.epochs1 + c.epochs2) / c.every }, (_, i) => i * c.every));
+    expect(d.switchEpoch).toBe(c.epochs1);
+    expect(d.runs.map((r) => r.config.seed)).toEqual(c.seeds);
+    expect(d.curves.map((x) => x.confidence)).toEqual(c.confidences);
+    expect(d.entries).toEqual({ total: 440, silent: 240, copies: 10, responseSteps: 10, steps: 22 });
+    d.curves.forEach((curve, k) => {
+      const rows = d.runs.map((r) => [...r.phase1.accuracy, ...r.continuations[k].accuracy]);
+      curve.mean.forEach((m, j) => {
+        const xs = rows.map((r) => r[j]);
+        const mu = xs.reduce((a, b) => a + b, 0) / xs.length;
+        expect(m).toBeCloseTo(mu, 14);
+        expect(curve.sem[j]).toBeCloseTo(Math.sqrt(xs.reduce((a, b) => a + (b - mu) ** 2, 0) / xs.length) / Math.sqrt(xs.length), 14);
+        expect(curve.count[j]).toBe(c.seeds.length);
+      });
+      // phase 1 is shared: every curve agrees before the switch
+      expect(curve.mean.slice(0, c.epochs1 / c.every)).toEqual(d.curves[0].mean.slice(0, c.epochs1 / c.every));
+    });
+    const fig = v2Fig8Figures(data)[2];
+    expect((fig.data as { line: { color: string } }[]).map((t) => t.line.color)).toEqual(["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"]);
+    expect((fig.layout as { yaxis: { range: number[] } }).yaxis.range).toEqual([0, 1]);
+  });
+  test("panel C check rows: the rounding bound and the c < atanh(0.33) accuracy bound hold; broken data is caught (negative controls)", () => {
+    const rows = checkV2Fig8(data);
+    const norm = rows.find((r) => r.quantity.startsWith("‖W_out‖₁ at every phase-2"))!;
+    const bound = rows.find((r) => r.quantity.startsWith("c = 0.1 < atanh"))!;
+    expect([norm.mustHold, norm.holds, bound.mustHold, bound.holds]).toEqual([true, true, true, true]);
+    expect(rows.filter((r) => r.quantity.startsWith("stuck seeds rescued")).length).toBe(1);
+    // a rescaling that missed by 1e-12 relative, and a c = 0.1 network that told the types apart, are both caught
+    const broken = structuredClone(data);
+    broken.intervention.runs[0].continuations[1].readoutL1RelativeError = 1e-12;
+    broken.intervention.runs[1].continuations[0].accuracy[0] = 0.9;
+    const br = checkV2Fig8(broken);
+    expect(br.find((r) => r.quantity.startsWith("‖W_out‖₁ at every phase-2"))!.holds).toBe(false);
+    expect(br.find((r) => r.quantity.startsWith("c = 0.1 < atanh"))!.holds).toBe(false);
+  });
+  test("bad configs are refused", async () => {
+    const ci = v2Fig8Config("ci");
+    await expect(runV2Fig8({ ...ci, gradient: { ...ci.gradient, points: 2 } })).rejects.toThrow(/points/);
+    await expect(runV2Fig8({ ...ci, extra: 1 } as never)).rejects.toThrow(/extra/);
+    await expect(runV2Fig8(ci, { workerz: 1 } as never)).rejects.toThrow(/workerz/);
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ seeds: [] }, /seeds/], [{ seeds: [0, 0] }, /seeds/], [{ seeds: [-1] }, /seeds\[0\]/], [{ confidences: [0] }, /confidences\[0\]/],
+      [{ every: 0 }, /every/], [{ epochs1: 0 }, /epochs1/], [{ copies: 0 }, /copies/], [{ learningRate: 0 }, /learningRate/], [{ epochz: 1 }, /epochz/],
+    ];
+    for (const [patch, re] of bad) {
+      await expect(runV2Fig8({ ...ci, intervention: { ...ci.intervention, ...patch } } as never)).rejects.toThrow(re);
+      await expect(runV2Fig8C({ ...ci.intervention, ...patch } as never)).rejects.toThrow(re);
+    }
   });
 });

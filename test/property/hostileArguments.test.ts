@@ -54,6 +54,11 @@ const EXCLUDED: Record<string, string> = {
   progress: "writes progress output", collectProvenance: "spawns git", gitRevision: "spawns git",
   codeFingerprint: "hashes the source tree (slow)", plotlyJs: "reads the 4.7 MB plotly bundle",
 };
+// v2 Fig 8C (long computations; configs validated up front, covered by test/protocols/confidenceIntervention.test.ts
+// and test/figures/v2fig8.test.ts).
+Object.assign(EXCLUDED, {
+  runConfidenceIntervention: "trains task RNNs (phase 1 + one continuation per c)", runConfidenceSweep: "async sweep (worker threads)", runV2Fig8C: "async figure computation",
+});
 
 /**
  * Validation gaps found by this test in layers owned by other work streams (engine, protocols and figures helpers and display
