@@ -24,11 +24,16 @@
  *
  * The continuous flow of the same rule (time in units of τ) is F(r) = −r + tanh(r·W_rec + W_in·u + b_in)
  * ({@link taskRnnVelocity}); the forward pass and the flow share {@link taskRnnDriveRow}.
+ *
+ * tanh policy: every tanh and σ of this model (r_0, z_t, the readout g, the flow) is the deterministic kernels
+ * fastTanh / fastSigmoid (kernels/fastMath.ts; ≤ 4 ulp from Math.tanh, the same bits on every platform), in the JS
+ * kernels here AND in the WebAssembly kernels (kernels/taskRnnWasm.ts), which follow the same summation orders:
+ * the two modes are bit-identical (test/kernels/taskRnnWasm.test.ts).
  */
 import { GhostError, requireFinite, requireInRange, requireInteger, requireNonNegative, requireObject, requireOneOf, requireOptions, requirePositive } from "../core/errors";
-import { sigmoid } from "../core/math";
 import { F64Array, copyNd, ndFloat64, requireNd, shapeString } from "../core/nd";
 import { Rng } from "../core/rng";
+import { fastSigmoid, fastTanh } from "../kernels/fastMath";
 import { AccuracyRule, Task, validateTask } from "../tasks/task";
 
 /** Kind of task RNN: recurrent weights as Sl·Sr (rank K) or a full Wrec. */
@@ -294,7 +299,7 @@ export function taskRnnVelocity(model: TaskRnn, rates: F64Array, input: F64Array
   const h = new Float64Array(N);
   for (let m = 0; m < M; m++) {
     taskRnnDriveRow(model, rates.data, m * N, u, 0, h, null, 0);
-    for (let j = 0; j < N; j++) out.data[m * N + j] = -rates.data[m * N + j] + Math.tanh(h[j]);
+    for (let j = 0; j < N; j++) out.data[m * N + j] = -rates.data[m * N + j] + fastTanh(h[j]);
   }
   return out;
 }
@@ -390,7 +395,7 @@ export function taskRnnForwardKernel(model: TaskRnn, task: Task, rng: Rng | null
   let sq = 0;
   for (let b = 0; b < B; b++) {
     const r0 = b * (S + 1) * N;
-    if (rho > 0) for (let i = 0; i < N; i++) R[r0 + i] = Math.tanh(rho * rng!.normal());
+    if (rho > 0) for (let i = 0; i < N; i++) R[r0 + i] = fastTanh(rho * rng!.normal());
     else for (let i = 0; i < N; i++) R[r0 + i] = 0;
     for (let t = 0; t < S; t++) {
       const rOff = r0 + t * N, rNext = rOff + N, bt = b * S + t, qOff = bt * K;
@@ -400,7 +405,7 @@ export function taskRnnForwardKernel(model: TaskRnn, task: Task, rng: Rng | null
         let a = bout[o];
         if (low) for (let k = 0; k < K; k++) a += wout[o * K + k] * Q[qOff + k];
         else for (let i = 0; i < N; i++) a += wout[o * N + i] * R[rOff + i];
-        const yhat = sig ? sigmoid(a) : Math.tanh(a);
+        const yhat = sig ? fastSigmoid(a) : fastTanh(a);
         const idx = bt * Dout + o;
         O[idx] = yhat;
         const e = yhat - Y[idx];
@@ -409,7 +414,7 @@ export function taskRnnForwardKernel(model: TaskRnn, task: Task, rng: Rng | null
       const zOff = bt * N;
       if (sigma > 0) for (let j = 0; j < N; j++) h[j] += sigma * rng!.normal();
       for (let j = 0; j < N; j++) {
-        const z = Math.tanh(h[j]);
+        const z = fastTanh(h[j]);
         Z[zOff + j] = z;
         R[rNext + j] = keep * R[rOff + j] + alpha * z;
       }
