@@ -354,10 +354,11 @@ function score(rule: AccuracyRule, y: number): number {
 export function taskAccuracy(task: Task, outputs: F64Array): number {
   validateTask(task);
   const out = requireNd("outputs", outputs, task.targets.shape.slice()).data;
-  return accuracyKernel(task, out);
+  return taskAccuracyKernel(task, out);
 }
 
-function accuracyKernel(task: Task, out: Float64Array): number {
+/** {@link taskAccuracy} on the flat outputs [B·S·Dout] of a validated task. Not validated (hot loop: once per epoch). */
+export function taskAccuracyKernel(task: Task, out: Float64Array): number {
   const rule = task.accuracy;
   if (rule.kind === "none") return NaN;
   const y = task.targets.data, m = task.mask?.data ?? null;
@@ -421,7 +422,7 @@ export function taskRnnForwardKernel(model: TaskRnn, task: Task, rng: Rng | null
     }
   }
   ws.loss = sq / lossDenominator(task);
-  ws.accuracy = accuracyKernel(task, O);
+  ws.accuracy = taskAccuracyKernel(task, O);
   return ws.loss;
 }
 

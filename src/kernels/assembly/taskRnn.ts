@@ -1,0 +1,361 @@
+/**
+ * WebAssembly SIMD kernels of the v2 task RNN (models/taskRnn.ts taskRnnForwardKernel, training/taskBptt.ts
+ * taskRnnBackwardKernel), batched over trials, low rank (any K) and full rank, tanh or sigmoid readout, optional
+ * mask, r_0 and input noise drawn by the host.
+ *
+ * Bit identity with the JS kernels: every float64 value is computed with the same operations in the same order.
+ * tanh runs two lanes at a time over the N units (elementwise, so lanes do not change it). Every reduction keeps
+ * the JS kernel's sequential order by putting the lanes on the OTHER index:
+ *   q_k = Σ_i r_i Sl[i, k]         lanes over k (pairs of k), i sequential          (Sl [N, K])
+ *   h_j += r_i W[i, j]             lanes over j, i sequential (rows of W)           (full rank drive)
+ *   s_k = Σ_j Sr[k, j] dh_j        lanes over k, j sequential                       (SrT = Srᵀ [N, K])
+ *   gprev_i = Σ_k Sl[i, k] gq_k    lanes over i, k sequential                       (SlT = Slᵀ [K, N])
+ *   gprev_i = Σ_j W[i, j] dh_j     lanes over i, j sequential                       (WT = Wᵀ [N, N])
+ *   ∂W[i, j] = Σ_(b, t desc) r dh  lanes over j, accumulated per trial in (b, t desc) order (as the JS loop)
+ * The readout sums (a = bOut + Σ Wout·q or Wout·r) and the loss stay scalar and sequential.
+ *
+ * Memory (byte offsets of float64 arrays, laid out by the host, kernels/taskRnnWasm.ts), b = trial, t = step:
+ *   R [B, S + 1, N]: on entry R[b, 0] = ξ_b (when ρ > 0) and R[b, t + 1] = η_(b, t) (when σ_n > 0), the host's
+ *   draws in the Rng's order; on exit the rates r_0…r_S (r_0 = tanh(ρ ξ), r_(t+1) overwrites η_t after use).
+ *   Z [B·S, N] = z_t = tanh(h_t) (the backward pass overwrites it with dh_t); Q [B·S, K] = r_t·Sl (low rank);
+ *   O [B·S, Dout] = ŷ_t; H [N] scratch.
+ */
+import { ld, ldv, sigmoid1, st, stv, tanh1, tanh2 } from "./fastMath";
+
+// @ts-ignore: decorator
+@inline function splat(x: f64): v128 {
+  return f64x2.splat(x);
+}
+// @ts-ignore: decorator
+@inline function vadd(a: v128, b: v128): v128 {
+  return f64x2.add(a, b);
+}
+// @ts-ignore: decorator
+@inline function vmul(a: v128, b: v128): v128 {
+  return f64x2.mul(a, b);
+}
+
+/** H[j] = bIn[j] + Σ_d Win[j, d]·U[uOff + d] (d sequential), lanes over j. */
+// @ts-ignore: decorator
+@inline function driveInput(N: i32, Din: i32, Win: usize, bIn: usize, U: usize, uOff: i32, H: usize): void {
+  const N2 = N & ~1;
+  for (let j = 0; j < N2; j += 2) {
+    let h = ldv(bIn, j);
+    for (let d = 0; d < Din; d++) {
+      const w = Din == 1 ? ldv(Win, j) : f64x2.replace_lane(splat(ld(Win, j * Din + d)), 1, ld(Win, (j + 1) * Din + d));
+      h = vadd(h, vmul(w, splat(ld(U, uOff + d))));
+    }
+    stv(H, j, h);
+  }
+  if (N2 < N) {
+    let s = ld(bIn, N2);
+    for (let d = 0; d < Din; d++) s += ld(Win, N2 * Din + d) * ld(U, uOff + d);
+    st(H, N2, s);
+  }
+}
+
+/**
+ * Forward pass over B trials (see the module doc for the layout): r_0, then for t = 0…S − 1 the readout
+ * ŷ_t = g(readout(r_t)), z_t = tanh(h_t + σ_n η_t), r_(t+1) = (1 − α) r_t + α z_t. Returns Σ m (ŷ − y)² in (b, t, o)
+ * order (m = 1 without a mask); the host divides by the loss denominator. low ≠ 0: rank K (Sl [N, K], Sr [K, N],
+ * Wout [Dout, K]); else full rank (W [N, N], Wout [Dout, N]). sig ≠ 0: sigmoid readout, else tanh.
+ */
+export function taskForward(
+  low: i32, N: i32, K: i32, Din: i32, Dout: i32, B: i32, S: i32,
+  alpha: f64, rho: f64, sigma: f64, sig: i32, hasMask: i32,
+  Win: usize, bIn: usize, Sl: usize, Sr: usize, W: usize, Wout: usize, bOut: usize,
+  U: usize, Y: usize, M: usize,
+  R: usize, Z: usize, Q: usize, O: usize, H: usize,
+): f64 {
+  const keep = 1.0 - alpha;
+  const N2 = N & ~1, K2 = K & ~1;
+  const av = splat(alpha), kv = splat(keep), sv = splat(sigma), rv = splat(rho), zero = splat(0.0);
+  for (let b = 0; b < B; b++) {
+    const r0 = b * (S + 1) * N;
+    if (rho > 0) {
+      for (let i = 0; i < N2; i += 2) stv(R, r0 + i, tanh2(vmul(rv, ldv(R, r0 + i))));
+      if (N2 < N) st(R, r0 + N2, tanh1(rho * ld(R, r0 + N2)));
+    } else {
+      for (let i = 0; i < N; i++) st(R, r0 + i, 0.0);
+    }
+    for (let t = 0; t < S; t++) {
+      const rOff = r0 + t * N, rNext = rOff + N, bt = b * S + t, zOff = bt * N, qOff = bt * K;
+      driveInput(N, Din, Win, bIn, U, bt * Din, H);
+      if (low) {
+        for (let k = 0; k < K2; k += 2) {
+          let acc = zero;
+          for (let i = 0; i < N; i++) acc = vadd(acc, vmul(splat(ld(R, rOff + i)), ldv(Sl, i * K + k)));
+          stv(Q, qOff + k, acc);
+        }
+        if (K2 < K) {
+          let s = 0.0;
+          for (let i = 0; i < N; i++) s += ld(R, rOff + i) * ld(Sl, i * K + K2);
+          st(Q, qOff + K2, s);
+        }
+        for (let k = 0; k < K; k++) {
+          const qk = ld(Q, qOff + k), qv = splat(qk), row = k * N;
+          for (let j = 0; j < N2; j += 2) stv(H, j, vadd(ldv(H, j), vmul(qv, ldv(Sr, row + j))));
+          if (N2 < N) st(H, N2, ld(H, N2) + qk * ld(Sr, row + N2));
+        }
+      } else {
+        // h_j += r_i W[i, j], i sequential (rows with r_i = 0 skipped, as the JS kernel), 8 columns per block.
+        let j = 0;
+        for (; j + 8 <= N; j += 8) {
+          let h0 = ldv(H, j), h1 = ldv(H, j + 2), h2 = ldv(H, j + 4), h3 = ldv(H, j + 6);
+          for (let i = 0; i < N; i++) {
+            const ri = ld(R, rOff + i);
+            if (ri == 0) continue;
+            const r = splat(ri), p = i * N + j;
+            h0 = vadd(h0, vmul(r, ldv(W, p)));
+            h1 = vadd(h1, vmul(r, ldv(W, p + 2)));
+            h2 = vadd(h2, vmul(r, ldv(W, p + 4)));
+            h3 = vadd(h3, vmul(r, ldv(W, p + 6)));
+          }
+          stv(H, j, h0); stv(H, j + 2, h1); stv(H, j + 4, h2); stv(H, j + 6, h3);
+        }
+        for (; j + 2 <= N; j += 2) {
+          let h0 = ldv(H, j);
+          for (let i = 0; i < N; i++) {
+            const ri = ld(R, rOff + i);
+            if (ri == 0) continue;
+            h0 = vadd(h0, vmul(splat(ri), ldv(W, i * N + j)));
+          }
+          stv(H, j, h0);
+        }
+        if (j < N) {
+          let s = ld(H, j);
+          for (let i = 0; i < N; i++) {
+            const ri = ld(R, rOff + i);
+            if (ri == 0) continue;
+            s += ri * ld(W, i * N + j);
+          }
+          st(H, j, s);
+        }
+      }
+      // Readout of r_t (before the update).
+      for (let o = 0; o < Dout; o++) {
+        let a = ld(bOut, o);
+        if (low) for (let k = 0; k < K; k++) a += ld(Wout, o * K + k) * ld(Q, qOff + k);
+        else for (let i = 0; i < N; i++) a += ld(Wout, o * N + i) * ld(R, rOff + i);
+        st(O, bt * Dout + o, sig ? sigmoid1(a) : tanh1(a));
+      }
+      // Noise (η_t sits in R[b, t + 1]), tanh, leaky update (overwrites η_t).
+      if (sigma > 0) {
+        for (let j = 0; j < N2; j += 2) {
+          const z = tanh2(vadd(ldv(H, j), vmul(sv, ldv(R, rNext + j))));
+          stv(Z, zOff + j, z);
+          stv(R, rNext + j, vadd(vmul(kv, ldv(R, rOff + j)), vmul(av, z)));
+        }
+        if (N2 < N) {
+          const z = tanh1(ld(H, N2) + sigma * ld(R, rNext + N2));
+          st(Z, zOff + N2, z);
+          st(R, rNext + N2, keep * ld(R, rOff + N2) + alpha * z);
+        }
+      } else {
+        for (let j = 0; j < N2; j += 2) {
+          const z = tanh2(ldv(H, j));
+          stv(Z, zOff + j, z);
+          stv(R, rNext + j, vadd(vmul(kv, ldv(R, rOff + j)), vmul(av, z)));
+        }
+        if (N2 < N) {
+          const z = tanh1(ld(H, N2));
+          st(Z, zOff + N2, z);
+          st(R, rNext + N2, keep * ld(R, rOff + N2) + alpha * z);
+        }
+      }
+    }
+  }
+  let sq = 0.0;
+  const n = B * S * Dout;
+  if (hasMask) {
+    for (let i = 0; i < n; i++) { const e = ld(O, i) - ld(Y, i); sq += ld(M, i) * e * e; }
+  } else {
+    for (let i = 0; i < n; i++) { const e = ld(O, i) - ld(Y, i); sq += e * e; }
+  }
+  return sq;
+}
+
+/**
+ * BPTT over B trials from the buffers of the last {@link taskForward} (Z is overwritten with dh). Gradients
+ * (overwritten): gWin [N, Din], gbIn [N], gWout, gbOut [Dout]; low rank gSlT = (∂L/∂Sl)ᵀ [K, N] and gSr [K, N];
+ * full rank gW [N, N]. Parameters: SlT = Slᵀ [K, N], SrT = Srᵀ [N, K] (low rank), WT = Wᵀ [N, N] (full rank).
+ * Scratch: E [Dout], GQ [K], GR [N], GP [N]. scale = 2/D (D the loss denominator).
+ */
+export function taskBackward(
+  low: i32, N: i32, K: i32, Din: i32, Dout: i32, B: i32, S: i32,
+  alpha: f64, scale: f64, sig: i32, hasMask: i32,
+  SlT: usize, SrT: usize, WT: usize, Wout: usize,
+  U: usize, Y: usize, M: usize, R: usize, Z: usize, Q: usize, O: usize,
+  E: usize, GQ: usize, GR: usize, GP: usize,
+  gWin: usize, gbIn: usize, gSlT: usize, gSr: usize, gW: usize, gWout: usize, gbOut: usize,
+): void {
+  const keep = 1.0 - alpha;
+  const N2 = N & ~1, K2 = K & ~1;
+  const av = splat(alpha), kv = splat(keep), one = splat(1.0), zero = splat(0.0);
+  memory.fill(gWin, 0, <usize>(N * Din) << 3);
+  memory.fill(gbIn, 0, <usize>N << 3);
+  memory.fill(gbOut, 0, <usize>Dout << 3);
+  if (low) {
+    memory.fill(gWout, 0, <usize>(Dout * K) << 3);
+    memory.fill(gSlT, 0, <usize>(K * N) << 3);
+    memory.fill(gSr, 0, <usize>(K * N) << 3);
+  } else {
+    memory.fill(gWout, 0, <usize>(Dout * N) << 3);
+    memory.fill(gW, 0, <usize>(N * N) << 3);
+  }
+  for (let b = 0; b < B; b++) {
+    memory.fill(GR, 0, <usize>N << 3);
+    const r0 = b * (S + 1) * N;
+    for (let t = S - 1; t >= 0; t--) {
+      const rOff = r0 + t * N, bt = b * S + t, zOff = bt * N, uOff = bt * Din, qOff = bt * K;
+      // dh = α g_r ⊙ (1 − z²) (into Z), ∇bIn, ∇Win
+      if (Din == 1) {
+        const uv = splat(ld(U, uOff));
+        for (let j = 0; j < N2; j += 2) {
+          const z = ldv(Z, zOff + j);
+          const d = vmul(vmul(av, ldv(GR, j)), f64x2.sub(one, vmul(z, z)));
+          stv(Z, zOff + j, d);
+          stv(gbIn, j, vadd(ldv(gbIn, j), d));
+          stv(gWin, j, vadd(ldv(gWin, j), vmul(d, uv)));
+        }
+      } else {
+        for (let j = 0; j < N2; j += 2) {
+          const z = ldv(Z, zOff + j);
+          const d = vmul(vmul(av, ldv(GR, j)), f64x2.sub(one, vmul(z, z)));
+          stv(Z, zOff + j, d);
+          stv(gbIn, j, vadd(ldv(gbIn, j), d));
+        }
+        for (let j = 0; j < N2; j++) {
+          const d = ld(Z, zOff + j);
+          for (let k = 0; k < Din; k++) st(gWin, j * Din + k, ld(gWin, j * Din + k) + d * ld(U, uOff + k));
+        }
+      }
+      if (N2 < N) {
+        const z = ld(Z, zOff + N2);
+        const d = alpha * ld(GR, N2) * (1.0 - z * z);
+        st(Z, zOff + N2, d);
+        st(gbIn, N2, ld(gbIn, N2) + d);
+        for (let k = 0; k < Din; k++) st(gWin, N2 * Din + k, ld(gWin, N2 * Din + k) + d * ld(U, uOff + k));
+      }
+      // Readout error of step t.
+      for (let o = 0; o < Dout; o++) {
+        const idx = bt * Dout + o, yhat = ld(O, idx);
+        const w = hasMask ? ld(M, idx) : 1.0;
+        const deriv = sig ? yhat * (1.0 - yhat) : 1.0 - yhat * yhat;
+        const e = scale * w * (yhat - ld(Y, idx)) * deriv;
+        st(E, o, e);
+        st(gbOut, o, ld(gbOut, o) + e);
+      }
+      if (low) {
+        // g_q = Sr·dh + Woutᵀe (lanes over k), ∇Sr, ∇Wout
+        for (let k = 0; k < K2; k += 2) {
+          let acc = zero;
+          for (let j = 0; j < N; j++) acc = vadd(acc, vmul(ldv(SrT, j * K + k), splat(ld(Z, zOff + j))));
+          for (let o = 0; o < Dout; o++) acc = vadd(acc, vmul(ldv(Wout, o * K + k), splat(ld(E, o))));
+          stv(GQ, k, acc);
+        }
+        if (K2 < K) {
+          let s = 0.0;
+          for (let j = 0; j < N; j++) s += ld(SrT, j * K + K2) * ld(Z, zOff + j);
+          for (let o = 0; o < Dout; o++) s += ld(Wout, o * K + K2) * ld(E, o);
+          st(GQ, K2, s);
+        }
+        for (let k = 0; k < K; k++) {
+          const qk = ld(Q, qOff + k), qv = splat(qk), row = k * N;
+          for (let j = 0; j < N2; j += 2) stv(gSr, row + j, vadd(ldv(gSr, row + j), vmul(qv, ldv(Z, zOff + j))));
+          if (N2 < N) st(gSr, row + N2, ld(gSr, row + N2) + qk * ld(Z, zOff + N2));
+          for (let o = 0; o < Dout; o++) st(gWout, o * K + k, ld(gWout, o * K + k) + ld(E, o) * qk);
+        }
+        // g_prev = Sl·g_q (lanes over i), ∇Sl (transposed), g_r ← (1 − α) g_r + g_prev
+        for (let i = 0; i < N2; i += 2) {
+          let acc = zero;
+          const rv = ldv(R, rOff + i);
+          for (let k = 0; k < K; k++) {
+            const g = splat(ld(GQ, k)), p = k * N + i;
+            stv(gSlT, p, vadd(ldv(gSlT, p), vmul(rv, g)));
+            acc = vadd(acc, vmul(ldv(SlT, p), g));
+          }
+          stv(GR, i, vadd(vmul(kv, ldv(GR, i)), acc));
+        }
+        if (N2 < N) {
+          let s = 0.0;
+          const ri = ld(R, rOff + N2);
+          for (let k = 0; k < K; k++) {
+            const g = ld(GQ, k), p = k * N + N2;
+            st(gSlT, p, ld(gSlT, p) + ri * g);
+            s += ld(SlT, p) * g;
+          }
+          st(GR, N2, keep * ld(GR, N2) + s);
+        }
+      } else {
+        // g_prev = W·dh (lanes over i, j sequential, 8 rows per block)
+        let i = 0;
+        for (; i + 8 <= N; i += 8) {
+          let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+          for (let j = 0; j < N; j++) {
+            const d = splat(ld(Z, zOff + j)), p = j * N + i;
+            a0 = vadd(a0, vmul(ldv(WT, p), d));
+            a1 = vadd(a1, vmul(ldv(WT, p + 2), d));
+            a2 = vadd(a2, vmul(ldv(WT, p + 4), d));
+            a3 = vadd(a3, vmul(ldv(WT, p + 6), d));
+          }
+          stv(GP, i, a0); stv(GP, i + 2, a1); stv(GP, i + 4, a2); stv(GP, i + 6, a3);
+        }
+        for (; i + 2 <= N; i += 2) {
+          let a0 = zero;
+          for (let j = 0; j < N; j++) a0 = vadd(a0, vmul(ldv(WT, j * N + i), splat(ld(Z, zOff + j))));
+          stv(GP, i, a0);
+        }
+        if (i < N) {
+          let s = 0.0;
+          for (let j = 0; j < N; j++) s += ld(WT, j * N + i) * ld(Z, zOff + j);
+          st(GP, i, s);
+        }
+        for (let o = 0; o < Dout; o++) {
+          const eo = ld(E, o);
+          if (eo == 0) continue;
+          const ev = splat(eo), row = o * N;
+          for (let i2 = 0; i2 < N2; i2 += 2) {
+            stv(gWout, row + i2, vadd(ldv(gWout, row + i2), vmul(ev, ldv(R, rOff + i2))));
+            stv(GP, i2, vadd(ldv(GP, i2), vmul(ldv(Wout, row + i2), ev)));
+          }
+          if (N2 < N) {
+            st(gWout, row + N2, ld(gWout, row + N2) + eo * ld(R, rOff + N2));
+            st(GP, N2, ld(GP, N2) + ld(Wout, row + N2) * eo);
+          }
+        }
+        for (let i2 = 0; i2 < N2; i2 += 2) stv(GR, i2, vadd(vmul(kv, ldv(GR, i2)), ldv(GP, i2)));
+        if (N2 < N) st(GR, N2, keep * ld(GR, N2) + ld(GP, N2));
+      }
+    }
+    if (!low) {
+      // ∇W[i, j] += r_(b,t,i) dh_(b,t,j) for t = S − 1…0 (the JS order), accumulated in registers, 8 columns a block.
+      const zb = b * S * N;
+      for (let i = 0; i < N; i++) {
+        const row = i * N;
+        let j = 0;
+        for (; j + 8 <= N; j += 8) {
+          let a0 = ldv(gW, row + j), a1 = ldv(gW, row + j + 2), a2 = ldv(gW, row + j + 4), a3 = ldv(gW, row + j + 6);
+          for (let t = S - 1; t >= 0; t--) {
+            const r = splat(ld(R, r0 + t * N + i)), p = zb + t * N + j;
+            a0 = vadd(a0, vmul(r, ldv(Z, p)));
+            a1 = vadd(a1, vmul(r, ldv(Z, p + 2)));
+            a2 = vadd(a2, vmul(r, ldv(Z, p + 4)));
+            a3 = vadd(a3, vmul(r, ldv(Z, p + 6)));
+          }
+          stv(gW, row + j, a0); stv(gW, row + j + 2, a1); stv(gW, row + j + 4, a2); stv(gW, row + j + 6, a3);
+        }
+        for (; j + 2 <= N; j += 2) {
+          let a0 = ldv(gW, row + j);
+          for (let t = S - 1; t >= 0; t--) a0 = vadd(a0, vmul(splat(ld(R, r0 + t * N + i)), ldv(Z, zb + t * N + j)));
+          stv(gW, row + j, a0);
+        }
+        if (j < N) {
+          let s = ld(gW, row + j);
+          for (let t = S - 1; t >= 0; t--) s += ld(R, r0 + t * N + i) * ld(Z, zb + t * N + j);
+          st(gW, row + j, s);
+        }
+      }
+    }
+  }
+}
