@@ -120,6 +120,10 @@ interface KernelExports {
     x: number, phi: number, kap: number, o: number, dz: number, gx: number, gm: number, gn: number, gb: number,
     learningRate: number, epochs: number, lossOut: number, accOut: number, normOut: number,
   ): number;
+  rngSetState(a: number, b: number, c: number, d: number, spare: number, hasSpare: number): void;
+  rngGetState(i: number): number;
+  normalBlocks(p: number, blocks: number, blockLen: number, stride: number): void;
+  logFdlibm(x: number): number;
   taskForward(
     low: number, N: number, K: number, Din: number, Dout: number, B: number, S: number, alpha: number, rho: number, sigma: number, sig: number, hasMask: number,
     Win: number, bIn: number, Sl: number, Sr: number, W: number, Wout: number, bOut: number, U: number, Y: number, M: number,
@@ -207,6 +211,7 @@ export class WasmKernels {
   private f64: Float64Array;
   private readonly base: number; // first free float64 index, 16-byte aligned
   private layout: RankOneLayout | null = null;
+  private normalsOk: boolean | undefined;
 
   constructor(module: WebAssembly.Module) {
     if (!(module instanceof WebAssembly.Module)) throw new GhostError("module", module, "a compiled WebAssembly.Module (use wasmKernels())");
@@ -325,6 +330,30 @@ export class WasmKernels {
   }
 
   /**
+   * True when this instance's WebAssembly copy of the Rng (assembly/rng.ts: xoshiro128**, polar Box–Muller with
+   * fdlibm's ln) reproduces this runtime's Rng.normal bit for bit (checked once: 4,096 normals across a spare
+   * boundary and ln at 1,000 points, against Math.log). V8's Math.log is fdlibm's, so this holds in Node; where it
+   * does not, the task pass draws in JS (same stream, slower).
+   */
+  wasmNormalsMatch(): boolean {
+    if (this.normalsOk === undefined) {
+      const ref = new Rng(20261125), probe = new Rng(20261125);
+      ref.normal(); probe.normal(); // start with a spare
+      const st = probe.getState(), n = 4096;
+      this.ensure(this.base + n);
+      this.ex.rngSetState(st.s[0], st.s[1], st.s[2], st.s[3], st.spare ?? 0, st.spare === null ? 0 : 1);
+      this.ex.normalBlocks(this.base * 8, 1, n, 0);
+      this.layout = null;
+      let ok = true;
+      for (let i = 0; i < n && ok; i++) ok = Object.is(this.f64[this.base + i], ref.normal());
+      const u = new Rng(7);
+      for (let i = 0; i < 1000 && ok; i++) { const x = i < 500 ? u.uniform() : Math.exp(700 * (u.uniform() - 0.5)); ok = Object.is(this.ex.logFdlibm(x), Math.log(x)); }
+      this.normalsOk = ok;
+    }
+    return this.normalsOk;
+  }
+
+  /**
    * One forward (+ BPTT when `grads` is given) pass of the task RNN over a batch of trials, in WebAssembly SIMD
    * (assembly/taskRnn.ts), bit-identical to the JS kernels taskRnnForwardKernel + taskRnnBackwardKernel
    * (models/taskRnn.ts, training/taskBptt.ts; test/kernels/taskRnnWasm.test.ts). The draws come from `rng` in the
@@ -372,6 +401,7 @@ export class WasmKernels {
     if (out.z !== null) need("out.z", out.z, B * S * N);
     if (out.latent !== null) need("out.latent", out.latent, low ? B * S * K : 0);
 
+    const wasmDraws = (rho > 0 || sigma > 0) && this.wasmNormalsMatch(); // (its one-time check uses the memory below)
     // Layout (float64 indices, each array 16-byte aligned) above the heap base; the rank-one layout is invalidated.
     let at = this.base;
     const take = (len: number) => { const p = at; at += (len + 1) & ~1; return p; };
@@ -396,8 +426,16 @@ export class WasmKernels {
     }
     f.set(data.inputs, pU); f.set(data.targets, pY);
     if (data.mask !== null) f.set(data.mask, pM);
-    // The draws, in the JS kernel's order, into R (ξ_b at r_0's slot, η_(b,t) at r_(t+1)'s slot).
-    if (rho > 0 || sigma > 0) {
+    // The draws, in the JS kernel's order, into R (ξ_b at r_0's slot, η_(b,t) at r_(t+1)'s slot): by the
+    // WebAssembly copy of the generator (assembly/rng.ts) when it reproduces this runtime's stream, else in JS.
+    if (wasmDraws) {
+      const g = rng as Rng, st = g.getState(), ex = this.ex;
+      ex.rngSetState(st.s[0], st.s[1], st.s[2], st.s[3], st.spare ?? 0, st.spare === null ? 0 : 1);
+      if (rho > 0 && sigma > 0) ex.normalBlocks(pR * 8, 1, B * (S + 1) * N, 0);
+      else if (rho > 0) ex.normalBlocks(pR * 8, B, N, (S + 1) * N);
+      else ex.normalBlocks((pR + N) * 8, B, S * N, (S + 1) * N);
+      g.setState({ algorithm: "xoshiro128**", s: [ex.rngGetState(0), ex.rngGetState(1), ex.rngGetState(2), ex.rngGetState(3)], seed: g.seed, spare: ex.rngGetState(5) ? ex.rngGetState(4) : null });
+    } else if (rho > 0 || sigma > 0) {
       const g = rng as Rng;
       for (let b = 0; b < B; b++) {
         const r0 = pR + b * (S + 1) * N;
