@@ -72,6 +72,10 @@ export function taskForward(
   const av = splat(alpha), kv = splat(keep), sv = splat(sigma), rv = splat(rho), zero = splat(0.0);
   for (let b = 0; b < B; b++) {
     const r0 = b * (S + 1) * N;
+    if (low && K == 2 && Din == 1) {
+      forwardRank2Trial(b, N, Dout, S, alpha, rho, sigma, sig, Win, bIn, Sl, Sr, Wout, bOut, U, R, Z, Q, O);
+      continue;
+    }
     if (rho > 0) {
       for (let i = 0; i < N2; i += 2) stv(R, r0 + i, tanh2(vmul(rv, ldv(R, r0 + i))));
       if (N2 < N) st(R, r0 + N2, tanh1(rho * ld(R, r0 + N2)));
@@ -206,6 +210,10 @@ export function taskBackward(
   for (let b = 0; b < B; b++) {
     memory.fill(GR, 0, <usize>N << 3);
     const r0 = b * (S + 1) * N;
+    if (low && K == 2 && Din == 1) {
+      backwardRank2Trial(b, N, Dout, S, alpha, scale, sig, hasMask, SlT, SrT, Wout, U, Y, M, R, Z, Q, O, E, GR, gWin, gbIn, gSlT, gSr, gWout, gbOut);
+      continue;
+    }
     for (let t = S - 1; t >= 0; t--) {
       const rOff = r0 + t * N, bt = b * S + t, zOff = bt * N, uOff = bt * Din, qOff = bt * K;
       // dh = α g_r ⊙ (1 − z²) (into Z), ∇bIn, ∇Win
@@ -356,6 +364,141 @@ export function taskBackward(
           st(gW, row + j, s);
         }
       }
+    }
+  }
+}
+
+// ---- fused fast path for rank 2 with one input (the paper's v2 Fig 4 models) --------------------------------------
+// The same operations in the same order as the general path above (and the JS kernels), in fewer passes over the
+// units: the drive, noise, tanh and update of step t and the latent q_(t+1) = r_(t+1)·Sl (lanes over k, units in
+// order) in one loop; in BPTT, dh, ∇bIn, ∇Win, ∇Sr and s_k = Σ_j Sr[k, j] dh_j (units in order) in one loop.
+
+// @ts-ignore: decorator
+@inline function lane0(v: v128): v128 {
+  return f64x2.splat(f64x2.extract_lane(v, 0));
+}
+// @ts-ignore: decorator
+@inline function lane1(v: v128): v128 {
+  return f64x2.splat(f64x2.extract_lane(v, 1));
+}
+
+function forwardRank2Trial(
+  b: i32, N: i32, Dout: i32, S: i32, alpha: f64, rho: f64, sigma: f64, sig: i32,
+  Win: usize, bIn: usize, Sl: usize, Sr: usize, Wout: usize, bOut: usize, U: usize, R: usize, Z: usize, Q: usize, O: usize,
+): void {
+  const keep = 1.0 - alpha, N2 = N & ~1;
+  const av = splat(alpha), kv = splat(keep), sv = splat(sigma), rv = splat(rho), zero = splat(0.0);
+  const r0 = b * (S + 1) * N;
+  if (rho > 0) {
+    for (let i = 0; i < N2; i += 2) stv(R, r0 + i, tanh2(vmul(rv, ldv(R, r0 + i))));
+    if (N2 < N) st(R, r0 + N2, tanh1(rho * ld(R, r0 + N2)));
+  } else {
+    for (let i = 0; i < N; i++) st(R, r0 + i, 0.0);
+  }
+  let q = zero;
+  for (let i = 0; i < N; i++) q = vadd(q, vmul(splat(ld(R, r0 + i)), ldv(Sl, 2 * i)));
+  for (let t = 0; t < S; t++) {
+    const rOff = r0 + t * N, rNext = rOff + N, bt = b * S + t, zOff = bt * N;
+    stv(Q, 2 * bt, q);
+    const q0 = f64x2.extract_lane(q, 0), q1 = f64x2.extract_lane(q, 1);
+    for (let o = 0; o < Dout; o++) {
+      let a = ld(bOut, o);
+      a += ld(Wout, 2 * o) * q0;
+      a += ld(Wout, 2 * o + 1) * q1;
+      st(O, bt * Dout + o, sig ? sigmoid1(a) : tanh1(a));
+    }
+    const u = ld(U, bt), uv = splat(u), q0v = splat(q0), q1v = splat(q1);
+    let qn = zero;
+    for (let j = 0; j < N2; j += 2) {
+      let h = vadd(ldv(bIn, j), vmul(ldv(Win, j), uv));
+      h = vadd(h, vmul(q0v, ldv(Sr, j)));
+      h = vadd(h, vmul(q1v, ldv(Sr, N + j)));
+      if (sigma > 0) h = vadd(h, vmul(sv, ldv(R, rNext + j)));
+      const z = tanh2(h);
+      stv(Z, zOff + j, z);
+      const rn = vadd(vmul(kv, ldv(R, rOff + j)), vmul(av, z));
+      stv(R, rNext + j, rn);
+      qn = vadd(qn, vmul(lane0(rn), ldv(Sl, 2 * j)));
+      qn = vadd(qn, vmul(lane1(rn), ldv(Sl, 2 * j + 2)));
+    }
+    if (N2 < N) {
+      const j = N2;
+      let h = ld(bIn, j) + ld(Win, j) * u;
+      h += q0 * ld(Sr, j);
+      h += q1 * ld(Sr, N + j);
+      if (sigma > 0) h += sigma * ld(R, rNext + j);
+      const z = tanh1(h);
+      st(Z, zOff + j, z);
+      const rn = keep * ld(R, rOff + j) + alpha * z;
+      st(R, rNext + j, rn);
+      qn = vadd(qn, vmul(splat(rn), ldv(Sl, 2 * j)));
+    }
+    q = qn;
+  }
+}
+
+function backwardRank2Trial(
+  b: i32, N: i32, Dout: i32, S: i32, alpha: f64, scale: f64, sig: i32, hasMask: i32,
+  SlT: usize, SrT: usize, Wout: usize, U: usize, Y: usize, M: usize, R: usize, Z: usize, Q: usize, O: usize,
+  E: usize, GR: usize, gWin: usize, gbIn: usize, gSlT: usize, gSr: usize, gWout: usize, gbOut: usize,
+): void {
+  const keep = 1.0 - alpha, N2 = N & ~1;
+  const av = splat(alpha), kv = splat(keep), one = splat(1.0), zero = splat(0.0);
+  const r0 = b * (S + 1) * N;
+  for (let t = S - 1; t >= 0; t--) {
+    const rOff = r0 + t * N, bt = b * S + t, zOff = bt * N;
+    const u = ld(U, bt), uv = splat(u);
+    const q0 = ld(Q, 2 * bt), q1 = ld(Q, 2 * bt + 1), q0v = splat(q0), q1v = splat(q1);
+    let acc = zero;
+    for (let j = 0; j < N2; j += 2) {
+      const z = ldv(Z, zOff + j);
+      const d = vmul(vmul(av, ldv(GR, j)), f64x2.sub(one, vmul(z, z)));
+      stv(Z, zOff + j, d);
+      stv(gbIn, j, vadd(ldv(gbIn, j), d));
+      stv(gWin, j, vadd(ldv(gWin, j), vmul(d, uv)));
+      stv(gSr, j, vadd(ldv(gSr, j), vmul(q0v, d)));
+      stv(gSr, N + j, vadd(ldv(gSr, N + j), vmul(q1v, d)));
+      acc = vadd(acc, vmul(ldv(SrT, 2 * j), lane0(d)));
+      acc = vadd(acc, vmul(ldv(SrT, 2 * j + 2), lane1(d)));
+    }
+    if (N2 < N) {
+      const j = N2;
+      const z = ld(Z, zOff + j);
+      const d = alpha * ld(GR, j) * (1.0 - z * z);
+      st(Z, zOff + j, d);
+      st(gbIn, j, ld(gbIn, j) + d);
+      st(gWin, j, ld(gWin, j) + d * u);
+      st(gSr, j, ld(gSr, j) + q0 * d);
+      st(gSr, N + j, ld(gSr, N + j) + q1 * d);
+      acc = vadd(acc, vmul(ldv(SrT, 2 * j), splat(d)));
+    }
+    for (let o = 0; o < Dout; o++) {
+      const idx = bt * Dout + o, yhat = ld(O, idx);
+      const w = hasMask ? ld(M, idx) : 1.0;
+      const deriv = sig ? yhat * (1.0 - yhat) : 1.0 - yhat * yhat;
+      const e = scale * w * (yhat - ld(Y, idx)) * deriv;
+      st(E, o, e);
+      st(gbOut, o, ld(gbOut, o) + e);
+    }
+    for (let o = 0; o < Dout; o++) acc = vadd(acc, vmul(ldv(Wout, 2 * o), splat(ld(E, o))));
+    for (let o = 0; o < Dout; o++) {
+      const e = ld(E, o);
+      st(gWout, 2 * o, ld(gWout, 2 * o) + e * q0);
+      st(gWout, 2 * o + 1, ld(gWout, 2 * o + 1) + e * q1);
+    }
+    const g0 = lane0(acc), g1 = lane1(acc);
+    for (let i = 0; i < N2; i += 2) {
+      const rv = ldv(R, rOff + i);
+      stv(gSlT, i, vadd(ldv(gSlT, i), vmul(rv, g0)));
+      stv(gSlT, N + i, vadd(ldv(gSlT, N + i), vmul(rv, g1)));
+      const gp = vadd(vadd(zero, vmul(ldv(SlT, i), g0)), vmul(ldv(SlT, N + i), g1));
+      stv(GR, i, vadd(vmul(kv, ldv(GR, i)), gp));
+    }
+    if (N2 < N) {
+      const i = N2, ri = ld(R, rOff + i), a0 = f64x2.extract_lane(acc, 0), a1 = f64x2.extract_lane(acc, 1);
+      st(gSlT, i, ld(gSlT, i) + ri * a0);
+      st(gSlT, N + i, ld(gSlT, N + i) + ri * a1);
+      st(GR, i, keep * ld(GR, i) + ((0.0 + ld(SlT, i) * a0) + ld(SlT, N + i) * a1));
     }
   }
 }
