@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// Throughput of the v2 task-RNN epoch (spec B1: forward over the whole batch + BPTT + optimiser update, through the
+// Throughput of the v2 task-RNN epoch, WASM vs JS vs NumPy (spec B1: forward over the whole batch + BPTT + optimiser update, through the
 // public trainer training.trainTask), per core, side by side in one run, at the paper's shapes (N = 100):
 //   library WASM   trainTask with GHOST_KERNELS=wasm (WebAssembly SIMD pass; JS draws, optimiser and metrics)
 //   library JS     trainTask with the JS kernels (the same bits: both use fastTanh and the same summation order)
 //   NumPy          bench/numpy_task_rnn.py, the same epoch batched over trials, one BLAS thread (skipped if absent)
 // Unit: ms per epoch (lower is better), best of --repeats by process CPU time (interference from other processes on
 // a shared machine only ever adds time) and by wall clock. A benchmark, never a test.
-//   npm run bench        (runs this first, then bench/rank-one.mjs)
-//   node bench/task-rnn.mjs --repeats 3 --scale 1 --only fig4-dcdt
+//   npm run bench        (runs this first, then bench/rank-one.mjs; bench/task-rnn.mjs is the JS-only per-preset timer)
+//   node bench/task-kernels.mjs --repeats 3 --scale 1 --only fig4-dcdt
 import { createRequire } from "node:module";
 import { execFileSync } from "node:child_process";
 import os from "node:os";
