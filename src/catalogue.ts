@@ -33,6 +33,9 @@ import { figS1Config, runFigS1, FigS1Data } from "./figures/figS1";
 import { figS1Figures } from "./display/figS1";
 import { figRankConfig, runFigRank, FigRankData } from "./figures/figRank";
 import { figRankFigures } from "./display/figRank";
+import { v2Fig8Config, runV2Fig8, V2Fig8Data } from "./figures/v2fig8";
+import { checkV2Fig8 } from "./figures/v2fig8Check";
+import { v2Fig8Figures } from "./display/v2fig8";
 
 /**
  * The scales every figure runs at: "ci" (small, well under 2 minutes on one core), "paper" (the paper's parameters,
@@ -201,4 +204,15 @@ registerFigure({
   run: (scale, ctx) => runFigRank(figRankConfig(scale), { cache: ctx.cache, workers: ctx.workers, onProgress: ctx.onProgress, signal: ctx.signal, cluster: ctx.cluster }),
   build: (data: FigRankData) => figRankFigures(data),
   check: (data: FigRankData) => checkFigRank(data),
+});
+
+registerFigure({
+  id: "v2fig8",
+  title: "Output confidence: the no-learning zone is flat only at c → ∞; a learnable c stays stuck, c := 1 learns",
+  paperRef: "v2 Fig. 8A–B (spec B6.1, B6.2; 8C not yet)",
+  notebook: "notebooks/10-confidence.ipynb",
+  config: (scale) => ({ ...v2Fig8Config(scale) }),
+  run: (scale, ctx) => runV2Fig8(v2Fig8Config(scale), ctx.onProgress),
+  build: (data: V2Fig8Data) => v2Fig8Figures(data),
+  check: (data: V2Fig8Data) => checkV2Fig8(data),
 });

@@ -74,6 +74,25 @@ export function logspace(startExp: number, stopExp: number, n: number): Float64A
   return e.map((x) => Math.pow(10, x));
 }
 
+/**
+ * Derivative of samples on a uniform grid with spacing `spacing` (numpy.gradient with a scalar spacing): central
+ * differences (f[i+1] − f[i−1])/(2h) inside, one-sided first differences at the two ends. Exact for quadratics
+ * inside and for straight lines at the ends. `values` needs at least 2 finite-or-not numbers (NaN propagates);
+ * `spacing` finite and non-zero.
+ */
+export function uniformGradient(values: ArrayLike<number>, spacing: number): Float64Array {
+  requireArrayLike("values", values);
+  requireFinite("spacing", spacing);
+  if (spacing === 0) throw new GhostError("spacing", spacing, "a finite non-zero grid step");
+  const n = values.length;
+  if (n < 2) throw new GhostError("values.length", n, "at least 2 samples");
+  const out = new Float64Array(n);
+  out[0] = (values[1] - values[0]) / spacing;
+  out[n - 1] = (values[n - 1] - values[n - 2]) / spacing;
+  for (let i = 1; i < n - 1; i++) out[i] = (values[i + 1] - values[i - 1]) / (2 * spacing);
+  return out;
+}
+
 /** Dot product of two equal-length arrays. */
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   requireArrayLike("a", a);

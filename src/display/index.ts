@@ -9,3 +9,4 @@ export * from "./fig3";
 export * from "./figS1";
 export * from "./figRank";
 export * from "./checks";
+export * from "./v2fig8";

@@ -13,3 +13,5 @@ export * from "./fig3Check";
 export * from "./fig4Check";
 export * from "./figS1Check";
 export * from "./figRankCheck";
+export * from "./v2fig8";
+export * from "./v2fig8Check";

@@ -18,22 +18,24 @@
  * The stored rate history INCLUDES r_0: rates [B, S + 1, N], rates[b, t] = r_t for t = 0…S (the Fig 5 convention;
  * the Fig 4/7/8C scripts keep r_1…r_S, i.e. rates[:, 1:]). BPTT needs r_0…r_{S−1}; the analysis gets every state.
  *
- * Randomness: every forward pass draws from the Rng passed in, trial by trial in batch order: N normals for ξ
- * (only when ρ > 0; ρ = 0 gives r_0 = 0 exactly and draws nothing), then N normals of η per step (only when
- * σ_n > 0). So a model with ρ = σ_n = 0 (Fig 7) is deterministic and needs no Rng.
+ * Randomness: every forward pass draws from the Rng passed in, in the order of PyTorch's calls: first N normals
+ * of ξ for each trial in batch order (only when ρ > 0; ρ = 0 gives r_0 = 0 exactly and draws nothing), then at
+ * each step t the N normals of η for each trial in batch order (only when σ_n > 0). So a model with ρ = σ_n = 0
+ * (Fig 7) is deterministic and needs no Rng.
  *
  * The continuous flow of the same rule (time in units of τ) is F(r) = −r + tanh(r·W_rec + W_in·u + b_in)
  * ({@link taskRnnVelocity}); the forward pass and the flow share {@link taskRnnDriveRow}.
  *
- * tanh policy: every tanh and σ of this model (r_0, z_t, the readout g, the flow) is the deterministic kernels
- * fastTanh / fastSigmoid (kernels/fastMath.ts; ≤ 4 ulp from Math.tanh, the same bits on every platform), in the JS
- * kernels here AND in the WebAssembly kernels (kernels/taskRnnWasm.ts), which follow the same summation orders:
- * the two modes are bit-identical (test/kernels/taskRnnWasm.test.ts).
+ * tanh and the sigmoid are the library's deterministic kernels (kernels/fastMath.ts: ≤ 4 ulp from Math.tanh,
+ * the same bits on every platform and the JS twins of the WebAssembly kernels), so a run is bit-identical across
+ * machines and Node versions. The WebAssembly SIMD kernels (kernels/assembly/taskRnn.ts, training.taskRnnWasmPass,
+ * used by trainTask when kernels.kernelMode() is "wasm") follow the same operations and summation orders as the
+ * kernels here and in training/taskBptt.ts: the two modes give the same bits (test/kernels/taskRnnWasm.test.ts).
  */
 import { GhostError, requireFinite, requireInRange, requireInteger, requireNonNegative, requireObject, requireOneOf, requireOptions, requirePositive } from "../core/errors";
+import { fastSigmoid, fastTanh } from "../kernels/fastMath";
 import { F64Array, copyNd, ndFloat64, requireNd, shapeString } from "../core/nd";
 import { Rng } from "../core/rng";
-import { fastSigmoid, fastTanh } from "../kernels/fastMath";
 import { AccuracyRule, Task, validateTask } from "../tasks/task";
 
 /** Kind of task RNN: recurrent weights as Sl·Sr (rank K) or a full Wrec. */
@@ -250,25 +252,24 @@ export function recurrentMatrix(model: TaskRnn): F64Array {
 // The one rule: drive h = W_in·u + b_in + r·W_rec (+ η), used by the forward pass and by the flow.
 
 /**
- * Writes the drive h_j = Σ_d Win[j, d] u_d + bIn[j] + (r·W_rec)_j into `h` (length N) for ONE state r (entries
+ * Writes the drive h_j = Σ_d Win[j, d] u_d + bIn[j] + (r·W_rec)_j into h[hOff … hOff + N − 1] for ONE state r (entries
  * r[rOff … rOff + N − 1]) and input u (u[uOff … uOff + Din − 1], or none when u is null), and for low rank the
  * latent q = r·Sl into q[qOff …] (length K). Not validated (hot loop): callers pass a validated model.
  */
-export function taskRnnDriveRow(model: TaskRnn, r: Float64Array, rOff: number, u: Float64Array | null, uOff: number, h: Float64Array, q: Float64Array | null, qOff: number): void {
+export function taskRnnDriveRow(model: TaskRnn, r: Float64Array, rOff: number, u: Float64Array | null, uOff: number, h: Float64Array, hOff: number, q: Float64Array | null, qOff: number): void {
   const c = model.config, N = c.size, Din = c.inputs;
   const win = model.params.Win.data, bin = model.params.bIn.data;
   for (let j = 0; j < N; j++) {
     let s = bin[j];
     if (u !== null) for (let d = 0; d < Din; d++) s += win[j * Din + d] * u[uOff + d];
-    h[j] = s;
+    h[hOff + j] = s;
   }
   if (c.kind === "fullRank") {
     const W = (model.params as FullRankTaskParams).Wrec.data;
     for (let i = 0; i < N; i++) {
       const ri = r[rOff + i];
-      if (ri === 0) continue;
       const row = i * N;
-      for (let j = 0; j < N; j++) h[j] += ri * W[row + j];
+      for (let j = 0; j < N; j++) h[hOff + j] += ri * W[row + j];
     }
     return;
   }
@@ -279,7 +280,7 @@ export function taskRnnDriveRow(model: TaskRnn, r: Float64Array, rOff: number, u
     for (let i = 0; i < N; i++) s += r[rOff + i] * Sl[i * K + k];
     if (q !== null) q[qOff + k] = s;
     const row = k * N;
-    for (let j = 0; j < N; j++) h[j] += s * Sr[row + j];
+    for (let j = 0; j < N; j++) h[hOff + j] += s * Sr[row + j];
   }
 }
 
@@ -298,7 +299,7 @@ export function taskRnnVelocity(model: TaskRnn, rates: F64Array, input: F64Array
   const out = ndFloat64([M, N]);
   const h = new Float64Array(N);
   for (let m = 0; m < M; m++) {
-    taskRnnDriveRow(model, rates.data, m * N, u, 0, h, null, 0);
+    taskRnnDriveRow(model, rates.data, m * N, u, 0, h, 0, null, 0);
     for (let j = 0; j < N; j++) out.data[m * N + j] = -rates.data[m * N + j] + fastTanh(h[j]);
   }
   return out;
@@ -319,8 +320,11 @@ export interface TaskRnnWorkspace {
   z: Float64Array;
   /** Low rank: latent q_t = r_t·Sl, t = 0…S − 1, flat [B·S·K] (empty for full rank). */
   latent: Float64Array;
-  /** Scratch drive, length N. */
+  /** Scratch drives of all trials at one step, [B·N] (row b = trial b). */
   h: Float64Array;
+  /** Scratch block of 4 rate rows and 4 drive rows for the blocked full-rank product, [4·N] each. */
+  rBlock: Float64Array;
+  hBlock: Float64Array;
   /** Loss and accuracy of the last pass. */
   loss: number;
   accuracy: number;
@@ -336,7 +340,7 @@ export function createTaskRnnWorkspace(model: TaskRnn, task: Task): TaskRnnWorks
   return {
     batch: B, steps: S,
     rates: ndFloat64([B, S + 1, N]), outputs: ndFloat64([B, S, Dout]), z: new Float64Array(B * S * N),
-    latent: new Float64Array(model.config.kind === "lowRank" ? B * S * K : 0), h: new Float64Array(N), loss: NaN, accuracy: NaN,
+    latent: new Float64Array(model.config.kind === "lowRank" ? B * S * K : 0), h: new Float64Array(B * N), rBlock: new Float64Array(4 * N), hBlock: new Float64Array(4 * N), loss: NaN, accuracy: NaN,
   };
 }
 
@@ -371,8 +375,13 @@ export function taskAccuracyKernel(task: Task, out: Float64Array): number {
   return hit / count;
 }
 
-/** The loss normaliser: Σ m (mask) or B·S·Dout (the mean of nn.MSELoss). */
+/** The loss normaliser of a task: Σ m (mask) or B·S·Dout (the mean of nn.MSELoss). */
 export function lossDenominator(task: Task): number {
+  return denominatorOf(validateTask(task));
+}
+
+/** {@link lossDenominator} for a validated task (hot path). Not validated. */
+export function denominatorOf(task: Task): number {
   if (task.mask === null) return task.targets.data.length;
   let s = 0;
   for (const w of task.mask.data) s += w;
@@ -380,27 +389,88 @@ export function lossDenominator(task: Task): number {
 }
 
 /**
+ * Full-rank drive of up to 4 trials at once, the same arithmetic per entry as {@link taskRnnDriveRow} (b_in + Σ_d
+ * W_in u_d, then + r_i·Wrec[i, j] for i = 0…N − 1 in order), so bit-identical to it; blocking 4 trials reuses
+ * every row of Wrec 4 times (≈ 2× faster than one trial at a time at N = 100). Rows `count`…3 of the block are
+ * zero-padded and ignored.
+ */
+function fullRankDriveBlock(model: TaskRnn, R: Float64Array, rOffs: number[], U: Float64Array, uOffs: number[], count: number, ws: TaskRnnWorkspace, hOffs: number[]): void {
+  const N = model.config.size, Din = model.config.inputs;
+  const W = (model.params as FullRankTaskParams).Wrec.data, win = model.params.Win.data, bin = model.params.bIn.data;
+  const rb = ws.rBlock, hb = ws.hBlock;
+  for (let m = 0; m < 4; m++) {
+    const o = m * N;
+    if (m < count) {
+      const ro = rOffs[m], uo = uOffs[m];
+      for (let i = 0; i < N; i++) rb[o + i] = R[ro + i];
+      for (let j = 0; j < N; j++) {
+        let s = bin[j];
+        for (let d = 0; d < Din; d++) s += win[j * Din + d] * U[uo + d];
+        hb[o + j] = s;
+      }
+    } else {
+      for (let i = 0; i < N; i++) { rb[o + i] = 0; hb[o + i] = 0; }
+    }
+  }
+  const N2 = 2 * N, N3 = 3 * N;
+  for (let i = 0; i < N; i++) {
+    const r0 = rb[i], r1 = rb[N + i], r2 = rb[N2 + i], r3 = rb[N3 + i], row = i * N;
+    for (let j = 0; j < N; j++) {
+      const w = W[row + j];
+      hb[j] += r0 * w;
+      hb[N + j] += r1 * w;
+      hb[N2 + j] += r2 * w;
+      hb[N3 + j] += r3 * w;
+    }
+  }
+  const H = ws.h;
+  for (let m = 0; m < count; m++) for (let j = 0; j < N; j++) H[hOffs[m] + j] = hb[m * N + j];
+}
+
+/**
  * The forward pass kernel over a batch: fills ws.rates (r_0 drawn from `rng` when ρ > 0), ws.z, ws.latent,
- * ws.outputs, and sets ws.loss and ws.accuracy; returns the loss. Not validated (hot loop): the model, task and
- * workspace must come from validated calls (createTaskRnnWorkspace); `rng` may be null only when ρ = σ_n = 0.
+ * ws.outputs, and sets ws.loss and ws.accuracy; returns the loss. Draw order (as PyTorch's randn(B, N) calls): the
+ * N normals of ξ for trial 0, 1, …, B − 1; then for each step t the N normals of η for trial 0, 1, …, B − 1.
+ * Not validated (hot loop): the model, task and workspace must come from validated calls
+ * (createTaskRnnWorkspace); `rng` may be null only when ρ = σ_n = 0.
  */
 export function taskRnnForwardKernel(model: TaskRnn, task: Task, rng: Rng | null, ws: TaskRnnWorkspace): number {
   const c = model.config, N = c.size, K = c.rank, Din = c.inputs, Dout = c.outputs, alpha = c.leak, keep = 1 - alpha;
-  const B = ws.batch, S = ws.steps;
+  const B = ws.batch, S = ws.steps, S1 = S + 1;
   const rho = c.rateSigma, sigma = c.noiseSigma;
-  const R = ws.rates.data, Z = ws.z, Q = ws.latent, O = ws.outputs.data, h = ws.h;
+  const R = ws.rates.data, Z = ws.z, Q = ws.latent, O = ws.outputs.data, H = ws.h;
   const U = task.inputs.data, Y = task.targets.data, Mk = task.mask?.data ?? null;
   const wout = model.params.Wout.data, bout = model.params.bOut.data;
   const low = c.kind === "lowRank";
   const sig = c.output === "sigmoid";
-  let sq = 0;
+  const rOffs = [0, 0, 0, 0], uOffs = [0, 0, 0, 0], hOffs = [0, 0, 0, 0];
   for (let b = 0; b < B; b++) {
-    const r0 = b * (S + 1) * N;
+    const r0 = b * S1 * N;
     if (rho > 0) for (let i = 0; i < N; i++) R[r0 + i] = fastTanh(rho * rng!.normal());
     else for (let i = 0; i < N; i++) R[r0 + i] = 0;
-    for (let t = 0; t < S; t++) {
-      const rOff = r0 + t * N, rNext = rOff + N, bt = b * S + t, qOff = bt * K;
-      taskRnnDriveRow(model, R, rOff, U, bt * Din, h, low ? Q : null, qOff);
+  }
+  let sq = 0;
+  for (let t = 0; t < S; t++) {
+    // Drives of every trial at step t (the rates r_t are complete for all trials).
+    if (low) {
+      for (let b = 0; b < B; b++) {
+        const bt = b * S + t;
+        taskRnnDriveRow(model, R, (b * S1 + t) * N, U, bt * Din, H, b * N, Q, bt * K);
+      }
+    } else {
+      for (let b0 = 0; b0 < B; b0 += 4) {
+        const count = Math.min(4, B - b0);
+        for (let m = 0; m < count; m++) {
+          const b = b0 + m;
+          rOffs[m] = (b * S1 + t) * N;
+          uOffs[m] = (b * S + t) * Din;
+          hOffs[m] = b * N;
+        }
+        fullRankDriveBlock(model, R, rOffs, U, uOffs, count, ws, hOffs);
+      }
+    }
+    for (let b = 0; b < B; b++) {
+      const rOff = (b * S1 + t) * N, rNext = rOff + N, bt = b * S + t, qOff = bt * K, hOff = b * N;
       // Readout from r_t (before the update).
       for (let o = 0; o < Dout; o++) {
         let a = bout[o];
@@ -413,15 +483,15 @@ export function taskRnnForwardKernel(model: TaskRnn, task: Task, rng: Rng | null
         sq += Mk === null ? e * e : Mk[idx] * e * e;
       }
       const zOff = bt * N;
-      if (sigma > 0) for (let j = 0; j < N; j++) h[j] += sigma * rng!.normal();
+      if (sigma > 0) for (let j = 0; j < N; j++) H[hOff + j] += sigma * rng!.normal();
       for (let j = 0; j < N; j++) {
-        const z = fastTanh(h[j]);
+        const z = fastTanh(H[hOff + j]);
         Z[zOff + j] = z;
         R[rNext + j] = keep * R[rOff + j] + alpha * z;
       }
     }
   }
-  ws.loss = sq / lossDenominator(task);
+  ws.loss = sq / denominatorOf(task);
   ws.accuracy = taskAccuracyKernel(task, O);
   return ws.loss;
 }
@@ -452,6 +522,9 @@ export function taskRnnForward(model: TaskRnn, task: Task, rng: Rng | null): Tas
 
 /** Throws unless `rng` is an Rng, or null for a model that draws nothing (ρ = σ_n = 0). */
 export function requireRngFor(model: TaskRnn, rng: unknown): Rng | null {
+  const cfg = requireObject("model.config", requireObject("model", model, "a TaskRnn").config, "a TaskRnnConfig");
+  requireNonNegative("model.config.rateSigma", cfg.rateSigma);
+  requireNonNegative("model.config.noiseSigma", cfg.noiseSigma);
   if (rng instanceof Rng) return rng;
   const draws = model.config.rateSigma > 0 || model.config.noiseSigma > 0;
   if (rng === null && !draws) return null;
@@ -488,6 +561,25 @@ export function metricsKernel(model: TaskRnn, grads: TaskRnnParams): { gradMetri
   let tr = 0;
   for (let k = 0; k < K; k++) for (let l = 0; l < K; l++) tr += A[k * K + l] * C[l * K + k];
   return { gradMetric: frob(g.Sl.data) + frob(g.Sr.data), weightNorm: Math.sqrt(Math.max(0, tr)) };
+}
+
+/**
+ * The output-confidence intervention of v2 Fig 8C (spec B6.3), in place: W_out ← W_out·c/‖W_out‖₁ and
+ * b_out ← b_out·c/‖W_out‖₁ (‖·‖₁ = sum of |entries| of W_out before the rescaling), so that afterwards ‖W_out‖₁ = c.
+ * Meant for trainTask's beforeEpoch hook (the authors rescale at the start of every forward pass, without gradient).
+ * @param confidence c, finite > 0. @returns the factor c/‖W_out‖₁ that was applied.
+ */
+export function rescaleReadout(model: TaskRnn, confidence: number): number {
+  validateTaskRnn(model);
+  const c = requirePositive("confidence", confidence);
+  const w = model.params.Wout.data, b = model.params.bOut.data;
+  let l1 = 0;
+  for (const x of w) l1 += Math.abs(x);
+  if (!(l1 > 0)) throw new GhostError("model.params.Wout", model.params.Wout, "a readout with at least one non-zero weight (‖W_out‖₁ > 0)");
+  const norm = l1 / c;
+  for (let i = 0; i < w.length; i++) w[i] /= norm;
+  for (let i = 0; i < b.length; i++) b[i] /= norm;
+  return 1 / norm;
 }
 
 /** The B1 row `preset` as task RNN options (kind, rank, output, ρ, σ_n) with the given seed. */

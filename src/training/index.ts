@@ -6,3 +6,4 @@ export * from "./trainRnn";
 export * from "./optimizers";
 export * from "./taskBptt";
 export * from "./trainTask";
+export * from "./learnableConfidence";

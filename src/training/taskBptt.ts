@@ -21,7 +21,7 @@ import { TaskPassParams, wasmKernels } from "../kernels";
 import { requireNd } from "../core/nd";
 import { Rng } from "../core/rng";
 import {
-  FullRankTaskParams, LowRankTaskParams, TaskRnn, TaskRnnParams, TaskRnnWorkspace, createTaskRnnWorkspace, lossDenominator, requireRngFor,
+  FullRankTaskParams, LowRankTaskParams, TaskRnn, TaskRnnParams, TaskRnnWorkspace, createTaskRnnWorkspace, denominatorOf, requireRngFor,
   taskAccuracyKernel, taskRnnForwardKernel, taskRnnShapes, zeroTaskParams,
 } from "../models/taskRnn";
 import { Task } from "../tasks/task";
@@ -30,7 +30,8 @@ import { Task } from "../tasks/task";
 export interface TaskBpttWorkspace extends TaskRnnWorkspace {
   /** ∂L/∂(each parameter group), shapes of the parameters. */
   grads: TaskRnnParams;
-  /** Scratch: g_r [N], dh [N], g_prev [N], g_q [K], e [Dout]. */
+  /** Scratch: g_r [N] (low rank; full rank: [B·N], one row per trial), dh and g_prev [N] (full rank: blocks of 4
+   * trials, [4·N]), g_q [K], e [Dout] (full rank: [4·Dout]). */
   gr: Float64Array;
   dh: Float64Array;
   gprev: Float64Array;
@@ -42,13 +43,17 @@ export interface TaskBpttWorkspace extends TaskRnnWorkspace {
 export function createTaskBpttWorkspace(model: TaskRnn, task: Task): TaskBpttWorkspace {
   const ws = createTaskRnnWorkspace(model, task);
   const N = model.config.size, K = model.config.rank, Dout = model.config.outputs;
-  return { ...ws, grads: zeroTaskParams(model.config), gr: new Float64Array(N), dh: new Float64Array(N), gprev: new Float64Array(N), gq: new Float64Array(K), e: new Float64Array(Dout) };
+  const full = model.config.kind === "fullRank", B = ws.batch;
+  return {
+    ...ws, grads: zeroTaskParams(model.config), gr: new Float64Array(full ? B * N : N), dh: new Float64Array(full ? 4 * N : N),
+    gprev: new Float64Array(full ? 4 * N : N), gq: new Float64Array(K), e: new Float64Array(full ? 4 * Dout : Dout),
+  };
 }
 
 /**
  * The backward kernel: from the buffers of the last forward pass (taskRnnForwardKernel with the same model, task
- * and workspace), writes ∂L/∂p for every group into ws.grads (overwritten, not accumulated across calls). Not
- * validated (hot loop).
+ * and workspace), writes ∂L/∂p for every group into ws.grads (overwritten, not accumulated across calls).
+ * Not validated (hot loop).
  */
 export function taskRnnBackwardKernel(model: TaskRnn, task: Task, ws: TaskBpttWorkspace): void {
   const c = model.config, N = c.size, K = c.rank, Din = c.inputs, Dout = c.outputs, alpha = c.leak, keep = 1 - alpha;
@@ -56,20 +61,19 @@ export function taskRnnBackwardKernel(model: TaskRnn, task: Task, ws: TaskBpttWo
   const R = ws.rates.data, Z = ws.z, Q = ws.latent, O = ws.outputs.data;
   const U = task.inputs.data, Y = task.targets.data, Mk = task.mask?.data ?? null;
   const low = c.kind === "lowRank", sig = c.output === "sigmoid";
+  if (!low) {
+    fullRankBackward(model, task, ws);
+    return;
+  }
   const p = model.params, g = ws.grads;
   const wout = p.Wout.data;
   const gWin = g.Win.data, gbIn = g.bIn.data, gWout = g.Wout.data, gbOut = g.bOut.data;
   gWin.fill(0); gbIn.fill(0); gWout.fill(0); gbOut.fill(0);
-  let W: Float64Array | null = null, gW: Float64Array | null = null, Sl: Float64Array | null = null, Sr: Float64Array | null = null, gSl: Float64Array | null = null, gSr: Float64Array | null = null;
-  if (low) {
-    const lp = p as LowRankTaskParams, lg = g as LowRankTaskParams;
-    Sl = lp.Sl.data; Sr = lp.Sr.data; gSl = lg.Sl.data; gSr = lg.Sr.data;
-    gSl.fill(0); gSr.fill(0);
-  } else {
-    W = (p as FullRankTaskParams).Wrec.data; gW = (g as FullRankTaskParams).Wrec.data;
-    gW.fill(0);
-  }
-  const scale = 2 / lossDenominator(task);
+  // Low rank: trial by trial (the work per step is O(N·K); full rank goes to fullRankBackward).
+  const lp = p as LowRankTaskParams, lg = g as LowRankTaskParams;
+  const Sl = lp.Sl.data, Sr = lp.Sr.data, gSl = lg.Sl.data, gSr = lg.Sr.data;
+  gSl.fill(0); gSr.fill(0);
+  const scale = 2 / denominatorOf(task);
   const gr = ws.gr, dh = ws.dh, gprev = ws.gprev, gq = ws.gq, e = ws.e;
   for (let b = 0; b < B; b++) {
     gr.fill(0);
@@ -93,50 +97,103 @@ export function taskRnnBackwardKernel(model: TaskRnn, task: Task, ws: TaskBpttWo
         e[o] = scale * w * (yhat - Y[idx]) * deriv;
         gbOut[o] += e[o];
       }
-      if (low) {
-        // Sr gradient and g_q = Sr·dh + Woutᵀe; then Sl gradient and g_prev = Sl·g_q.
-        for (let k = 0; k < K; k++) {
-          const qk = Q[qOff + k], row = k * N;
-          let s = 0;
-          for (let j = 0; j < N; j++) {
-            gSr![row + j] += qk * dh[j];
-            s += Sr![row + j] * dh[j];
-          }
-          for (let o = 0; o < Dout; o++) {
-            s += wout[o * K + k] * e[o];
-            gWout[o * K + k] += e[o] * qk;
-          }
-          gq[k] = s;
-        }
-        for (let i = 0; i < N; i++) {
-          const ri = R[rOff + i];
-          let s = 0;
-          for (let k = 0; k < K; k++) {
-            gSl![i * K + k] += ri * gq[k];
-            s += Sl![i * K + k] * gq[k];
-          }
-          gprev[i] = s;
-        }
-      } else {
-        for (let i = 0; i < N; i++) {
-          const ri = R[rOff + i], row = i * N;
-          let s = 0;
-          for (let j = 0; j < N; j++) {
-            gW![row + j] += ri * dh[j];
-            s += W![row + j] * dh[j];
-          }
-          gprev[i] = s;
+      // Sr gradient and g_q = Sr·dh + Woutᵀe; then Sl gradient and g_prev = Sl·g_q.
+      for (let k = 0; k < K; k++) {
+        const qk = Q[qOff + k], row = k * N;
+        let s = 0;
+        for (let j = 0; j < N; j++) {
+          gSr[row + j] += qk * dh[j];
+          s += Sr[row + j] * dh[j];
         }
         for (let o = 0; o < Dout; o++) {
-          const eo = e[o], row = o * N;
-          if (eo === 0) continue;
-          for (let i = 0; i < N; i++) {
-            gWout[row + i] += eo * R[rOff + i];
-            gprev[i] += wout[row + i] * eo;
-          }
+          s += wout[o * K + k] * e[o];
+          gWout[o * K + k] += e[o] * qk;
         }
+        gq[k] = s;
+      }
+      for (let i = 0; i < N; i++) {
+        const ri = R[rOff + i];
+        let s = 0;
+        for (let k = 0; k < K; k++) {
+          gSl[i * K + k] += ri * gq[k];
+          s += Sl[i * K + k] * gq[k];
+        }
+        gprev[i] = s;
       }
       for (let i = 0; i < N; i++) gr[i] = keep * gr[i] + gprev[i];
+    }
+  }
+}
+
+/**
+ * Full-rank BPTT, trials in blocks of 4 at each step (t from S − 1 down to 0), so that every row of Wrec and of
+ * its gradient is read once per block instead of once per trial; the same formulas as the module doc. Rows of a
+ * short last block are zero (they add exact zeros). Not validated (called by taskRnnBackwardKernel).
+ */
+function fullRankBackward(model: TaskRnn, task: Task, ws: TaskBpttWorkspace): void {
+  const c = model.config, N = c.size, Din = c.inputs, Dout = c.outputs, alpha = c.leak, keep = 1 - alpha;
+  const B = ws.batch, S = ws.steps, S1 = S + 1;
+  const R = ws.rates.data, Z = ws.z, O = ws.outputs.data;
+  const U = task.inputs.data, Y = task.targets.data, Mk = task.mask?.data ?? null;
+  const sig = c.output === "sigmoid";
+  const p = model.params as FullRankTaskParams, g = ws.grads as FullRankTaskParams;
+  const W = p.Wrec.data, wout = p.Wout.data;
+  const gW = g.Wrec.data, gWin = g.Win.data, gbIn = g.bIn.data, gWout = g.Wout.data, gbOut = g.bOut.data;
+  gW.fill(0); gWin.fill(0); gbIn.fill(0); gWout.fill(0); gbOut.fill(0);
+  const scale = 2 / denominatorOf(task);
+  const GR = ws.gr, dh = ws.dh, gprev = ws.gprev, e = ws.e, rb = ws.rBlock;
+  GR.fill(0);
+  const N2 = 2 * N, N3 = 3 * N;
+  for (let t = S - 1; t >= 0; t--) {
+    for (let b0 = 0; b0 < B; b0 += 4) {
+      const count = Math.min(4, B - b0);
+      for (let m = 0; m < 4; m++) {
+        const o = m * N;
+        if (m >= count) {
+          for (let i = 0; i < N; i++) { dh[o + i] = 0; rb[o + i] = 0; }
+          continue;
+        }
+        const b = b0 + m, bt = b * S + t, rOff = (b * S1 + t) * N, zOff = bt * N, uOff = bt * Din, gOff = b * N;
+        for (let j = 0; j < N; j++) {
+          const z = Z[zOff + j];
+          const d = alpha * GR[gOff + j] * (1 - z * z);
+          dh[o + j] = d;
+          rb[o + j] = R[rOff + j];
+          gbIn[j] += d;
+          for (let k = 0; k < Din; k++) gWin[j * Din + k] += d * U[uOff + k];
+        }
+        for (let q = 0; q < Dout; q++) {
+          const idx = bt * Dout + q, yhat = O[idx];
+          const w = Mk === null ? 1 : Mk[idx];
+          const deriv = sig ? yhat * (1 - yhat) : 1 - yhat * yhat;
+          const eq = scale * w * (yhat - Y[idx]) * deriv;
+          e[m * Dout + q] = eq;
+          gbOut[q] += eq;
+        }
+      }
+      // ∇Wrec += Σ_m r_mᵀ dh_m and g_prev,m = Wrec·dh_m, one pass over Wrec for the block.
+      for (let i = 0; i < N; i++) {
+        const r0 = rb[i], r1 = rb[N + i], r2 = rb[N2 + i], r3 = rb[N3 + i], row = i * N;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let j = 0; j < N; j++) {
+          const w = W[row + j], d0 = dh[j], d1 = dh[N + j], d2 = dh[N2 + j], d3 = dh[N3 + j];
+          gW[row + j] += r0 * d0 + r1 * d1 + r2 * d2 + r3 * d3;
+          s0 += w * d0; s1 += w * d1; s2 += w * d2; s3 += w * d3;
+        }
+        gprev[i] = s0; gprev[N + i] = s1; gprev[N2 + i] = s2; gprev[N3 + i] = s3;
+      }
+      for (let m = 0; m < count; m++) {
+        const o = m * N, gOff = (b0 + m) * N;
+        for (let q = 0; q < Dout; q++) {
+          const eq = e[m * Dout + q], row = q * N;
+          if (eq === 0) continue;
+          for (let i = 0; i < N; i++) {
+            gWout[row + i] += eq * rb[o + i];
+            gprev[o + i] += wout[row + i] * eq;
+          }
+        }
+        for (let i = 0; i < N; i++) GR[gOff + i] = keep * GR[gOff + i] + gprev[o + i];
+      }
     }
   }
 }
@@ -158,7 +215,7 @@ export function taskRnnWasmPass(model: TaskRnn, task: Task, rng: Rng | null, ws:
       leak: c.leak, rateSigma: c.rateSigma, noiseSigma: c.noiseSigma, sigmoid: c.output === "sigmoid",
     },
     flat(p),
-    { inputs: task.inputs.data, targets: task.targets.data, mask: task.mask?.data ?? null, lossDenominator: lossDenominator(task) },
+    { inputs: task.inputs.data, targets: task.targets.data, mask: task.mask?.data ?? null, lossDenominator: denominatorOf(task) },
     rng,
     withGradient ? flat(ws.grads as unknown as Record<string, { data: Float64Array }>) : null,
     { outputs: ws.outputs.data, rates: copyStates ? ws.rates.data : null, z: null, latent: null },

@@ -48,9 +48,9 @@ describe("committed notebooks are clean", () => {
       const nb = readNotebook(file);
       const withoutComments = (s: string) => s.split("\n").filter((l) => !l.trim().startsWith("//")).join("\n").trim();
       const code = nb.cells.filter((c) => c.cell_type === "code").map((c) => withoutComments(cellSource(c)));
-      const checkCells = code.filter((s) => /checkFig|showChecks/.test(s));
+      const checkCells = code.filter((s) => /check(?:V2)?Fig|showChecks/.test(s));
       expect(checkCells).toHaveLength(1);
-      expect(checkCells[0]).toMatch(/^display\.showChecks\(figures\.checkFig\w+\([^;]*\)\);$/);
+      expect(checkCells[0]).toMatch(/^display\.showChecks\(figures\.check(?:V2)?Fig\w+\([^;]*\)\);$/);
       expect(code[code.length - 1]).toBe(checkCells[0]);
       expect(code.join("\n")).not.toMatch(/all checks passed|throw new Error/); // test-like cells live in the library
     },

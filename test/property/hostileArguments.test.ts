@@ -26,8 +26,9 @@ const UNCHECKED_KERNELS: Record<string, string[]> = {
   models: [
     "rankOneDrive", "rankOneLatentFlow", "rankOneLatentFlowSlope", "rankOneLatentFlowCurvature", "rankOneLatentStep",
     "rankOneLatentRule", "saddleNodeFlow", "saddleNodeField", "toyReadout", "toyTarget", "toyErrorKernel", "toyGradientKernel", "saddleNodeSlope",
+    "taskRnnDriveRow", "taskRnnForwardKernel", "metricsKernel", "denominatorOf", "taskAccuracyKernel",
   ],
-  training: ["rankOneLatentKernel", "lowRankKernel", "fullRankKernel", "forwardBackward", "lossAndGradient", "lowRankPass"],
+  training: ["rankOneLatentKernel", "lowRankKernel", "fullRankKernel", "forwardBackward", "lossAndGradient", "lowRankPass", "taskRnnBackwardKernel", "optimizerStepKernel", "taskRnnWasmPass"],
 };
 
 /** Excluded from random calls, with the reason (each is covered elsewhere, see the comment). */
@@ -36,7 +37,7 @@ const EXCLUDED: Record<string, string> = {
   // directories in test/property/invalidInputs.test.ts, test/io/*.test.ts and test/core/io.test.ts.
   writeFileAtomic: "writes files", writeCheckedJson: "writes files", saveCheckpoint: "writes files",
   saveHistory: "writes files", trainWithCheckpoints: "writes files", writeCacheEntry: "writes files",
-  cachedRun: "writes files",
+  cachedRun: "writes files", saveTaskCheckpoint: "writes files", trainTaskWithCheckpoints: "writes files",
   clearCache: "deletes files",
   // Long computations or thread pools (their configs are validated up front; covered by the invalid-input table
   // and by test/engine, test/protocols and test/figures).
@@ -44,6 +45,7 @@ const EXCLUDED: Record<string, string> = {
   runFig1: "figure computation", runFig2: "figure computation", runFig3: "figure computation",
   runFig3Low: "figure computation", runFig3High: "figure computation", runFig4: "async figure computation",
   runFigS1: "async figure computation", runFigRank: "async figure computation", runLrSweeps: "async sweeps",
+  runV2Fig8: "figure computation",
   // Global registries / process state.
   registerRunner: "mutates the runner registry", registerFigure: "mutates the figure registry",
   setKernelWriterForTesting: "replaces the notebook output writer", show: "writes notebook output",

@@ -61,6 +61,8 @@ describe("(a) file writers with hostile arguments (paths confined to a temporary
     ["io.saveCheckpoint", lib.io.saveCheckpoint as Fn, ([f, ...r]) => [resolvePath(f), ...r]],
     ["io.saveHistory", lib.io.saveHistory as Fn, ([f, ...r]) => [resolvePath(f), ...r]],
     ["io.trainWithCheckpoints", lib.io.trainWithCheckpoints as Fn, ([m, o, ...r]) => [m, confine(o), ...r]],
+    ["io.saveTaskCheckpoint", lib.io.saveTaskCheckpoint as Fn, ([f, ...r]) => [resolvePath(f), ...r]],
+    ["io.trainTaskWithCheckpoints", lib.io.trainTaskWithCheckpoints as Fn, ([m, t, o, ...r]) => [m, t, confine(o), ...r]],
     ["engine.writeCacheEntry", lib.engine.writeCacheEntry as Fn, ([d, ...r]) => [resolvePath(d), ...r]],
     ["engine.cachedRun", lib.engine.cachedRun as Fn, ([r, v, c, o, f]) => [r, v, c, confineCache(o), f]],
     ["engine.clearCache", lib.engine.clearCache as Fn, ([o]) => [o === undefined ? { dir: path.join(tmp, "cache") } : confine(o)]],

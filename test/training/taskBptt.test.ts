@@ -1,6 +1,6 @@
 /**
  * Hand-written BPTT of the task RNNs against central finite differences, every parameter group, both kinds and
- * both output nonlinearities, with r_0 and noise drawn (the FD replays the same Rng stream, so the draws are the
+ * both output nonlinearities, with r_0 and noise drawn, batches of 3 and 6 trials (the FD replays the same Rng stream, so the draws are the
  * same constants in every evaluation).
  *
  * Tolerance, derived: the central difference D(h) = (L(p + h) − L(p − h)) / 2h has truncation error
@@ -20,9 +20,9 @@ import { F64Array } from "../../src/core/nd";
 const U = 2 ** -53;
 
 /** A small random task with Din = 2, Dout = 2, B = 3 trials of S = 5 steps; targets fit the output range. */
-function smallTask(output: "tanh" | "sigmoid", mask: boolean): Task {
+function smallTask(output: "tanh" | "sigmoid", mask: boolean, B = 3): Task {
   const rng = new Rng(11);
-  const B = 3, S = 5;
+  const S = 5;
   const inputs = Array.from({ length: B }, () => Array.from({ length: S }, () => [rng.normal(), rng.normal()]));
   const targets = Array.from({ length: B }, () => Array.from({ length: S }, () => (output === "tanh" ? [rng.uniform() * 2 - 1, rng.uniform() * 2 - 1] : [rng.uniform(), rng.uniform()])));
   const m = mask ? Array.from({ length: B }, (_, b) => Array.from({ length: S }, (_, t) => [(b + t) % 3 === 0 ? 0 : 1, 0.5])) : undefined;
@@ -82,6 +82,11 @@ describe("task RNN BPTT = central finite differences, every group", () => {
       expect(r.worst).toBeLessThanOrEqual(1);
     });
   }
+
+  test("fullRank with B = 6 trials (the backward works in blocks of 4: one full block and one of 2)", () => {
+    const net = model("fullRank", "tanh");
+    expect(fdCheck(net, smallTask("tanh", true, 6), 12).worst).toBeLessThanOrEqual(1);
+  });
 
   test("negative control: the gradient of a different noise/r0 stream fails the same check", () => {
     const net = model("fullRank", "tanh");
