@@ -123,6 +123,7 @@ interface KernelExports {
   rngSetState(a: number, b: number, c: number, d: number, spare: number, hasSpare: number): void;
   rngGetState(i: number): number;
   normalBlocks(p: number, blocks: number, blockLen: number, stride: number): void;
+  taskDraws(R: number, B: number, S: number, N: number, xi: number, eta: number): void;
   logFdlibm(x: number): number;
   taskForward(
     low: number, N: number, K: number, Din: number, Dout: number, B: number, S: number, alpha: number, rho: number, sigma: number, sig: number, hasMask: number,
@@ -357,7 +358,7 @@ export class WasmKernels {
    * One forward (+ BPTT when `grads` is given) pass of the task RNN over a batch of trials, in WebAssembly SIMD
    * (assembly/taskRnn.ts), bit-identical to the JS kernels taskRnnForwardKernel + taskRnnBackwardKernel
    * (models/taskRnn.ts, training/taskBptt.ts; test/kernels/taskRnnWasm.test.ts). The draws come from `rng` in the
-   * JS kernel's order (per trial: N normals for ξ when ρ > 0, then N per step for η when σ_n > 0), so the random
+   * JS kernel's order (PyTorch's: N normals of ξ for each trial when ρ > 0, then at each step N normals of η for each trial when σ_n > 0), so the random
    * stream is the same in both modes; `rng` may be null only when ρ = σ_n = 0. Writes `out` (see
    * {@link TaskPassOutput}) and, when not null, every group of `grads` (overwritten). Lengths are validated
    * (O(1) per call); the values are not. @returns the loss Σ m (ŷ − y)² / D.
@@ -409,7 +410,7 @@ export class WasmKernels {
     const pW = take(low ? 0 : N * N), pWT = take(low || grads === null ? 0 : N * N), pWout = take(Dout * rw), pbOut = take(Dout);
     const pU = take(B * S * Din), pY = take(B * S * Dout), pM = take(data.mask === null ? 0 : B * S * Dout);
     const pR = take(B * (S + 1) * N), pZ = take(B * S * N), pQ = take(low ? B * S * K : 0), pO = take(B * S * Dout), pH = take(N);
-    const pE = take(Dout), pGQ = take(K), pGR = take(N), pGP = take(N);
+    const pE = take(4 * Dout), pGQ = take(K), pGR = take(low ? N : B * N), pGP = take(8 * N);
     const gWin = take(N * Din), gbIn = take(N), gSlT = take(low ? K * N : 0), gSr = take(low ? K * N : 0), gW = take(low ? 0 : N * N), gWout = take(Dout * rw), gbOut = take(Dout);
     this.layout = null;
     this.ensure(at);
@@ -426,22 +427,18 @@ export class WasmKernels {
     }
     f.set(data.inputs, pU); f.set(data.targets, pY);
     if (data.mask !== null) f.set(data.mask, pM);
-    // The draws, in the JS kernel's order, into R (ξ_b at r_0's slot, η_(b,t) at r_(t+1)'s slot): by the
+    // The draws, in the JS kernel's order (ξ of every trial, then step by step η of every trial), into R (ξ_b at
+    // r_0's slot, η_(b,t) at r_(t+1)'s slot): by the
     // WebAssembly copy of the generator (assembly/rng.ts) when it reproduces this runtime's stream, else in JS.
     if (wasmDraws) {
       const g = rng as Rng, st = g.getState(), ex = this.ex;
       ex.rngSetState(st.s[0], st.s[1], st.s[2], st.s[3], st.spare ?? 0, st.spare === null ? 0 : 1);
-      if (rho > 0 && sigma > 0) ex.normalBlocks(pR * 8, 1, B * (S + 1) * N, 0);
-      else if (rho > 0) ex.normalBlocks(pR * 8, B, N, (S + 1) * N);
-      else ex.normalBlocks((pR + N) * 8, B, S * N, (S + 1) * N);
+      ex.taskDraws(pR * 8, B, S, N, rho > 0 ? 1 : 0, sigma > 0 ? 1 : 0);
       g.setState({ algorithm: "xoshiro128**", s: [ex.rngGetState(0), ex.rngGetState(1), ex.rngGetState(2), ex.rngGetState(3)], seed: g.seed, spare: ex.rngGetState(5) ? ex.rngGetState(4) : null });
     } else if (rho > 0 || sigma > 0) {
       const g = rng as Rng;
-      for (let b = 0; b < B; b++) {
-        const r0 = pR + b * (S + 1) * N;
-        if (rho > 0) for (let i = 0; i < N; i++) f[r0 + i] = g.normal();
-        if (sigma > 0) for (let i = r0 + N, end = r0 + (S + 1) * N; i < end; i++) f[i] = g.normal();
-      }
+      if (rho > 0) for (let b = 0; b < B; b++) for (let i = pR + b * (S + 1) * N, end = i + N; i < end; i++) f[i] = g.normal();
+      if (sigma > 0) for (let t = 0; t < S; t++) for (let b = 0; b < B; b++) for (let i = pR + (b * (S + 1) + t + 1) * N, end = i + N; i < end; i++) f[i] = g.normal();
     }
     const sig = sh.sigmoid ? 1 : 0, hasMask = data.mask === null ? 0 : 1;
     const sq = this.ex.taskForward(low ? 1 : 0, N, K, Din, Dout, B, S, alpha, rho, sigma, sig, hasMask,

@@ -84,9 +84,9 @@ describe("WASM task-RNN pass = the JS kernels, bit for bit", () => {
       cases.push({ kind: "fullRank", N, Din: 1, Dout: 1, output, mask: false, rho: 0.3, sigma: 0.01 });
     }
   }
-  test.each(cases.map((c) => [`${c.kind} N=${c.N}${c.K ? ` K=${c.K}` : ""} Din=${c.Din} Dout=${c.Dout} ${c.output}${c.mask ? " mask" : ""} ρ=${c.rho} σ=${c.sigma}`, c] as const))("%s, B = 1 and 3", (_name, c) => {
+  test.each(cases.map((c) => [`${c.kind} N=${c.N}${c.K ? ` K=${c.K}` : ""} Din=${c.Din} Dout=${c.Dout} ${c.output}${c.mask ? " mask" : ""} ρ=${c.rho} σ=${c.sigma}`, c] as const))("%s, B = 1, 3 and 6 (trial blocks 4 + 2)", (_name, c) => {
     const model = net(c);
-    for (const B of [1, 3]) {
+    for (const B of [1, 3, 6]) {
       const task = randomTask(B, 6, c.Din, c.Dout, c.output, c.mask);
       expectIdentical(runJs(model, task, 9), runWasm(model, task, 9), model);
     }

@@ -21,6 +21,7 @@
  *   O [B·S, Dout] = ŷ_t; H [N] scratch.
  */
 import { ld, ldv, sigmoid1, st, stv, tanh1, tanh2 } from "./fastMath";
+import { normalBlocks } from "./rng";
 
 // @ts-ignore: decorator
 @inline function splat(x: f64): v128 {
@@ -102,14 +103,12 @@ export function taskForward(
           if (N2 < N) st(H, N2, ld(H, N2) + qk * ld(Sr, row + N2));
         }
       } else {
-        // h_j += r_i W[i, j], i sequential (rows with r_i = 0 skipped, as the JS kernel), 8 columns per block.
+        // h_j += r_i W[i, j], i sequential (every row, as taskRnnDriveRow), 8 columns per block.
         let j = 0;
         for (; j + 8 <= N; j += 8) {
           let h0 = ldv(H, j), h1 = ldv(H, j + 2), h2 = ldv(H, j + 4), h3 = ldv(H, j + 6);
           for (let i = 0; i < N; i++) {
-            const ri = ld(R, rOff + i);
-            if (ri == 0) continue;
-            const r = splat(ri), p = i * N + j;
+            const r = splat(ld(R, rOff + i)), p = i * N + j;
             h0 = vadd(h0, vmul(r, ldv(W, p)));
             h1 = vadd(h1, vmul(r, ldv(W, p + 2)));
             h2 = vadd(h2, vmul(r, ldv(W, p + 4)));
@@ -119,20 +118,12 @@ export function taskForward(
         }
         for (; j + 2 <= N; j += 2) {
           let h0 = ldv(H, j);
-          for (let i = 0; i < N; i++) {
-            const ri = ld(R, rOff + i);
-            if (ri == 0) continue;
-            h0 = vadd(h0, vmul(splat(ri), ldv(W, i * N + j)));
-          }
+          for (let i = 0; i < N; i++) h0 = vadd(h0, vmul(splat(ld(R, rOff + i)), ldv(W, i * N + j)));
           stv(H, j, h0);
         }
         if (j < N) {
           let s = ld(H, j);
-          for (let i = 0; i < N; i++) {
-            const ri = ld(R, rOff + i);
-            if (ri == 0) continue;
-            s += ri * ld(W, i * N + j);
-          }
+          for (let i = 0; i < N; i++) s += ld(R, rOff + i) * ld(W, i * N + j);
           st(H, j, s);
         }
       }
@@ -169,12 +160,16 @@ export function taskForward(
       }
     }
   }
+  // Σ m (ŷ − y)² in the JS kernel's order: step t outer, then trial b, then output o.
   let sq = 0.0;
-  const n = B * S * Dout;
-  if (hasMask) {
-    for (let i = 0; i < n; i++) { const e = ld(O, i) - ld(Y, i); sq += ld(M, i) * e * e; }
-  } else {
-    for (let i = 0; i < n; i++) { const e = ld(O, i) - ld(Y, i); sq += e * e; }
+  for (let t = 0; t < S; t++) {
+    for (let b = 0; b < B; b++) {
+      const i0 = (b * S + t) * Dout;
+      for (let i = i0; i < i0 + Dout; i++) {
+        const e = ld(O, i) - ld(Y, i);
+        sq += hasMask ? ld(M, i) * e * e : e * e;
+      }
+    }
   }
   return sq;
 }
@@ -183,7 +178,8 @@ export function taskForward(
  * BPTT over B trials from the buffers of the last {@link taskForward} (Z is overwritten with dh). Gradients
  * (overwritten): gWin [N, Din], gbIn [N], gWout, gbOut [Dout]; low rank gSlT = (∂L/∂Sl)ᵀ [K, N] and gSr [K, N];
  * full rank gW [N, N]. Parameters: SlT = Slᵀ [K, N], SrT = Srᵀ [N, K] (low rank), WT = Wᵀ [N, N] (full rank).
- * Scratch: E [Dout], GQ [K], GR [N], GP [N]. scale = 2/D (D the loss denominator).
+ * Scratch: E [4·Dout], GQ [K], GR [B·N], GP [8·N]. scale = 2/D (D the loss denominator). Low rank: trial by trial,
+ * t = S − 1…0 (as the JS kernel); full rank: {@link fullRankBackward}.
  */
 export function taskBackward(
   low: i32, N: i32, K: i32, Din: i32, Dout: i32, B: i32, S: i32,
@@ -206,6 +202,10 @@ export function taskBackward(
   } else {
     memory.fill(gWout, 0, <usize>(Dout * N) << 3);
     memory.fill(gW, 0, <usize>(N * N) << 3);
+  }
+  if (!low) {
+    fullRankBackward(N, Din, Dout, B, S, alpha, scale, sig, hasMask, WT, Wout, U, Y, M, R, Z, O, E, GR, GP, gWin, gbIn, gW, gWout, gbOut);
+    return;
   }
   for (let b = 0; b < B; b++) {
     memory.fill(GR, 0, <usize>N << 3);
@@ -294,74 +294,6 @@ export function taskBackward(
             s += ld(SlT, p) * g;
           }
           st(GR, N2, keep * ld(GR, N2) + s);
-        }
-      } else {
-        // g_prev = W·dh (lanes over i, j sequential, 8 rows per block)
-        let i = 0;
-        for (; i + 8 <= N; i += 8) {
-          let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
-          for (let j = 0; j < N; j++) {
-            const d = splat(ld(Z, zOff + j)), p = j * N + i;
-            a0 = vadd(a0, vmul(ldv(WT, p), d));
-            a1 = vadd(a1, vmul(ldv(WT, p + 2), d));
-            a2 = vadd(a2, vmul(ldv(WT, p + 4), d));
-            a3 = vadd(a3, vmul(ldv(WT, p + 6), d));
-          }
-          stv(GP, i, a0); stv(GP, i + 2, a1); stv(GP, i + 4, a2); stv(GP, i + 6, a3);
-        }
-        for (; i + 2 <= N; i += 2) {
-          let a0 = zero;
-          for (let j = 0; j < N; j++) a0 = vadd(a0, vmul(ldv(WT, j * N + i), splat(ld(Z, zOff + j))));
-          stv(GP, i, a0);
-        }
-        if (i < N) {
-          let s = 0.0;
-          for (let j = 0; j < N; j++) s += ld(WT, j * N + i) * ld(Z, zOff + j);
-          st(GP, i, s);
-        }
-        for (let o = 0; o < Dout; o++) {
-          const eo = ld(E, o);
-          if (eo == 0) continue;
-          const ev = splat(eo), row = o * N;
-          for (let i2 = 0; i2 < N2; i2 += 2) {
-            stv(gWout, row + i2, vadd(ldv(gWout, row + i2), vmul(ev, ldv(R, rOff + i2))));
-            stv(GP, i2, vadd(ldv(GP, i2), vmul(ldv(Wout, row + i2), ev)));
-          }
-          if (N2 < N) {
-            st(gWout, row + N2, ld(gWout, row + N2) + eo * ld(R, rOff + N2));
-            st(GP, N2, ld(GP, N2) + ld(Wout, row + N2) * eo);
-          }
-        }
-        for (let i2 = 0; i2 < N2; i2 += 2) stv(GR, i2, vadd(vmul(kv, ldv(GR, i2)), ldv(GP, i2)));
-        if (N2 < N) st(GR, N2, keep * ld(GR, N2) + ld(GP, N2));
-      }
-    }
-    if (!low) {
-      // ∇W[i, j] += r_(b,t,i) dh_(b,t,j) for t = S − 1…0 (the JS order), accumulated in registers, 8 columns a block.
-      const zb = b * S * N;
-      for (let i = 0; i < N; i++) {
-        const row = i * N;
-        let j = 0;
-        for (; j + 8 <= N; j += 8) {
-          let a0 = ldv(gW, row + j), a1 = ldv(gW, row + j + 2), a2 = ldv(gW, row + j + 4), a3 = ldv(gW, row + j + 6);
-          for (let t = S - 1; t >= 0; t--) {
-            const r = splat(ld(R, r0 + t * N + i)), p = zb + t * N + j;
-            a0 = vadd(a0, vmul(r, ldv(Z, p)));
-            a1 = vadd(a1, vmul(r, ldv(Z, p + 2)));
-            a2 = vadd(a2, vmul(r, ldv(Z, p + 4)));
-            a3 = vadd(a3, vmul(r, ldv(Z, p + 6)));
-          }
-          stv(gW, row + j, a0); stv(gW, row + j + 2, a1); stv(gW, row + j + 4, a2); stv(gW, row + j + 6, a3);
-        }
-        for (; j + 2 <= N; j += 2) {
-          let a0 = ldv(gW, row + j);
-          for (let t = S - 1; t >= 0; t--) a0 = vadd(a0, vmul(splat(ld(R, r0 + t * N + i)), ldv(Z, zb + t * N + j)));
-          stv(gW, row + j, a0);
-        }
-        if (j < N) {
-          let s = ld(gW, row + j);
-          for (let t = S - 1; t >= 0; t--) s += ld(R, r0 + t * N + i) * ld(Z, zb + t * N + j);
-          st(gW, row + j, s);
         }
       }
     }
@@ -501,4 +433,140 @@ function backwardRank2Trial(
       st(GR, i, keep * ld(GR, i) + ((0.0 + ld(SlT, i) * a0) + ld(SlT, N + i) * a1));
     }
   }
+}
+
+/**
+ * Full-rank BPTT in the JS kernel's order (training/taskBptt.ts fullRankBackward): t = S − 1…0 outer, trials in
+ * blocks of 4; per block ∇W[i, j] += ((r0 d0 + r1 d1) + r2 d2) + r3 d3 (a short block's zero rows add +0: one
+ * "+ 0" here, the same bits), g_prev,m = W·dh_m with j sequential (lanes over i, four trials share each load of
+ * Wᵀ), then the readout terms (skipped when e = 0) and g_r,m ← (1 − α) g_r,m + g_prev,m. dh and r of the block are
+ * kept in GP[4N…8N) and GP[0…4N) holds g_prev. GR [B·N] carries g_r of every trial.
+ */
+function fullRankBackward(
+  N: i32, Din: i32, Dout: i32, B: i32, S: i32, alpha: f64, scale: f64, sig: i32, hasMask: i32,
+  WT: usize, Wout: usize, U: usize, Y: usize, M: usize, R: usize, Z: usize, O: usize,
+  E: usize, GR: usize, GP: usize, gWin: usize, gbIn: usize, gW: usize, gWout: usize, gbOut: usize,
+): void {
+  const keep = 1.0 - alpha, N2 = N & ~1;
+  const av = splat(alpha), kv = splat(keep), one = splat(1.0), zero = splat(0.0);
+  const DH: usize = GP + (<usize>(4 * N) << 3);
+  memory.fill(GR, 0, <usize>(B * N) << 3);
+  for (let t = S - 1; t >= 0; t--) {
+    for (let b0 = 0; b0 < B; b0 += 4) {
+      const count = min<i32>(4, B - b0);
+      for (let m = 0; m < count; m++) {
+        const b = b0 + m, bt = b * S + t, rOff = (b * (S + 1) + t) * N, zOff = bt * N, uOff = bt * Din, gOff = b * N, o = m * N;
+        for (let j = 0; j < N2; j += 2) {
+          const z = ldv(Z, zOff + j);
+          const d = vmul(vmul(av, ldv(GR, gOff + j)), f64x2.sub(one, vmul(z, z)));
+          stv(DH, o + j, d);
+          stv(gbIn, j, vadd(ldv(gbIn, j), d));
+          if (Din == 1) stv(gWin, j, vadd(ldv(gWin, j), vmul(d, splat(ld(U, uOff)))));
+        }
+        if (N2 < N) {
+          const z = ld(Z, zOff + N2);
+          const d = alpha * ld(GR, gOff + N2) * (1.0 - z * z);
+          st(DH, o + N2, d);
+          st(gbIn, N2, ld(gbIn, N2) + d);
+          if (Din == 1) st(gWin, N2, ld(gWin, N2) + d * ld(U, uOff));
+        }
+        if (Din != 1) {
+          for (let j = 0; j < N; j++) {
+            const d = ld(DH, o + j);
+            for (let k = 0; k < Din; k++) st(gWin, j * Din + k, ld(gWin, j * Din + k) + d * ld(U, uOff + k));
+          }
+        }
+        for (let q = 0; q < Dout; q++) {
+          const idx = bt * Dout + q, yhat = ld(O, idx);
+          const w = hasMask ? ld(M, idx) : 1.0;
+          const deriv = sig ? yhat * (1.0 - yhat) : 1.0 - yhat * yhat;
+          const e = scale * w * (yhat - ld(Y, idx)) * deriv;
+          st(E, m * Dout + q, e);
+          st(gbOut, q, ld(gbOut, q) + e);
+        }
+      }
+      // ∇W[i, j] += ((r0 d0 + r1 d1) + r2 d2) + r3 d3, lanes over j.
+      const rb = (b0 * (S + 1) + t) * N, rs = (S + 1) * N;
+      for (let i = 0; i < N; i++) {
+        const row = i * N;
+        const r0v = splat(ld(R, rb + i));
+        const r1v = count > 1 ? splat(ld(R, rb + rs + i)) : zero;
+        const r2v = count > 2 ? splat(ld(R, rb + 2 * rs + i)) : zero;
+        const r3v = count > 3 ? splat(ld(R, rb + 3 * rs + i)) : zero;
+        for (let j = 0; j < N2; j += 2) {
+          let a = vmul(r0v, ldv(DH, j));
+          if (count > 1) a = vadd(a, vmul(r1v, ldv(DH, N + j)));
+          if (count > 2) a = vadd(a, vmul(r2v, ldv(DH, 2 * N + j)));
+          if (count > 3) a = vadd(a, vmul(r3v, ldv(DH, 3 * N + j)));
+          else a = vadd(a, zero);
+          stv(gW, row + j, vadd(ldv(gW, row + j), a));
+        }
+        if (N2 < N) {
+          const j = N2;
+          let a = f64x2.extract_lane(r0v, 0) * ld(DH, j);
+          if (count > 1) a += f64x2.extract_lane(r1v, 0) * ld(DH, N + j);
+          if (count > 2) a += f64x2.extract_lane(r2v, 0) * ld(DH, 2 * N + j);
+          if (count > 3) a += f64x2.extract_lane(r3v, 0) * ld(DH, 3 * N + j);
+          else a += 0.0;
+          st(gW, row + j, ld(gW, row + j) + a);
+        }
+      }
+      // g_prev,m[i] = Σ_j W[i, j] dh_m[j] (j sequential from 0), lanes over i, the four trials sharing Wᵀ loads.
+      let i = 0;
+      for (; i < N2; i += 2) {
+        let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+        if (count == 4) {
+          for (let j = 0; j < N; j++) {
+            const w = ldv(WT, j * N + i);
+            a0 = vadd(a0, vmul(w, splat(ld(DH, j))));
+            a1 = vadd(a1, vmul(w, splat(ld(DH, N + j))));
+            a2 = vadd(a2, vmul(w, splat(ld(DH, 2 * N + j))));
+            a3 = vadd(a3, vmul(w, splat(ld(DH, 3 * N + j))));
+          }
+        } else {
+          for (let j = 0; j < N; j++) {
+            const w = ldv(WT, j * N + i);
+            a0 = vadd(a0, vmul(w, splat(ld(DH, j))));
+            if (count > 1) a1 = vadd(a1, vmul(w, splat(ld(DH, N + j))));
+            if (count > 2) a2 = vadd(a2, vmul(w, splat(ld(DH, 2 * N + j))));
+          }
+        }
+        stv(GP, i, a0); stv(GP, N + i, a1); stv(GP, 2 * N + i, a2); stv(GP, 3 * N + i, a3);
+      }
+      if (N2 < N) {
+        for (let m = 0; m < count; m++) {
+          let s = 0.0;
+          for (let j = 0; j < N; j++) s += ld(WT, j * N + N2) * ld(DH, m * N + j);
+          st(GP, m * N + N2, s);
+        }
+      }
+      for (let m = 0; m < count; m++) {
+        const o = m * N, gOff = (b0 + m) * N, rOff = ((b0 + m) * (S + 1) + t) * N;
+        for (let q = 0; q < Dout; q++) {
+          const eq = ld(E, m * Dout + q);
+          if (eq == 0) continue;
+          const ev = splat(eq), row = q * N;
+          for (let i2 = 0; i2 < N2; i2 += 2) {
+            stv(gWout, row + i2, vadd(ldv(gWout, row + i2), vmul(ev, ldv(R, rOff + i2))));
+            stv(GP, o + i2, vadd(ldv(GP, o + i2), vmul(ldv(Wout, row + i2), ev)));
+          }
+          if (N2 < N) {
+            st(gWout, row + N2, ld(gWout, row + N2) + eq * ld(R, rOff + N2));
+            st(GP, o + N2, ld(GP, o + N2) + ld(Wout, row + N2) * eq);
+          }
+        }
+        for (let i2 = 0; i2 < N2; i2 += 2) stv(GR, gOff + i2, vadd(vmul(kv, ldv(GR, gOff + i2)), ldv(GP, o + i2)));
+        if (N2 < N) st(GR, gOff + N2, keep * ld(GR, gOff + N2) + ld(GP, o + N2));
+      }
+    }
+  }
+}
+
+/**
+ * Fills R with the draws in the JS kernel's (PyTorch's) order: when xi ≠ 0, N normals of ξ for trial 0…B − 1 at
+ * R[b, 0]; then, when eta ≠ 0, for each step t the N normals of η for trial 0…B − 1 at R[b, t + 1].
+ */
+export function taskDraws(R: usize, B: i32, S: i32, N: i32, xi: i32, eta: i32): void {
+  if (xi) for (let b = 0; b < B; b++) normalBlocks(R + (<usize>(b * (S + 1) * N) << 3), 1, N, 0);
+  if (eta) for (let t = 0; t < S; t++) for (let b = 0; b < B; b++) normalBlocks(R + (<usize>((b * (S + 1) + t + 1) * N) << 3), 1, N, 0);
 }
