@@ -5,6 +5,12 @@
  *   `npm run build`) into dist/kernels/kernels.wasm: the rank-one latent RNN's forward + BPTT pass
  *   ({@link WasmKernels.rankOnePass}) and its fused SGD loop ({@link WasmKernels.rankOneTrain}), plus the
  *   vectorised tanh and exp they use.
+ * - The v2 task RNN's forward + BPTT over a batch of trials ({@link WasmKernels.taskPass}, assembly/taskRnn.ts:
+ *   low rank any K with a fused rank-2 path, full rank in blocks of 4 trials, tanh/sigmoid readout, mask), with
+ *   r_0 and the input noise drawn by a WebAssembly copy of core/rng.ts's generator (assembly/rng.ts, same stream).
+ *   Its JS twin is the library's own task kernels (models.taskRnnForwardKernel, training.taskRnnBackwardKernel):
+ *   same fastTanh/fastSigmoid and same summation orders, so the two are bit-identical. trainTask uses it in
+ *   "wasm" mode (training.taskRnnWasmPass).
  * - Their JS twins, bit-identical: fastMath.ts (fastTanh, fastExp, fastSigmoid) and rankOneTwin.ts.
  * - Kernel selection: {@link kernelMode} reads {@link setKernelMode} (this thread) or the environment variable
  *   GHOST_KERNELS = js | wasm | auto. The DEFAULT is "js": the reference kernels of training/bptt.ts with

@@ -47,7 +47,9 @@ export function rngGetState(i: i32): f64 {
 @inline function uniform(): f64 {
   const a = nextUint32() >> 5;
   const b = nextUint32() >> 6;
-  return (<f64>a * 67108864.0 + <f64>b) / 9007199254740992.0;
+  // (a·2^26 + b)/2^53 as Rng.uniform; the product by 2^−53 is the same number (exact power-of-two scaling of an
+  // integer < 2^53) without a division.
+  return (<f64>a * 67108864.0 + <f64>b) * 1.1102230246251565e-16;
 }
 
 const LN2_HI: f64 = 6.93147180369123816490e-01;
