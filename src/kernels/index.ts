@@ -130,6 +130,13 @@ interface KernelExports {
   rngGetState(i: number): number;
   normalBlocks(p: number, blocks: number, blockLen: number, stride: number): void;
   taskDraws(R: number, B: number, S: number, N: number, xi: number, eta: number): void;
+  taskPassRank2(
+    N: number, Dout: number, B: number, S: number, alpha: number, rho: number, sigma: number, scale: number, sig: number, hasMask: number,
+    withGrad: number, copyStates: number, chunk: number,
+    Win: number, bIn: number, Sl: number, Sr: number, SlT: number, SrT: number, Wout: number, bOut: number,
+    U: number, Y: number, M: number, R: number, Rc: number, Z: number, Q: number, O: number,
+    E: number, GR: number, gWin: number, gbIn: number, gSlT: number, gSr: number, gWout: number, gbOut: number,
+  ): number;
   logFdlibm(x: number): number;
   taskForward(
     low: number, N: number, K: number, Din: number, Dout: number, B: number, S: number, alpha: number, rho: number, sigma: number, sig: number, hasMask: number,
@@ -415,7 +422,12 @@ export class WasmKernels {
     const pWin = take(N * Din), pbIn = take(N), pSl = take(low ? N * K : 0), pSlT = take(low ? K * N : 0), pSr = take(low ? K * N : 0), pSrT = take(low ? N * K : 0);
     const pW = take(low ? 0 : N * N), pWT = take(low || grads === null ? 0 : N * N), pWout = take(Dout * rw), pbOut = take(Dout);
     const pU = take(B * S * Din), pY = take(B * S * Dout), pM = take(data.mask === null ? 0 : B * S * Dout);
-    const pR = take(B * (S + 1) * N), pZ = take(B * S * N), pQ = take(low ? B * S * K : 0), pO = take(B * S * Dout), pH = take(N);
+    // Rank 2 with one input (v2 Fig 4): the fused kernel taskPassRank2, forward then backward in chunks of trials
+    // whose rates and z fit in ~256 KB (cache), so z is only a chunk buffer and the rates too unless copied out.
+    const rank2 = low && K === 2 && Din === 1 && out.z === null;
+    const chunk = rank2 ? Math.max(1, Math.min(B, Math.floor(262144 / ((2 * S + 1) * N * 8)))) : B;
+    const pRc = take(rank2 ? chunk * (S + 1) * N : 0);
+    const pR = take(B * (S + 1) * N), pZ = take(chunk * S * N), pQ = take(low ? B * S * K : 0), pO = take(B * S * Dout), pH = take(N);
     const pE = take(4 * Dout), pGQ = take(K), pGR = take(low ? N : B * N), pGP = take(8 * N);
     const gWin = take(N * Din), gbIn = take(N), gSlT = take(low ? K * N : 0), gSr = take(low ? K * N : 0), gW = take(low ? 0 : N * N), gWout = take(Dout * rw), gbOut = take(Dout);
     this.layout = null;
@@ -447,6 +459,16 @@ export class WasmKernels {
       if (sigma > 0) for (let t = 0; t < S; t++) for (let b = 0; b < B; b++) for (let i = pR + (b * (S + 1) + t + 1) * N, end = i + N; i < end; i++) f[i] = g.normal();
     }
     const sig = sh.sigmoid ? 1 : 0, hasMask = data.mask === null ? 0 : 1;
+    if (rank2) {
+      const sq2 = this.ex.taskPassRank2(N, Dout, B, S, alpha, rho, sigma, 2 / data.lossDenominator, sig, hasMask, grads === null ? 0 : 1, out.rates === null ? 0 : 1, chunk,
+        pWin * 8, pbIn * 8, pSl * 8, pSr * 8, pSlT * 8, pSrT * 8, pWout * 8, pbOut * 8, pU * 8, pY * 8, pM * 8, pR * 8, pRc * 8, pZ * 8, pQ * 8, pO * 8,
+        pE * 8, pGR * 8, gWin * 8, gbIn * 8, gSlT * 8, gSr * 8, gWout * 8, gbOut * 8);
+      out.outputs.set(f.subarray(pO, pO + B * S * Dout));
+      if (out.rates !== null) out.rates.set(f.subarray(pR, pR + B * (S + 1) * N));
+      if (out.latent !== null) out.latent.set(f.subarray(pQ, pQ + B * S * K));
+      if (grads !== null) this.copyTaskGrads(grads, f, N, K, Din, Dout, low, gWin, gbIn, gSlT, gSr, gW, gWout, gbOut);
+      return sq2 / data.lossDenominator;
+    }
     const sq = this.ex.taskForward(low ? 1 : 0, N, K, Din, Dout, B, S, alpha, rho, sigma, sig, hasMask,
       pWin * 8, pbIn * 8, pSl * 8, pSr * 8, pW * 8, pWout * 8, pbOut * 8, pU * 8, pY * 8, pM * 8, pR * 8, pZ * 8, pQ * 8, pO * 8, pH * 8);
     out.outputs.set(f.subarray(pO, pO + B * S * Dout));
@@ -458,6 +480,14 @@ export class WasmKernels {
     this.ex.taskBackward(low ? 1 : 0, N, K, Din, Dout, B, S, alpha, 2 / data.lossDenominator, sig, hasMask,
       pSlT * 8, pSrT * 8, pWT * 8, pWout * 8, pU * 8, pY * 8, pM * 8, pR * 8, pZ * 8, pQ * 8, pO * 8,
       pE * 8, pGQ * 8, pGR * 8, pGP * 8, gWin * 8, gbIn * 8, gSlT * 8, gSr * 8, gW * 8, gWout * 8, gbOut * 8);
+    this.copyTaskGrads(grads, f, N, K, Din, Dout, low, gWin, gbIn, gSlT, gSr, gW, gWout, gbOut);
+    return loss;
+  }
+
+  /** Copies the gradients of a task pass out of linear memory (∂Sl from its transposed layout). */
+  private copyTaskGrads(grads: TaskPassParams, f: Float64Array, N: number, K: number, Din: number, Dout: number, low: boolean,
+    gWin: number, gbIn: number, gSlT: number, gSr: number, gW: number, gWout: number, gbOut: number): void {
+    const rw = low ? K : N;
     grads.Win.set(f.subarray(gWin, gWin + N * Din)); grads.bIn.set(f.subarray(gbIn, gbIn + N));
     grads.Wout.set(f.subarray(gWout, gWout + Dout * rw)); grads.bOut.set(f.subarray(gbOut, gbOut + Dout));
     if (low) {
@@ -467,7 +497,6 @@ export class WasmKernels {
     } else {
       grads.Wrec!.set(f.subarray(gW, gW + N * N));
     }
-    return loss;
   }
 }
 

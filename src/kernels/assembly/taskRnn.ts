@@ -73,10 +73,6 @@ export function taskForward(
   const av = splat(alpha), kv = splat(keep), sv = splat(sigma), rv = splat(rho), zero = splat(0.0);
   for (let b = 0; b < B; b++) {
     const r0 = b * (S + 1) * N;
-    if (low && K == 2 && Din == 1) {
-      forwardRank2Trial(b, N, Dout, S, alpha, rho, sigma, sig, Win, bIn, Sl, Sr, Wout, bOut, U, R, Z, Q, O);
-      continue;
-    }
     if (rho > 0) {
       for (let i = 0; i < N2; i += 2) stv(R, r0 + i, tanh2(vmul(rv, ldv(R, r0 + i))));
       if (N2 < N) st(R, r0 + N2, tanh1(rho * ld(R, r0 + N2)));
@@ -210,10 +206,6 @@ export function taskBackward(
   for (let b = 0; b < B; b++) {
     memory.fill(GR, 0, <usize>N << 3);
     const r0 = b * (S + 1) * N;
-    if (low && K == 2 && Din == 1) {
-      backwardRank2Trial(b, N, Dout, S, alpha, scale, sig, hasMask, SlT, SrT, Wout, U, Y, M, R, Z, Q, O, E, GR, gWin, gbIn, gSlT, gSr, gWout, gbOut);
-      continue;
-    }
     for (let t = S - 1; t >= 0; t--) {
       const rOff = r0 + t * N, bt = b * S + t, zOff = bt * N, uOff = bt * Din, qOff = bt * K;
       // dh = α g_r ⊙ (1 − z²) (into Z), ∇bIn, ∇Win
@@ -316,22 +308,23 @@ export function taskBackward(
 
 function forwardRank2Trial(
   b: i32, N: i32, Dout: i32, S: i32, alpha: f64, rho: f64, sigma: f64, sig: i32,
-  Win: usize, bIn: usize, Sl: usize, Sr: usize, Wout: usize, bOut: usize, U: usize, R: usize, Z: usize, Q: usize, O: usize,
+  Win: usize, bIn: usize, Sl: usize, Sr: usize, Wout: usize, bOut: usize, U: usize, D: usize, R: usize, Z: usize, Q: usize, O: usize,
 ): void {
+  // R, Z, Q: this trial's rates [S + 1, N], z [S, N], q [S, 2]; D: this trial's draws [S + 1, N] (may be R itself).
   const keep = 1.0 - alpha, N2 = N & ~1;
   const av = splat(alpha), kv = splat(keep), sv = splat(sigma), rv = splat(rho), zero = splat(0.0);
-  const r0 = b * (S + 1) * N;
+  const r0 = 0;
   if (rho > 0) {
-    for (let i = 0; i < N2; i += 2) stv(R, r0 + i, tanh2(vmul(rv, ldv(R, r0 + i))));
-    if (N2 < N) st(R, r0 + N2, tanh1(rho * ld(R, r0 + N2)));
+    for (let i = 0; i < N2; i += 2) stv(R, r0 + i, tanh2(vmul(rv, ldv(D, r0 + i))));
+    if (N2 < N) st(R, r0 + N2, tanh1(rho * ld(D, r0 + N2)));
   } else {
     for (let i = 0; i < N; i++) st(R, r0 + i, 0.0);
   }
   let q = zero;
   for (let i = 0; i < N; i++) q = vadd(q, vmul(splat(ld(R, r0 + i)), ldv(Sl, 2 * i)));
   for (let t = 0; t < S; t++) {
-    const rOff = r0 + t * N, rNext = rOff + N, bt = b * S + t, zOff = bt * N;
-    stv(Q, 2 * bt, q);
+    const rOff = r0 + t * N, rNext = rOff + N, bt = b * S + t, zOff = t * N;
+    stv(Q, 2 * t, q);
     const q0 = f64x2.extract_lane(q, 0), q1 = f64x2.extract_lane(q, 1);
     for (let o = 0; o < Dout; o++) {
       let a = ld(bOut, o);
@@ -345,7 +338,7 @@ function forwardRank2Trial(
       let h = vadd(ldv(bIn, j), vmul(ldv(Win, j), uv));
       h = vadd(h, vmul(q0v, ldv(Sr, j)));
       h = vadd(h, vmul(q1v, ldv(Sr, N + j)));
-      if (sigma > 0) h = vadd(h, vmul(sv, ldv(R, rNext + j)));
+      if (sigma > 0) h = vadd(h, vmul(sv, ldv(D, rNext + j)));
       const z = tanh2(h);
       stv(Z, zOff + j, z);
       const rn = vadd(vmul(kv, ldv(R, rOff + j)), vmul(av, z));
@@ -358,7 +351,7 @@ function forwardRank2Trial(
       let h = ld(bIn, j) + ld(Win, j) * u;
       h += q0 * ld(Sr, j);
       h += q1 * ld(Sr, N + j);
-      if (sigma > 0) h += sigma * ld(R, rNext + j);
+      if (sigma > 0) h += sigma * ld(D, rNext + j);
       const z = tanh1(h);
       st(Z, zOff + j, z);
       const rn = keep * ld(R, rOff + j) + alpha * z;
@@ -376,11 +369,11 @@ function backwardRank2Trial(
 ): void {
   const keep = 1.0 - alpha, N2 = N & ~1;
   const av = splat(alpha), kv = splat(keep), one = splat(1.0), zero = splat(0.0);
-  const r0 = b * (S + 1) * N;
+  // R, Z, Q: this trial's rates [S + 1, N], z [S, N] (overwritten by dh), q [S, 2].
   for (let t = S - 1; t >= 0; t--) {
-    const rOff = r0 + t * N, bt = b * S + t, zOff = bt * N;
+    const rOff = t * N, bt = b * S + t, zOff = t * N;
     const u = ld(U, bt), uv = splat(u);
-    const q0 = ld(Q, 2 * bt), q1 = ld(Q, 2 * bt + 1), q0v = splat(q0), q1v = splat(q1);
+    const q0 = ld(Q, 2 * t), q1 = ld(Q, 2 * t + 1), q0v = splat(q0), q1v = splat(q1);
     let acc = zero;
     // Byte offsets: one induction variable, base pointers hoisted (fewer address computations per access).
     const pZ = Z + (<usize>zOff << 3), pS1 = gSr + (<usize>N << 3), N2b = <usize>N2 << 3;
@@ -573,4 +566,57 @@ function fullRankBackward(
 export function taskDraws(R: usize, B: i32, S: i32, N: i32, xi: i32, eta: i32): void {
   if (xi) for (let b = 0; b < B; b++) normalBlocks(R + (<usize>(b * (S + 1) * N) << 3), 1, N, 0);
   if (eta) for (let t = 0; t < S; t++) for (let b = 0; b < B; b++) normalBlocks(R + (<usize>((b * (S + 1) + t + 1) * N) << 3), 1, N, 0);
+}
+
+/**
+ * Forward (+ BPTT when withGrad ≠ 0) of the rank-2, one-input model in chunks of `chunk` trials: the forward pass
+ * of a chunk, then its backward pass while its rates and z are still in cache (trials are independent in both
+ * directions; gradients accumulate trial by trial in increasing b, t = S − 1…0, as the JS kernel). Rates go to
+ * the global R [B, S + 1, N] when copyStates ≠ 0 (η is read there before it is overwritten, as in taskForward),
+ * else to the chunk buffer Rc [chunk, S + 1, N]; z to Z [chunk, S, N]; q to Q [B, S, 2]; ŷ to O. Returns Σ m (ŷ − y)²
+ * in (t, b, o) order. The draws are in R (taskDraws). Gradients as {@link taskBackward} (overwritten).
+ */
+export function taskPassRank2(
+  N: i32, Dout: i32, B: i32, S: i32, alpha: f64, rho: f64, sigma: f64, scale: f64, sig: i32, hasMask: i32,
+  withGrad: i32, copyStates: i32, chunk: i32,
+  Win: usize, bIn: usize, Sl: usize, Sr: usize, SlT: usize, SrT: usize, Wout: usize, bOut: usize,
+  U: usize, Y: usize, M: usize, R: usize, Rc: usize, Z: usize, Q: usize, O: usize,
+  E: usize, GR: usize, gWin: usize, gbIn: usize, gSlT: usize, gSr: usize, gWout: usize, gbOut: usize,
+): f64 {
+  const rowsR = <usize>((S + 1) * N) << 3, rowsZ = <usize>(S * N) << 3, rowsQ = <usize>(2 * S) << 3;
+  if (withGrad) {
+    memory.fill(gWin, 0, <usize>N << 3);
+    memory.fill(gbIn, 0, <usize>N << 3);
+    memory.fill(gbOut, 0, <usize>Dout << 3);
+    memory.fill(gWout, 0, <usize>(2 * Dout) << 3);
+    memory.fill(gSlT, 0, <usize>(2 * N) << 3);
+    memory.fill(gSr, 0, <usize>(2 * N) << 3);
+  }
+  for (let b0 = 0; b0 < B; b0 += chunk) {
+    const cnt = min<i32>(chunk, B - b0);
+    for (let c = 0; c < cnt; c++) {
+      const b = b0 + c, Db = R + <usize>b * rowsR;
+      const Rt = copyStates ? Db : Rc + <usize>c * rowsR;
+      forwardRank2Trial(b, N, Dout, S, alpha, rho, sigma, sig, Win, bIn, Sl, Sr, Wout, bOut, U, Db, Rt, Z + <usize>c * rowsZ, Q + <usize>b * rowsQ, O);
+    }
+    if (withGrad) {
+      for (let c = 0; c < cnt; c++) {
+        const b = b0 + c;
+        const Rt = copyStates ? R + <usize>b * rowsR : Rc + <usize>c * rowsR;
+        memory.fill(GR, 0, <usize>N << 3);
+        backwardRank2Trial(b, N, Dout, S, alpha, scale, sig, hasMask, SlT, SrT, Wout, U, Y, M, Rt, Z + <usize>c * rowsZ, Q + <usize>b * rowsQ, O, E, GR, gWin, gbIn, gSlT, gSr, gWout, gbOut);
+      }
+    }
+  }
+  let sq = 0.0;
+  for (let t = 0; t < S; t++) {
+    for (let b = 0; b < B; b++) {
+      const i0 = (b * S + t) * Dout;
+      for (let i = i0; i < i0 + Dout; i++) {
+        const e = ld(O, i) - ld(Y, i);
+        sq += hasMask ? ld(M, i) * e * e : e * e;
+      }
+    }
+  }
+  return sq;
 }
