@@ -413,14 +413,26 @@ function fullRankDriveBlock(model: TaskRnn, R: Float64Array, rOffs: number[], U:
     }
   }
   const N2 = 2 * N, N3 = 3 * N;
-  for (let i = 0; i < N; i++) {
-    const r0 = rb[i], r1 = rb[N + i], r2 = rb[N2 + i], r3 = rb[N3 + i], row = i * N;
-    for (let j = 0; j < N; j++) {
-      const w = W[row + j];
-      hb[j] += r0 * w;
-      hb[N + j] += r1 * w;
-      hb[N2 + j] += r2 * w;
-      hb[N3 + j] += r3 * w;
+  if (count <= 2) {
+    // Two rows (a batch of 2, the Fig 5/7 DCDT case, or the last trials): no work on padding rows.
+    for (let i = 0; i < N; i++) {
+      const r0 = rb[i], r1 = rb[N + i], row = i * N;
+      for (let j = 0; j < N; j++) {
+        const w = W[row + j];
+        hb[j] += r0 * w;
+        hb[N + j] += r1 * w;
+      }
+    }
+  } else {
+    for (let i = 0; i < N; i++) {
+      const r0 = rb[i], r1 = rb[N + i], r2 = rb[N2 + i], r3 = rb[N3 + i], row = i * N;
+      for (let j = 0; j < N; j++) {
+        const w = W[row + j];
+        hb[j] += r0 * w;
+        hb[N + j] += r1 * w;
+        hb[N2 + j] += r2 * w;
+        hb[N3 + j] += r3 * w;
+      }
     }
   }
   const H = ws.h;

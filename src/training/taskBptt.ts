@@ -172,15 +172,29 @@ function fullRankBackward(model: TaskRnn, task: Task, ws: TaskBpttWorkspace): vo
         }
       }
       // ∇Wrec += Σ_m r_mᵀ dh_m and g_prev,m = Wrec·dh_m, one pass over Wrec for the block.
-      for (let i = 0; i < N; i++) {
-        const r0 = rb[i], r1 = rb[N + i], r2 = rb[N2 + i], r3 = rb[N3 + i], row = i * N;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let j = 0; j < N; j++) {
-          const w = W[row + j], d0 = dh[j], d1 = dh[N + j], d2 = dh[N2 + j], d3 = dh[N3 + j];
-          gW[row + j] += r0 * d0 + r1 * d1 + r2 * d2 + r3 * d3;
-          s0 += w * d0; s1 += w * d1; s2 += w * d2; s3 += w * d3;
+      if (count <= 2) {
+        // Two rows (a batch of 2 or the last trials): no work on padding rows.
+        for (let i = 0; i < N; i++) {
+          const r0 = rb[i], r1 = rb[N + i], row = i * N;
+          let s0 = 0, s1 = 0;
+          for (let j = 0; j < N; j++) {
+            const w = W[row + j], d0 = dh[j], d1 = dh[N + j];
+            gW[row + j] += r0 * d0 + r1 * d1;
+            s0 += w * d0; s1 += w * d1;
+          }
+          gprev[i] = s0; gprev[N + i] = s1;
         }
-        gprev[i] = s0; gprev[N + i] = s1; gprev[N2 + i] = s2; gprev[N3 + i] = s3;
+      } else {
+        for (let i = 0; i < N; i++) {
+          const r0 = rb[i], r1 = rb[N + i], r2 = rb[N2 + i], r3 = rb[N3 + i], row = i * N;
+          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          for (let j = 0; j < N; j++) {
+            const w = W[row + j], d0 = dh[j], d1 = dh[N + j], d2 = dh[N2 + j], d3 = dh[N3 + j];
+            gW[row + j] += r0 * d0 + r1 * d1 + r2 * d2 + r3 * d3;
+            s0 += w * d0; s1 += w * d1; s2 += w * d2; s3 += w * d3;
+          }
+          gprev[i] = s0; gprev[N + i] = s1; gprev[N2 + i] = s2; gprev[N3 + i] = s3;
+        }
       }
       for (let m = 0; m < count; m++) {
         const o = m * N, gOff = (b0 + m) * N;

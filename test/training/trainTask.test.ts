@@ -7,7 +7,7 @@ import { Rng } from "../../src/core/rng";
 import { TaskRnn, TaskRnnParams, cloneTaskRnn, createTaskRnn, taskRnnForward, taskRnnMetrics } from "../../src/models/taskRnn";
 import { dcdtTask, dmtsTask, presetTask } from "../../src/tasks/task";
 import { taskRnnGradient } from "../../src/training/taskBptt";
-import { TaskHistory, trainTask } from "../../src/training/trainTask";
+import { TaskHistory, ratesWithoutInitial, trainTask } from "../../src/training/trainTask";
 import { loadTaskCheckpoint, trainTaskWithCheckpoints } from "../../src/io/taskCheckpoint";
 
 const smallTask = () => dmtsTask({ inputMs: 10, delayMs: 20, reactMs: 10, copies: 2 });
@@ -109,6 +109,11 @@ describe("snapshots", () => {
     for (let e = 0; e < 3; e++) taskRnnForward(m, task, rng); // advance the stream by three passes
     const again = taskRnnForward({ config: r.model.config, params: last.paramsBefore }, task, rng);
     expect(Array.from(again.rates.data)).toEqual(Array.from(last.rates.data));
+    // The Fig 4/7/8C convention (r_1…r_S) is the same array without r_0.
+    const S = task.inputs.shape[1];
+    const noR0 = ratesWithoutInitial(last.rates);
+    expect(noR0.shape).toEqual([8, S, 16]);
+    expect(Array.from(noR0.data.subarray(S * 16, S * 16 + 16))).toEqual(Array.from(last.rates.data.subarray((S + 2) * 16, (S + 3) * 16)));
   });
 });
 
