@@ -434,9 +434,9 @@ function backwardRank2Trial(
 
 /**
  * Full-rank BPTT in the JS kernel's order (training/taskBptt.ts fullRankBackward): t = S − 1…0 outer, trials in
- * blocks of 4; per block ∇W[i, j] += ((r0 d0 + r1 d1) + r2 d2) + r3 d3 (a short block's zero rows add +0: one
- * "+ 0" here, the same bits), g_prev,m = W·dh_m with j sequential (lanes over i, four trials share each load of
- * Wᵀ), then the readout terms (skipped when e = 0) and g_r,m ← (1 − α) g_r,m + g_prev,m. dh and r of the block are
+ * blocks of 4; per block ∇W[i, j] += ((r0 d0 + r1 d1) + r2 d2) + r3 d3, or r0 d0 + r1 d1 for a block of ≤ 2 (the
+ * JS kernel's zero padding row of a block of 1 or 3 adds +0: one "+ 0" here, the same bits), g_prev,m = W·dh_m
+ * with j sequential (lanes over i, the trials of the block sharing each load of Wᵀ), then the readout terms (skipped when e = 0) and g_r,m ← (1 − α) g_r,m + g_prev,m. dh and r of the block are
  * kept in GP[4N…8N) and GP[0…4N) holds g_prev. GR [B·N] carries g_r of every trial.
  */
 function fullRankBackward(
@@ -495,7 +495,7 @@ function fullRankBackward(
           if (count > 1) a = vadd(a, vmul(r1v, ldv(DH, N + j)));
           if (count > 2) a = vadd(a, vmul(r2v, ldv(DH, 2 * N + j)));
           if (count > 3) a = vadd(a, vmul(r3v, ldv(DH, 3 * N + j)));
-          else a = vadd(a, zero);
+          else if (count != 2) a = vadd(a, zero); // the JS kernel's zero padding row (blocks of 1 and 3)
           stv(gW, row + j, vadd(ldv(gW, row + j), a));
         }
         if (N2 < N) {
@@ -504,7 +504,7 @@ function fullRankBackward(
           if (count > 1) a += f64x2.extract_lane(r1v, 0) * ld(DH, N + j);
           if (count > 2) a += f64x2.extract_lane(r2v, 0) * ld(DH, 2 * N + j);
           if (count > 3) a += f64x2.extract_lane(r3v, 0) * ld(DH, 3 * N + j);
-          else a += 0.0;
+          else if (count != 2) a += 0.0;
           st(gW, row + j, ld(gW, row + j) + a);
         }
       }
