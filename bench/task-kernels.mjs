@@ -73,6 +73,19 @@ function numpy(name, epochs) {
 }
 
 console.log(`task-RNN epoch (forward + BPTT + update through training.trainTask), N = 100; ms per epoch, best of ${REPEATS}, CPU time (wall)`);
+{ // cross-check before timing: 3 epochs of fig4-dmts (draws, Adam) at a small batch give the same bits in both modes
+  const run = (mode) => {
+    lib.kernels.setKernelMode(mode);
+    try {
+      const p = lib.tasks.experimentPreset("fig4-dmts"), task = lib.tasks.presetTask("fig4-dmts", { copies: 5 });
+      const m = lib.models.createTaskRnn(lib.models.taskRnnOptionsFromPreset(p, 0));
+      return lib.training.trainTask(m, task, { epochs: 3, optimizer: { kind: "adam", learningRate: 1e-2 }, seed: 1 });
+    } finally { lib.kernels.setKernelMode(undefined); }
+  };
+  const a = run("js"), b = run("wasm");
+  const same = a.history.loss.every((x, i) => Object.is(x, b.history.loss[i])) && Object.keys(a.model.params).every((g) => a.model.params[g].data.every((x, i) => Object.is(x, b.model.params[g].data[i])));
+  console.log(`check: JS and WASM runs bit-identical (3 epochs, losses and parameters): ${same ? "yes" : "NO"}`);
+}
 console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
 let np0 = null;
 for (const [name, label, [ej, ew, en]] of WORKLOADS) {
@@ -81,9 +94,6 @@ for (const [name, label, [ej, ew, en]] of WORKLOADS) {
   const j = measure(name, "js", sc(ej));
   const n = numpy(name, sc(en));
   if (n && !np0) np0 = n.version;
-  if (j.loss !== w.loss && Number.isFinite(j.loss)) {
-    // same seed, different epoch counts: compare the first epoch instead (both modes are bit-identical; see the tests)
-  }
   const f = (r) => `${r.cpu.toFixed(2).padStart(9)} (${r.wall.toFixed(2)})`;
   console.log(`${name.padEnd(11)} ${label.padEnd(50)} WASM ${f(w)}  JS ${f(j)}  NumPy ${n ? f(n) : "   skipped"}  JS/WASM ${(j.cpu / w.cpu).toFixed(1)}×` +
     (n ? `  NumPy/WASM ${(n.cpu / w.cpu).toFixed(2)}×` : ""));
