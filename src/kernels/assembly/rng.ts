@@ -9,7 +9,6 @@
  * — the algorithm V8 uses for Math.log (src/base/ieee754.cc). The host checks the match at run time and draws in
  * JS otherwise (kernels/index.ts); test/kernels/taskRnnWasm.test.ts compares ln on 10^6 points and the streams.
  */
-import { st } from "./fastMath";
 
 let s0: u32 = 1, s1: u32 = 0, s2: u32 = 0, s3: u32 = 0;
 let spare: f64 = 0.0;
@@ -30,28 +29,6 @@ export function rngGetState(i: i32): f64 {
   return <f64>hasSpare;
 }
 
-// @ts-ignore: decorator
-@inline function nextUint32(): u32 {
-  const result = rotl<u32>(s1 * 5, 7) * 9;
-  const t = s1 << 9;
-  s2 ^= s0;
-  s3 ^= s1;
-  s1 ^= s2;
-  s0 ^= s3;
-  s2 ^= t;
-  s3 = rotl<u32>(s3, 11);
-  return result;
-}
-
-// @ts-ignore: decorator
-@inline function uniform(): f64 {
-  const a = nextUint32() >> 5;
-  const b = nextUint32() >> 6;
-  // (a·2^26 + b)/2^53 as Rng.uniform; the product by 2^−53 is the same number (exact power-of-two scaling of an
-  // integer < 2^53) without a division.
-  return (<f64>a * 67108864.0 + <f64>b) * 1.1102230246251565e-16;
-}
-
 const LN2_HI: f64 = 6.93147180369123816490e-01;
 const LN2_LO: f64 = 1.90821492927058770002e-10;
 const TWO54: f64 = 1.80143985094819840000e+16;
@@ -65,6 +42,11 @@ const LG7: f64 = 1.479819860511658591e-01;
 
 /** ln x, fdlibm e_log.c (as V8's Math.log): x = 2^k (1 + f), ln(1 + f) = f − s(f − R), s = f/(2 + f). */
 export function logFdlibm(x: f64): f64 {
+  return logCore(x);
+}
+
+// @ts-ignore: decorator
+@inline function logCore(x: f64): f64 {
   let bits = reinterpret<u64>(x);
   let hx = <i32>(bits >> 32);
   const lx = <u32>bits;
@@ -115,28 +97,54 @@ export function logFdlibm(x: f64): f64 {
   return dk * LN2_HI - ((s * (f - R) - dk * LN2_LO) - f);
 }
 
-/** One standard normal, as Rng.normal (polar Box–Muller, the second value kept as the spare). */
-export function normal(): f64 {
-  if (hasSpare) {
-    hasSpare = 0;
-    return spare;
-  }
-  let u: f64, v: f64, s: f64;
-  do {
-    u = 2.0 * uniform() - 1.0;
-    v = 2.0 * uniform() - 1.0;
-    s = u * u + v * v;
-  } while (s >= 1.0 || s == 0.0);
-  const f = sqrt<f64>((-2.0 * logFdlibm(s)) / s);
-  spare = v * f;
-  hasSpare = 1;
-  return u * f;
-}
-
-/** Fills `blocks` blocks of `blockLen` normals, block b starting at element b·stride of the float64 array at p. */
+/**
+ * Fills `blocks` blocks of `blockLen` normals, block b starting at element b·stride of the float64 array at p: the
+ * same numbers as that many calls of Rng.normal (polar Box–Muller: the spare first when there is one; then per
+ * accepted pair u, v with s = u² + v² ∈ (0, 1), u·f out and v·f kept as the spare, f = √(−2 ln s / s)). The
+ * generator state lives in locals during the loop (WebAssembly globals are memory accesses) and is stored back.
+ */
 export function normalBlocks(p: usize, blocks: i32, blockLen: i32, stride: i32): void {
-  for (let b = 0; b < blocks; b++) {
-    const o = b * stride;
-    for (let i = 0; i < blockLen; i++) st(p, o + i, normal());
+  let a = s0, b = s1, c = s2, d = s3;
+  let sp = spare, has = hasSpare;
+  for (let bl = 0; bl < blocks; bl++) {
+    let q = p + (<usize>(bl * stride) << 3);
+    const end = q + (<usize>blockLen << 3);
+    while (q < end) {
+      if (has) {
+        store<f64>(q, sp);
+        has = 0;
+        q += 8;
+        continue;
+      }
+      let u: f64, v: f64, ss: f64;
+      do {
+        // four xoshiro128** steps (Rng.nextUint32), two per 53-bit uniform (a·2^26 + b)·2^−53
+        let r = rotl<u32>(b * 5, 7) * 9;
+        let t = b << 9;
+        c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl<u32>(d, 11);
+        const x1 = r >> 5;
+        r = rotl<u32>(b * 5, 7) * 9;
+        t = b << 9;
+        c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl<u32>(d, 11);
+        const y1 = r >> 6;
+        u = 2.0 * ((<f64>x1 * 67108864.0 + <f64>y1) * 1.1102230246251565e-16) - 1.0;
+        r = rotl<u32>(b * 5, 7) * 9;
+        t = b << 9;
+        c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl<u32>(d, 11);
+        const x2 = r >> 5;
+        r = rotl<u32>(b * 5, 7) * 9;
+        t = b << 9;
+        c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl<u32>(d, 11);
+        const y2 = r >> 6;
+        v = 2.0 * ((<f64>x2 * 67108864.0 + <f64>y2) * 1.1102230246251565e-16) - 1.0;
+        ss = u * u + v * v;
+      } while (ss >= 1.0 || ss == 0.0);
+      const f = sqrt<f64>((-2.0 * logCore(ss)) / ss);
+      store<f64>(q, u * f);
+      q += 8;
+      sp = v * f;
+      has = 1;
+    }
   }
+  s0 = a; s1 = b; s2 = c; s3 = d; spare = sp; hasSpare = has;
 }
