@@ -31,6 +31,29 @@ test("fdlibm ln in WebAssembly = Math.log, bit for bit, on 10^6 points (uniform 
   expect(bad).toBe(0);
 });
 
+test("the two-lane ln used for pairs of s (log2Lanes) = Math.log on 10^6 points of [2^-1022, 1), incl. the |f| < 2^-20 fallback", () => {
+  const ex = (k as unknown as { ex: { memory: { buffer: ArrayBuffer; grow(p: number): number }; heapBase(): number; logLanesArray(p: number, n: number): void } }).ex;
+  const n = 1 << 20;
+  const base = (ex.heapBase() + 15) & ~15;
+  const need = base + 8 * n - ex.memory.buffer.byteLength;
+  if (need > 0) ex.memory.grow(Math.ceil(need / 65536));
+  const rng = new Rng(123);
+  const xs = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = i % 4;
+    if (r === 0) xs[i] = rng.uniform() || 0.5; // the polar method's s
+    else if (r === 1) xs[i] = Math.exp(-rng.uniform() * 707); // down to 2^-1020
+    else if (r === 2) xs[i] = Math.pow(2, -Math.floor(rng.uniform() * 100) - 1) * (1 + (rng.uniform() - 0.5) * 4e-6); // near powers of 2: |f| < 2^-20
+    else xs[i] = 1 - rng.uniform() * 1e-3;
+  }
+  new Float64Array(ex.memory.buffer, base, n).set(xs);
+  ex.logLanesArray(base, n);
+  const out = new Float64Array(ex.memory.buffer, base, n);
+  let bad = 0;
+  for (let i = 0; i < n; i++) if (!Object.is(out[i], Math.log(xs[i]))) bad++;
+  expect(bad).toBe(0);
+});
+
 test("this runtime passes the kernels' own check (so the task pass draws in WebAssembly)", () => {
   expect(k.wasmNormalsMatch()).toBe(true);
 });

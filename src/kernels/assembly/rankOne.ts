@@ -12,7 +12,7 @@ import { exp1, ld, ldv, sigmoid1, st, stv, tanh1, tanh2 } from "./fastMath";
 
 export { exp1, sigmoid1, tanh1 } from "./fastMath";
 export { taskForward, taskBackward } from "./taskRnn";
-export { logFdlibm, normalBlocks, rngGetState, rngSetState } from "./rng";
+export { logFdlibm, logLanesArray, normalBlocks, rngGetState, rngSetState } from "./rng";
 export { taskDraws, taskPassRank2 } from "./taskRnn";
 
 /** out[i] = tanh(in[i]), i < len (two lanes at a time, scalar tail). Byte offsets of float64 arrays. */

@@ -97,6 +97,47 @@ export function logFdlibm(x: f64): f64 {
   return dk * LN2_HI - ((s * (f - R) - dk * LN2_LO) - f);
 }
 
+
+/**
+ * ln of two lanes x ∈ [2^−1022, 1) (the polar method's s), lane by lane the operations of {@link logCore} (its
+ * branches computed both ways and selected; k ≥ −1022 so no subnormal scaling). The rare |f| < 2^−20 case is
+ * flagged in `logSmall` and recomputed by the caller with logCore.
+ */
+let logSmall: i32 = 0;
+// @ts-ignore: decorator
+@inline function log2Lanes(x: v128): v128 {
+  const bits = x;
+  const hx = i64x2.shr_u(bits, 32);
+  let k = i64x2.sub(i64x2.shr_s(hx, 20), i64x2.splat(1023));
+  const hxm = v128.and(hx, i64x2.splat(0xfffff));
+  const i = v128.and(i64x2.add(hxm, i64x2.splat(0x95f64)), i64x2.splat(0x100000));
+  const newhi = v128.or(hxm, v128.xor(i, i64x2.splat(0x3ff00000)));
+  const xn = v128.or(i64x2.shl(newhi, 32), v128.and(bits, i64x2.splat(0xffffffff)));
+  k = i64x2.add(k, i64x2.shr_s(i, 20));
+  const f = f64x2.sub(xn, f64x2.splat(1.0));
+  const small = i64x2.lt_s(v128.and(i64x2.add(hxm, i64x2.splat(2)), i64x2.splat(0xfffff)), i64x2.splat(3));
+  logSmall = v128.any_true(small) ? 1 : 0;
+  const s = f64x2.div(f, f64x2.add(f64x2.splat(2.0), f));
+  const dk = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(k, k, 0, 2, 0, 2));
+  const z = f64x2.mul(s, s);
+  const w = f64x2.mul(z, z);
+  const t1 = f64x2.mul(w, f64x2.add(f64x2.splat(LG2), f64x2.mul(w, f64x2.add(f64x2.splat(LG4), f64x2.mul(w, f64x2.splat(LG6))))));
+  const t2 = f64x2.mul(z, f64x2.add(f64x2.splat(LG1), f64x2.mul(w, f64x2.add(f64x2.splat(LG3), f64x2.mul(w, f64x2.add(f64x2.splat(LG5), f64x2.mul(w, f64x2.splat(LG7))))))));
+  const ii = v128.or(i64x2.sub(hxm, i64x2.splat(0x6147a)), i64x2.sub(i64x2.splat(0x6b851), hxm));
+  const iPos = i64x2.gt_s(ii, i64x2.splat(0));
+  const R = f64x2.add(t2, t1);
+  const hfsq = f64x2.mul(f64x2.mul(f64x2.splat(0.5), f), f);
+  const sR = f64x2.mul(s, f64x2.add(hfsq, R));
+  const dkHi = f64x2.mul(dk, f64x2.splat(LN2_HI)), dkLo = f64x2.mul(dk, f64x2.splat(LN2_LO));
+  const A1 = f64x2.sub(f, f64x2.sub(hfsq, sR));
+  const A2 = f64x2.sub(dkHi, f64x2.sub(f64x2.sub(hfsq, f64x2.add(sR, dkLo)), f));
+  const sfR = f64x2.mul(s, f64x2.sub(f, R));
+  const B1 = f64x2.sub(f, sfR);
+  const B2 = f64x2.sub(dkHi, f64x2.sub(f64x2.sub(sfR, dkLo), f));
+  const kz = i64x2.eq(k, i64x2.splat(0));
+  return v128.bitselect(v128.bitselect(A1, A2, kz), v128.bitselect(B1, B2, kz), iPos);
+}
+
 /**
  * Fills `blocks` blocks of `blockLen` normals, block b starting at element b·stride of the float64 array at p: the
  * same numbers as that many calls of Rng.normal (polar Box–Muller: the spare first when there is one; then per
@@ -114,6 +155,65 @@ export function normalBlocks(p: usize, blocks: i32, blockLen: i32, stride: i32):
         store<f64>(q, sp);
         has = 0;
         q += 8;
+        continue;
+      }
+      if (end - q >= 24) {
+        // Two accepted pairs (A then B: the same draws in the same order), both logs in two lanes. At least three
+        // outputs remain, so pair B is drawn only when Rng.normal would draw it too.
+        let uA: f64, vA: f64, sA: f64, uB: f64, vB: f64, sB: f64;
+        do {
+          let r = rotl<u32>(b * 5, 7) * 9;
+          let t = b << 9;
+          c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl<u32>(d, 11);
+          const x1 = r >> 5;
+          r = rotl<u32>(b * 5, 7) * 9;
+          t = b << 9;
+          c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl<u32>(d, 11);
+          const y1 = r >> 6;
+          uA = 2.0 * ((<f64>x1 * 67108864.0 + <f64>y1) * 1.1102230246251565e-16) - 1.0;
+          r = rotl<u32>(b * 5, 7) * 9;
+          t = b << 9;
+          c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl<u32>(d, 11);
+          const x2 = r >> 5;
+          r = rotl<u32>(b * 5, 7) * 9;
+          t = b << 9;
+          c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl<u32>(d, 11);
+          const y2 = r >> 6;
+          vA = 2.0 * ((<f64>x2 * 67108864.0 + <f64>y2) * 1.1102230246251565e-16) - 1.0;
+          sA = uA * uA + vA * vA;
+        } while (sA >= 1.0 || sA == 0.0);
+        do {
+          let r = rotl<u32>(b * 5, 7) * 9;
+          let t = b << 9;
+          c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl<u32>(d, 11);
+          const x1 = r >> 5;
+          r = rotl<u32>(b * 5, 7) * 9;
+          t = b << 9;
+          c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl<u32>(d, 11);
+          const y1 = r >> 6;
+          uB = 2.0 * ((<f64>x1 * 67108864.0 + <f64>y1) * 1.1102230246251565e-16) - 1.0;
+          r = rotl<u32>(b * 5, 7) * 9;
+          t = b << 9;
+          c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl<u32>(d, 11);
+          const x2 = r >> 5;
+          r = rotl<u32>(b * 5, 7) * 9;
+          t = b << 9;
+          c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl<u32>(d, 11);
+          const y2 = r >> 6;
+          vB = 2.0 * ((<f64>x2 * 67108864.0 + <f64>y2) * 1.1102230246251565e-16) - 1.0;
+          sB = uB * uB + vB * vB;
+        } while (sB >= 1.0 || sB == 0.0);
+        const sv = f64x2.replace_lane(f64x2.splat(sA), 1, sB);
+        let lg = log2Lanes(sv);
+        if (logSmall) lg = f64x2.replace_lane(f64x2.splat(logCore(sA)), 1, logCore(sB));
+        const fv = f64x2.sqrt(f64x2.div(f64x2.mul(f64x2.splat(-2.0), lg), sv));
+        const fA = f64x2.extract_lane(fv, 0), fB = f64x2.extract_lane(fv, 1);
+        store<f64>(q, uA * fA);
+        store<f64>(q, vA * fA, 8);
+        store<f64>(q, uB * fB, 16);
+        q += 24;
+        sp = vB * fB;
+        has = 1;
         continue;
       }
       let u: f64, v: f64, ss: f64;
@@ -147,4 +247,15 @@ export function normalBlocks(p: usize, blocks: i32, blockLen: i32, stride: i32):
     }
   }
   s0 = a; s1 = b; s2 = c; s3 = d; spare = sp; hasSpare = has;
+}
+
+/** ln of x[i], i < n (n even), in place, two lanes at a time as in normalBlocks (for tests: = Math.log). */
+export function logLanesArray(p: usize, n: i32): void {
+  for (let i = 0; i < n; i += 2) {
+    const q = p + (<usize>i << 3);
+    const x = v128.load(q);
+    let lg = log2Lanes(x);
+    if (logSmall) lg = f64x2.replace_lane(f64x2.splat(logCore(f64x2.extract_lane(x, 0))), 1, logCore(f64x2.extract_lane(x, 1)));
+    v128.store(q, lg);
+  }
 }
