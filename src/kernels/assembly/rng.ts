@@ -7,7 +7,8 @@
  * Bit identity: the integer part is exact; the uniforms are exact (a·2^26 + b)/2^53; the normal is
  * u·√(−2 ln s / s) with √ correctly rounded in both; ln is fdlibm's e_log.c, ported below operation for operation
  * — the algorithm V8 uses for Math.log (src/base/ieee754.cc). The host checks the match at run time and draws in
- * JS otherwise (kernels/index.ts); test/kernels/taskRnnWasm.test.ts compares ln on 10^6 points and the streams.
+ * JS otherwise (kernels/index.ts); test/kernels/taskRnnDraws.test.ts compares ln (scalar and two-lane) with Math.log
+ * on 10^6 points each and the streams.
  */
 
 let s0: u32 = 1, s1: u32 = 0, s2: u32 = 0, s3: u32 = 0;

@@ -11,10 +11,12 @@
  *   s_k = Σ_j Sr[k, j] dh_j        lanes over k, j sequential                       (SrT = Srᵀ [N, K])
  *   gprev_i = Σ_k Sl[i, k] gq_k    lanes over i, k sequential                       (SlT = Slᵀ [K, N])
  *   gprev_i = Σ_j W[i, j] dh_j     lanes over i, j sequential                       (WT = Wᵀ [N, N])
- *   ∂W[i, j] = Σ_(b, t desc) r dh  lanes over j, accumulated per trial in (b, t desc) order (as the JS loop)
- * The readout sums (a = bOut + Σ Wout·q or Wout·r) and the loss stay scalar and sequential.
+ *   ∂W[i, j] += Σ_m r_m dh_m       lanes over j, per step t (descending) and block of 4 trials (as the JS loop)
+ * The readout sums (a = bOut + Σ Wout·q or Wout·r) and the loss (summed in (t, b, o) order) stay scalar.
+ * Rank 2 with one input (v2 Fig 4) runs the fused kernel taskPassRank2 (forward and BPTT chunk by chunk of trials).
  *
- * Memory (byte offsets of float64 arrays, laid out by the host, kernels/taskRnnWasm.ts), b = trial, t = step:
+ * Memory (byte offsets of float64 arrays, laid out by the host kernels/index.ts WasmKernels.taskPass), b = trial,
+ * t = step:
  *   R [B, S + 1, N]: on entry R[b, 0] = ξ_b (when ρ > 0) and R[b, t + 1] = η_(b, t) (when σ_n > 0), the host's
  *   draws in the Rng's order; on exit the rates r_0…r_S (r_0 = tanh(ρ ξ), r_(t+1) overwrites η_t after use).
  *   Z [B·S, N] = z_t = tanh(h_t) (the backward pass overwrites it with dh_t); Q [B·S, K] = r_t·Sl (low rank);
