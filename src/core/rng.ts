@@ -134,6 +134,17 @@ export class Rng {
     return rng;
   }
 
+  /**
+   * Sets THIS generator's stream to `state` (validated as {@link Rng.fromState}); the seed kept for provenance is
+   * not changed. Used by the WebAssembly kernels, which draw with a bit-identical copy of this generator and hand
+   * the advanced state back.
+   */
+  setState(state: RngState): void {
+    const r = Rng.fromState(state);
+    this.s0 = r.s0; this.s1 = r.s1; this.s2 = r.s2; this.s3 = r.s3;
+    this.spare = r.spare;
+  }
+
   /** An independent copy with the same state. */
   clone(): Rng {
     return Rng.fromState(this.getState());

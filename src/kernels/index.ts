@@ -5,6 +5,12 @@
  *   `npm run build`) into dist/kernels/kernels.wasm: the rank-one latent RNN's forward + BPTT pass
  *   ({@link WasmKernels.rankOnePass}) and its fused SGD loop ({@link WasmKernels.rankOneTrain}), plus the
  *   vectorised tanh and exp they use.
+ * - The v2 task RNN's forward + BPTT over a batch of trials ({@link WasmKernels.taskPass}, assembly/taskRnn.ts:
+ *   low rank any K with a fused rank-2 path, full rank in blocks of 4 trials, tanh/sigmoid readout, mask), with
+ *   r_0 and the input noise drawn by a WebAssembly copy of core/rng.ts's generator (assembly/rng.ts, same stream).
+ *   Its JS twin is the library's own task kernels (models.taskRnnForwardKernel, training.taskRnnBackwardKernel):
+ *   same fastTanh/fastSigmoid and same summation orders, so the two are bit-identical. trainTask uses it in
+ *   "wasm" mode (training.taskRnnWasmPass).
  * - Their JS twins, bit-identical: fastMath.ts (fastTanh, fastExp, fastSigmoid) and rankOneTwin.ts.
  * - Kernel selection: {@link kernelMode} reads {@link setKernelMode} (this thread) or the environment variable
  *   GHOST_KERNELS = js | wasm | auto. The DEFAULT is "js": the reference kernels of training/bptt.ts with
@@ -16,6 +22,7 @@
  * Float64Arrays (the `.data` of ndarray views).
  */
 import { GhostError } from "../core/errors";
+import { Rng } from "../core/rng";
 import { RankOneBuffers } from "./rankOneTwin";
 
 export { FAST_EXP_ULP_BOUND, FAST_TANH_ULP_BOUND, fastExp, fastSigmoid, fastTanh } from "./fastMath";
@@ -119,6 +126,76 @@ interface KernelExports {
     x: number, phi: number, kap: number, o: number, dz: number, gx: number, gm: number, gn: number, gb: number,
     learningRate: number, epochs: number, lossOut: number, accOut: number, normOut: number,
   ): number;
+  rngSetState(a: number, b: number, c: number, d: number, spare: number, hasSpare: number): void;
+  rngGetState(i: number): number;
+  normalBlocks(p: number, blocks: number, blockLen: number, stride: number): void;
+  taskDraws(R: number, B: number, S: number, N: number, xi: number, eta: number): void;
+  taskPassRank2(
+    N: number, Dout: number, B: number, S: number, alpha: number, rho: number, sigma: number, scale: number, sig: number, hasMask: number,
+    withGrad: number, copyStates: number, chunk: number,
+    Win: number, bIn: number, Sl: number, Sr: number, SlT: number, SrT: number, Wout: number, bOut: number,
+    U: number, Y: number, M: number, R: number, Rc: number, Z: number, Q: number, O: number,
+    E: number, GR: number, gWin: number, gbIn: number, gSlT: number, gSr: number, gWout: number, gbOut: number,
+  ): number;
+  logFdlibm(x: number): number;
+  taskForward(
+    low: number, N: number, K: number, Din: number, Dout: number, B: number, S: number, alpha: number, rho: number, sigma: number, sig: number, hasMask: number,
+    Win: number, bIn: number, Sl: number, Sr: number, W: number, Wout: number, bOut: number, U: number, Y: number, M: number,
+    R: number, Z: number, Q: number, O: number, H: number,
+  ): number;
+  taskBackward(
+    low: number, N: number, K: number, Din: number, Dout: number, B: number, S: number, alpha: number, scale: number, sig: number, hasMask: number,
+    SlT: number, SrT: number, WT: number, Wout: number, U: number, Y: number, M: number, R: number, Z: number, Q: number, O: number,
+    E: number, GQ: number, GR: number, GP: number, gWin: number, gbIn: number, gSlT: number, gSr: number, gW: number, gWout: number, gbOut: number,
+  ): void;
+}
+
+/**
+ * Dimensions and settings of a task-RNN pass ({@link WasmKernels.taskPass}); the model of models/taskRnn.ts
+ * (spec B1). lowRank: W_rec = Sl·Sr with K = rank; else a full Wrec (rank = N).
+ */
+export interface TaskPassShape {
+  lowRank: boolean;
+  /** N units. */ size: number;
+  /** K (low rank; N for full rank). */ rank: number;
+  /** Din. */ inputs: number;
+  /** Dout. */ outputs: number;
+  /** B trials. */ batch: number;
+  /** S steps. */ steps: number;
+  /** α ∈ (0, 1]. */ leak: number;
+  /** ρ ≥ 0: r_0 = tanh(ρ ξ). */ rateSigma: number;
+  /** σ_n ≥ 0: input noise. */ noiseSigma: number;
+  /** Readout g = σ (true) or tanh (false). */ sigmoid: boolean;
+}
+
+/** Parameters (or gradients) of a task RNN as flat row-major arrays: Win [N, Din], bIn [N], Sl [N, K], Sr [K, N] or Wrec [N, N], Wout [Dout, K or N], bOut [Dout]. */
+export interface TaskPassParams {
+  Win: Float64Array;
+  bIn: Float64Array;
+  Sl?: Float64Array;
+  Sr?: Float64Array;
+  Wrec?: Float64Array;
+  Wout: Float64Array;
+  bOut: Float64Array;
+}
+
+/** The task: inputs [B, S, Din], targets [B, S, Dout], mask [B, S, Dout] or null, and the loss denominator D (Σ mask or B·S·Dout). */
+export interface TaskPassData {
+  inputs: Float64Array;
+  targets: Float64Array;
+  mask: Float64Array | null;
+  lossDenominator: number;
+}
+
+/** Where {@link WasmKernels.taskPass} copies its states: outputs ŷ [B, S, Dout] always; the others when not null. */
+export interface TaskPassOutput {
+  outputs: Float64Array;
+  /** r_0…r_S [B, S + 1, N]. */
+  rates: Float64Array | null;
+  /** z_t = tanh(h_t) [B·S·N] (copied after the forward pass). */
+  z: Float64Array | null;
+  /** q_t = r_t·Sl [B·S·K] (low rank). */
+  latent: Float64Array | null;
 }
 
 /** Float64 offsets (in elements) of the rank-one buffers for one (N, S), and views on them. */
@@ -148,6 +225,7 @@ export class WasmKernels {
   private f64: Float64Array;
   private readonly base: number; // first free float64 index, 16-byte aligned
   private layout: RankOneLayout | null = null;
+  private normalsOk: boolean | undefined;
 
   constructor(module: WebAssembly.Module) {
     if (!(module instanceof WebAssembly.Module)) throw new GhostError("module", module, "a compiled WebAssembly.Module (use wasmKernels())");
@@ -263,6 +341,162 @@ export class WasmKernels {
     return {
       loss: f.slice(lossOut, lossOut + run), accuracy: f.slice(accOut, accOut + run), gradNorm: f.slice(normOut, normOut + run), epochsRun: run,
     };
+  }
+
+  /**
+   * True when this instance's WebAssembly copy of the Rng (assembly/rng.ts: xoshiro128**, polar Box–Muller with
+   * fdlibm's ln) reproduces this runtime's Rng.normal bit for bit (checked once: 4,096 normals across a spare
+   * boundary and ln at 1,000 points, against Math.log). V8's Math.log is fdlibm's, so this holds in Node; where it
+   * does not, the task pass draws in JS (same stream, slower).
+   */
+  wasmNormalsMatch(): boolean {
+    if (this.normalsOk === undefined) {
+      const ref = new Rng(20261125), probe = new Rng(20261125);
+      ref.normal(); probe.normal(); // start with a spare
+      const st = probe.getState(), n = 4096;
+      this.ensure(this.base + n);
+      this.ex.rngSetState(st.s[0], st.s[1], st.s[2], st.s[3], st.spare ?? 0, st.spare === null ? 0 : 1);
+      this.ex.normalBlocks(this.base * 8, 1, n, 0);
+      this.layout = null;
+      let ok = true;
+      for (let i = 0; i < n && ok; i++) ok = Object.is(this.f64[this.base + i], ref.normal());
+      const u = new Rng(7);
+      for (let i = 0; i < 1000 && ok; i++) { const x = i < 500 ? u.uniform() : Math.exp(700 * (u.uniform() - 0.5)); ok = Object.is(this.ex.logFdlibm(x), Math.log(x)); }
+      this.normalsOk = ok;
+    }
+    return this.normalsOk;
+  }
+
+  /**
+   * One forward (+ BPTT when `grads` is given) pass of the task RNN over a batch of trials, in WebAssembly SIMD
+   * (assembly/taskRnn.ts), bit-identical to the JS kernels taskRnnForwardKernel + taskRnnBackwardKernel
+   * (models/taskRnn.ts, training/taskBptt.ts; test/kernels/taskRnnWasm.test.ts). The draws come from `rng` in the
+   * JS kernel's order (PyTorch's: N normals of ξ for each trial when ρ > 0, then at each step N normals of η for each trial when σ_n > 0), so the random
+   * stream is the same in both modes; `rng` may be null only when ρ = σ_n = 0. Writes `out` (see
+   * {@link TaskPassOutput}) and, when not null, every group of `grads` (overwritten). Lengths are validated
+   * (O(1) per call); the values are not. @returns the loss Σ m (ŷ − y)² / D.
+   */
+  taskPass(shape: TaskPassShape, params: TaskPassParams, data: TaskPassData, rng: Rng | null, grads: TaskPassParams | null, out: TaskPassOutput): number {
+    const sh = shape;
+    if (sh === null || typeof sh !== "object") throw new GhostError("shape", sh, "a TaskPassShape");
+    const low = sh.lowRank === true, N = sh.size, K = low ? sh.rank : sh.size, Din = sh.inputs, Dout = sh.outputs, B = sh.batch, S = sh.steps;
+    for (const [k, v, hi] of [["size", N, 4096], ["rank", K, 4096], ["inputs", Din, 1024], ["outputs", Dout, 1024], ["batch", B, 1e8], ["steps", S, 1e8]] as const) {
+      if (!Number.isInteger(v) || v < 1 || v > hi) throw new GhostError(`shape.${k}`, v, `an integer in [1, ${hi}]`);
+    }
+    if (K > N) throw new GhostError("shape.rank", K, `an integer in [1, N = ${N}]`);
+    if (B * (S + 1) * N > 1e8) throw new GhostError("shape", `${B}x${S}x${N}`, "B·(S + 1)·N ≤ 1e8");
+    const alpha = sh.leak, rho = sh.rateSigma, sigma = sh.noiseSigma;
+    if (!(alpha > 0 && alpha <= 1)) throw new GhostError("shape.leak", alpha, "a number in (0, 1]");
+    if (!(rho >= 0 && rho < Infinity)) throw new GhostError("shape.rateSigma", rho, "a finite number ≥ 0");
+    if (!(sigma >= 0 && sigma < Infinity)) throw new GhostError("shape.noiseSigma", sigma, "a finite number ≥ 0");
+    if ((rho > 0 || sigma > 0) && !(rng instanceof Rng)) throw new GhostError("rng", rng, "an Rng (the model draws r_0 or noise)");
+    const need = (name: string, a: unknown, len: number): Float64Array => {
+      if (!(a instanceof Float64Array) || a.length !== len) throw new GhostError(name, a, `a Float64Array of length ${len}`);
+      return a;
+    };
+    const rw = low ? K : N;
+    const groups: [keyof TaskPassParams, number][] = low
+      ? [["Win", N * Din], ["bIn", N], ["Sl", N * K], ["Sr", K * N], ["Wout", Dout * K], ["bOut", Dout]]
+      : [["Win", N * Din], ["bIn", N], ["Wrec", N * N], ["Wout", Dout * N], ["bOut", Dout]];
+    if (params === null || typeof params !== "object") throw new GhostError("params", params, "task RNN parameters");
+    for (const [g, len] of groups) need(`params.${g}`, params[g], len);
+    if (grads !== null) {
+      if (typeof grads !== "object") throw new GhostError("grads", grads, "gradient arrays with the parameter lengths, or null");
+      for (const [g, len] of groups) need(`grads.${g}`, grads[g], len);
+    }
+    if (data === null || typeof data !== "object") throw new GhostError("data", data, "a TaskPassData");
+    need("data.inputs", data.inputs, B * S * Din);
+    need("data.targets", data.targets, B * S * Dout);
+    if (data.mask !== null) need("data.mask", data.mask, B * S * Dout);
+    if (!(data.lossDenominator > 0 && data.lossDenominator < Infinity)) throw new GhostError("data.lossDenominator", data.lossDenominator, "a finite number > 0");
+    if (out === null || typeof out !== "object") throw new GhostError("out", out, "a TaskPassOutput");
+    need("out.outputs", out.outputs, B * S * Dout);
+    if (out.rates !== null) need("out.rates", out.rates, B * (S + 1) * N);
+    if (out.z !== null) need("out.z", out.z, B * S * N);
+    if (out.latent !== null) need("out.latent", out.latent, low ? B * S * K : 0);
+
+    const wasmDraws = (rho > 0 || sigma > 0) && this.wasmNormalsMatch(); // (its one-time check uses the memory below)
+    // Layout (float64 indices, each array 16-byte aligned) above the heap base; the rank-one layout is invalidated.
+    let at = this.base;
+    const take = (len: number) => { const p = at; at += (len + 1) & ~1; return p; };
+    const pWin = take(N * Din), pbIn = take(N), pSl = take(low ? N * K : 0), pSlT = take(low ? K * N : 0), pSr = take(low ? K * N : 0), pSrT = take(low ? N * K : 0);
+    const pW = take(low ? 0 : N * N), pWT = take(low || grads === null ? 0 : N * N), pWout = take(Dout * rw), pbOut = take(Dout);
+    const pU = take(B * S * Din), pY = take(B * S * Dout), pM = take(data.mask === null ? 0 : B * S * Dout);
+    // Rank 2 with one input (v2 Fig 4): the fused kernel taskPassRank2, forward then backward in chunks of trials
+    // whose rates and z fit in ~256 KB (cache), so z is only a chunk buffer and the rates too unless copied out.
+    const rank2 = low && K === 2 && Din === 1 && out.z === null;
+    const chunk = rank2 ? Math.max(1, Math.min(B, Math.floor(262144 / ((2 * S + 1) * N * 8)))) : B;
+    const pRc = take(rank2 ? chunk * (S + 1) * N : 0);
+    const pR = take(B * (S + 1) * N), pZ = take(chunk * S * N), pQ = take(low ? B * S * K : 0), pO = take(B * S * Dout), pH = take(N);
+    const pE = take(4 * Dout), pGQ = take(K), pGR = take(low ? N : B * N), pGP = take(8 * N);
+    const gWin = take(N * Din), gbIn = take(N), gSlT = take(low ? K * N : 0), gSr = take(low ? K * N : 0), gW = take(low ? 0 : N * N), gWout = take(Dout * rw), gbOut = take(Dout);
+    this.layout = null;
+    this.ensure(at);
+    const f = this.f64;
+    f.set(params.Win, pWin); f.set(params.bIn, pbIn); f.set(params.Wout, pWout); f.set(params.bOut, pbOut);
+    if (low) {
+      const Sl = params.Sl!, Sr = params.Sr!;
+      f.set(Sl, pSl); f.set(Sr, pSr);
+      for (let i = 0; i < N; i++) for (let k = 0; k < K; k++) { f[pSlT + k * N + i] = Sl[i * K + k]; f[pSrT + i * K + k] = Sr[k * N + i]; }
+    } else {
+      const W = params.Wrec!;
+      f.set(W, pW);
+      if (grads !== null) for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) f[pWT + j * N + i] = W[i * N + j];
+    }
+    f.set(data.inputs, pU); f.set(data.targets, pY);
+    if (data.mask !== null) f.set(data.mask, pM);
+    // The draws, in the JS kernel's order (ξ of every trial, then step by step η of every trial), into R (ξ_b at
+    // r_0's slot, η_(b,t) at r_(t+1)'s slot): by the
+    // WebAssembly copy of the generator (assembly/rng.ts) when it reproduces this runtime's stream, else in JS.
+    if (wasmDraws) {
+      const g = rng as Rng, st = g.getState(), ex = this.ex;
+      ex.rngSetState(st.s[0], st.s[1], st.s[2], st.s[3], st.spare ?? 0, st.spare === null ? 0 : 1);
+      ex.taskDraws(pR * 8, B, S, N, rho > 0 ? 1 : 0, sigma > 0 ? 1 : 0);
+      g.setState({ algorithm: "xoshiro128**", s: [ex.rngGetState(0), ex.rngGetState(1), ex.rngGetState(2), ex.rngGetState(3)], seed: g.seed, spare: ex.rngGetState(5) ? ex.rngGetState(4) : null });
+    } else if (rho > 0 || sigma > 0) {
+      const g = rng as Rng;
+      if (rho > 0) for (let b = 0; b < B; b++) for (let i = pR + b * (S + 1) * N, end = i + N; i < end; i++) f[i] = g.normal();
+      if (sigma > 0) for (let t = 0; t < S; t++) for (let b = 0; b < B; b++) for (let i = pR + (b * (S + 1) + t + 1) * N, end = i + N; i < end; i++) f[i] = g.normal();
+    }
+    const sig = sh.sigmoid ? 1 : 0, hasMask = data.mask === null ? 0 : 1;
+    if (rank2) {
+      const sq2 = this.ex.taskPassRank2(N, Dout, B, S, alpha, rho, sigma, 2 / data.lossDenominator, sig, hasMask, grads === null ? 0 : 1, out.rates === null ? 0 : 1, chunk,
+        pWin * 8, pbIn * 8, pSl * 8, pSr * 8, pSlT * 8, pSrT * 8, pWout * 8, pbOut * 8, pU * 8, pY * 8, pM * 8, pR * 8, pRc * 8, pZ * 8, pQ * 8, pO * 8,
+        pE * 8, pGR * 8, gWin * 8, gbIn * 8, gSlT * 8, gSr * 8, gWout * 8, gbOut * 8);
+      out.outputs.set(f.subarray(pO, pO + B * S * Dout));
+      if (out.rates !== null) out.rates.set(f.subarray(pR, pR + B * (S + 1) * N));
+      if (out.latent !== null) out.latent.set(f.subarray(pQ, pQ + B * S * K));
+      if (grads !== null) this.copyTaskGrads(grads, f, N, K, Din, Dout, low, gWin, gbIn, gSlT, gSr, gW, gWout, gbOut);
+      return sq2 / data.lossDenominator;
+    }
+    const sq = this.ex.taskForward(low ? 1 : 0, N, K, Din, Dout, B, S, alpha, rho, sigma, sig, hasMask,
+      pWin * 8, pbIn * 8, pSl * 8, pSr * 8, pW * 8, pWout * 8, pbOut * 8, pU * 8, pY * 8, pM * 8, pR * 8, pZ * 8, pQ * 8, pO * 8, pH * 8);
+    out.outputs.set(f.subarray(pO, pO + B * S * Dout));
+    if (out.rates !== null) out.rates.set(f.subarray(pR, pR + B * (S + 1) * N));
+    if (out.z !== null) out.z.set(f.subarray(pZ, pZ + B * S * N));
+    if (out.latent !== null && low) out.latent.set(f.subarray(pQ, pQ + B * S * K));
+    const loss = sq / data.lossDenominator;
+    if (grads === null) return loss;
+    this.ex.taskBackward(low ? 1 : 0, N, K, Din, Dout, B, S, alpha, 2 / data.lossDenominator, sig, hasMask,
+      pSlT * 8, pSrT * 8, pWT * 8, pWout * 8, pU * 8, pY * 8, pM * 8, pR * 8, pZ * 8, pQ * 8, pO * 8,
+      pE * 8, pGQ * 8, pGR * 8, pGP * 8, gWin * 8, gbIn * 8, gSlT * 8, gSr * 8, gW * 8, gWout * 8, gbOut * 8);
+    this.copyTaskGrads(grads, f, N, K, Din, Dout, low, gWin, gbIn, gSlT, gSr, gW, gWout, gbOut);
+    return loss;
+  }
+
+  /** Copies the gradients of a task pass out of linear memory (∂Sl from its transposed layout). */
+  private copyTaskGrads(grads: TaskPassParams, f: Float64Array, N: number, K: number, Din: number, Dout: number, low: boolean,
+    gWin: number, gbIn: number, gSlT: number, gSr: number, gW: number, gWout: number, gbOut: number): void {
+    const rw = low ? K : N;
+    grads.Win.set(f.subarray(gWin, gWin + N * Din)); grads.bIn.set(f.subarray(gbIn, gbIn + N));
+    grads.Wout.set(f.subarray(gWout, gWout + Dout * rw)); grads.bOut.set(f.subarray(gbOut, gbOut + Dout));
+    if (low) {
+      const gSl = grads.Sl!;
+      for (let i = 0; i < N; i++) for (let k = 0; k < K; k++) gSl[i * K + k] = f[gSlT + k * N + i];
+      grads.Sr!.set(f.subarray(gSr, gSr + K * N));
+    } else {
+      grads.Wrec!.set(f.subarray(gW, gW + N * N));
+    }
   }
 }
 

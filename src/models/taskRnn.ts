@@ -28,7 +28,9 @@
  *
  * tanh and the sigmoid are the library's deterministic kernels (kernels/fastMath.ts: ≤ 4 ulp from Math.tanh,
  * the same bits on every platform and the JS twins of the WebAssembly kernels), so a run is bit-identical across
- * machines and Node versions, and a later WebAssembly port can be held to this code bit for bit.
+ * machines and Node versions. The WebAssembly SIMD kernels (kernels/assembly/taskRnn.ts, training.taskRnnWasmPass,
+ * used by trainTask when kernels.kernelMode() is "wasm") follow the same operations and summation orders as the
+ * kernels here and in training/taskBptt.ts: the two modes give the same bits (test/kernels/taskRnnWasm.test.ts).
  */
 import { GhostError, requireFinite, requireInRange, requireInteger, requireNonNegative, requireObject, requireOneOf, requireOptions, requirePositive } from "../core/errors";
 import { fastSigmoid, fastTanh } from "../kernels/fastMath";
@@ -356,10 +358,11 @@ function score(rule: AccuracyRule, y: number): number {
 export function taskAccuracy(task: Task, outputs: F64Array): number {
   validateTask(task);
   const out = requireNd("outputs", outputs, task.targets.shape.slice()).data;
-  return accuracyKernel(task, out);
+  return taskAccuracyKernel(task, out);
 }
 
-function accuracyKernel(task: Task, out: Float64Array): number {
+/** {@link taskAccuracy} on the flat outputs [B·S·Dout] of a validated task. Not validated (hot loop: once per epoch). */
+export function taskAccuracyKernel(task: Task, out: Float64Array): number {
   const rule = task.accuracy;
   if (rule.kind === "none") return NaN;
   const y = task.targets.data, m = task.mask?.data ?? null;
@@ -501,7 +504,7 @@ export function taskRnnForwardKernel(model: TaskRnn, task: Task, rng: Rng | null
     }
   }
   ws.loss = sq / denominatorOf(task);
-  ws.accuracy = accuracyKernel(task, O);
+  ws.accuracy = taskAccuracyKernel(task, O);
   return ws.loss;
 }
 

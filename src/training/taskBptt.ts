@@ -17,11 +17,12 @@
  * nonlinearities (test/training/taskBptt.test.ts).
  */
 import { GhostError } from "../core/errors";
+import { TaskPassParams, wasmKernels } from "../kernels";
 import { requireNd } from "../core/nd";
 import { Rng } from "../core/rng";
 import {
   FullRankTaskParams, LowRankTaskParams, TaskRnn, TaskRnnParams, TaskRnnWorkspace, createTaskRnnWorkspace, denominatorOf, requireRngFor,
-  taskRnnForwardKernel, taskRnnShapes, zeroTaskParams,
+  taskAccuracyKernel, taskRnnForwardKernel, taskRnnShapes, zeroTaskParams,
 } from "../models/taskRnn";
 import { Task } from "../tasks/task";
 
@@ -209,6 +210,33 @@ function fullRankBackward(model: TaskRnn, task: Task, ws: TaskBpttWorkspace): vo
       }
     }
   }
+}
+
+/**
+ * The WebAssembly SIMD twin of taskRnnForwardKernel + taskRnnBackwardKernel (kernels WasmKernels.taskPass, this
+ * thread's instance): the same loss, accuracy, outputs, rates and gradients, bit for bit, from the same Rng draws.
+ * Writes ws.outputs, ws.loss, ws.accuracy, ws.grads (when withGradient) and ws.rates only when copyStates (the
+ * rest of ws — z, latent — is not written). Not validated (hot loop): model, task and ws as for the JS kernels.
+ */
+export function taskRnnWasmPass(model: TaskRnn, task: Task, rng: Rng | null, ws: TaskBpttWorkspace, withGradient: boolean, copyStates: boolean): number {
+  const c = model.config, p = model.params as unknown as Record<string, { data: Float64Array }>;
+  const flat = (o: Record<string, { data: Float64Array }>): TaskPassParams => ({
+    Win: o.Win.data, bIn: o.bIn.data, Sl: o.Sl?.data, Sr: o.Sr?.data, Wrec: o.Wrec?.data, Wout: o.Wout.data, bOut: o.bOut.data,
+  });
+  const loss = wasmKernels().taskPass(
+    {
+      lowRank: c.kind === "lowRank", size: c.size, rank: c.rank, inputs: c.inputs, outputs: c.outputs, batch: ws.batch, steps: ws.steps,
+      leak: c.leak, rateSigma: c.rateSigma, noiseSigma: c.noiseSigma, sigmoid: c.output === "sigmoid",
+    },
+    flat(p),
+    { inputs: task.inputs.data, targets: task.targets.data, mask: task.mask?.data ?? null, lossDenominator: denominatorOf(task) },
+    rng,
+    withGradient ? flat(ws.grads as unknown as Record<string, { data: Float64Array }>) : null,
+    { outputs: ws.outputs.data, rates: copyStates ? ws.rates.data : null, z: null, latent: null },
+  );
+  ws.loss = loss;
+  ws.accuracy = taskAccuracyKernel(task, ws.outputs.data);
+  return loss;
 }
 
 /** Loss, accuracy and gradients of one pass (the gradients are copies owned by the caller). */

@@ -9,6 +9,9 @@
  * computed with the parameters before e's update) with the PARAMETERS AFTER EPOCH e's UPDATE (the authors' pairing,
  * spec B7). The parameters that produced those states are also stored (paramsBefore) so either pairing is possible.
  *
+ * Kernels: GHOST_KERNELS / kernels.setKernelMode = "wasm" (or "auto" where WebAssembly SIMD exists) runs the
+ * WebAssembly SIMD pass (training.taskRnnWasmPass), otherwise the JS kernels; both give the same bits.
+ *
  * Resume: `state()` of a result (or the argument of onCheckpoint) holds parameters, optimiser state (Adam moments,
  * step), the Rng state, the epoch count and the per-epoch records; trainTask(model, task, { resume: state, … })
  * continues bit-identically to an uninterrupted run. A NaN/±Inf loss or gradient stops training cleanly before
@@ -21,7 +24,8 @@ import { Rng, RngState } from "../core/rng";
 import { TaskRnn, TaskRnnParams, copyTaskParams, metricsKernel, requireRngFor, taskRnnForwardKernel, taskRnnShapes, validateTaskRnn } from "../models/taskRnn";
 import { Task, validateTask } from "../tasks/task";
 import { Optimizer, OptimizerJson, OptimizerSpec, createOptimizer, optimizerFromJson, optimizerStepKernel, optimizerToJson, requireOptimizer } from "./optimizers";
-import { createTaskBpttWorkspace, taskRnnBackwardKernel } from "./taskBptt";
+import { kernelMode } from "../kernels";
+import { createTaskBpttWorkspace, taskRnnBackwardKernel, taskRnnWasmPass } from "./taskBptt";
 
 /** Per-epoch record (passed to onEpoch / stopWhen). */
 export interface TaskEpochRecord {
@@ -217,6 +221,11 @@ export function trainTask(model: TaskRnn, task: Task, options: TrainTaskOptions)
   if (opt.groups.length !== groups.length || !groups.every((g) => opt.groups.includes(g))) throw new GhostError("optimizer.groups", opt.groups, `the model's groups ${groups.join(", ")}`);
 
   const ws = createTaskBpttWorkspace(model, task);
+  // Kernels: kernels.kernelMode() at the start of the call ("wasm": WebAssembly SIMD, else the JS kernels). The two
+  // are bit-identical (same tanh, same summation order), so results, snapshots and resumes do not depend on it.
+  const useWasm = kernelMode() === "wasm";
+  // The WebAssembly pass keeps z_t in its own (chunk) buffers: drop the JS copy (B·S·N doubles, 61 MB for Fig 4 DMTS).
+  if (useWasm) ws.z = new Float64Array(0);
   const params = model.params as unknown as Record<string, F64Array>;
   const grads = ws.grads as unknown as Record<string, F64Array>;
   const total = startEpoch + epochs;
@@ -246,8 +255,12 @@ export function trainTask(model: TaskRnn, task: Task, options: TrainTaskOptions)
     if (o.beforeEpoch) o.beforeEpoch(epoch, model);
     const snap = snapshotSet.has(epoch);
     const before = snap ? copyTaskParams(model.params) : null;
-    const L = taskRnnForwardKernel(model, task, rng, ws);
-    taskRnnBackwardKernel(model, task, ws);
+    let L: number;
+    if (useWasm) L = taskRnnWasmPass(model, task, rng, ws, true, snap);
+    else {
+      L = taskRnnForwardKernel(model, task, rng, ws);
+      taskRnnBackwardKernel(model, task, ws);
+    }
     let sq = 0;
     for (const g of opt.groups) {
       const d = grads[g].data;

@@ -26,9 +26,9 @@ const UNCHECKED_KERNELS: Record<string, string[]> = {
   models: [
     "rankOneDrive", "rankOneLatentFlow", "rankOneLatentFlowSlope", "rankOneLatentFlowCurvature", "rankOneLatentStep",
     "rankOneLatentRule", "saddleNodeFlow", "saddleNodeField", "toyReadout", "toyTarget", "toyErrorKernel", "toyGradientKernel", "saddleNodeSlope",
-    "taskRnnDriveRow", "taskRnnForwardKernel", "metricsKernel", "denominatorOf",
+    "taskRnnDriveRow", "taskRnnForwardKernel", "metricsKernel", "denominatorOf", "taskAccuracyKernel",
   ],
-  training: ["rankOneLatentKernel", "lowRankKernel", "fullRankKernel", "forwardBackward", "lossAndGradient", "lowRankPass", "taskRnnBackwardKernel", "optimizerStepKernel"],
+  training: ["rankOneLatentKernel", "lowRankKernel", "fullRankKernel", "forwardBackward", "lossAndGradient", "lowRankPass", "taskRnnBackwardKernel", "optimizerStepKernel", "taskRnnWasmPass"],
 };
 
 /** Excluded from random calls, with the reason (each is covered elsewhere, see the comment). */
