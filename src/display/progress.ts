@@ -119,7 +119,8 @@ export function progressLine(label: string, done: number, total: number, elapsed
   const width = 30;
   const filled = Math.round(frac * width);
   const bar = "█".repeat(filled) + "░".repeat(width - filled);
-  return `${label} ${bar} ${done}/${total} (${percentText(done, total)}) · ${rateText(rate)}/s · elapsed ${formatDuration(elapsedSeconds)} · left ${formatDuration(left)}${note ? ` · ${note}` : ""}`;
+  // Nothing to extrapolate from yet (no time elapsed or nothing done): the time left is unknown, "?".
+  return `${label} ${bar} ${done}/${total} (${percentText(done, total)}) · ${rateText(rate)}/s · elapsed ${formatDuration(elapsedSeconds)} · left ${formatDuration(Number.isNaN(left) ? Infinity : left)}${note ? ` · ${note}` : ""}`;
 }
 
 /**

@@ -86,6 +86,17 @@ describe("estimateSecondsLeft", () => {
     expect(() => estimateSecondsLeft(1, 2, 1, { work: 1, workTotal: 2, wrok: 1 } as never)).toThrow(/work/);
     expect(() => estimateSecondsLeft(-1, 2, 1)).toThrow(/done = -1/);
   });
+  test("progressLine draws before there is anything to extrapolate from: time left '?'", () => {
+    // the first report of a bar can come in the same millisecond as its start (elapsed 0), or report 0 done (a
+    // sweep after its cache scan): the estimate is NaN, the line says "left ?" instead of failing to draw
+    expect(progressLine("sweep", 19, 100, 0)).toMatch(/elapsed 0\.0 s · left \?$/);
+    expect(progressLine("sweep", 0, 100, 12)).toMatch(/left \?$/);
+    const seen = fakeKernel();
+    const bar = progress("sweep", 100);
+    bar.callback(0, 100);
+    expect(seen.texts[seen.texts.length - 1]).toMatch(/^sweep .* 0\/100 .* left \?$/);
+    bar.finish();
+  });
   test("progressLine uses the work when given", () => {
     expect(progressLine("sweep", 1, 10, 90)).toContain("left 13 min 30 s");
     expect(progressLine("sweep", 1, 10, 90, undefined, { work: 90, workTotal: 99 })).toContain("left 9.0 s");
