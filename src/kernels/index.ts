@@ -95,6 +95,19 @@ export function kernelMode(): KernelMode {
   return resolveKernelMode(requested, simdSupported());
 }
 
+/**
+ * The kernels of the v2 task RNNs (training.trainTask). Their WebAssembly and JS kernels are bit-identical (same
+ * fastTanh, same summation orders; test/kernels/taskRnnWasm.test.ts), so the faster one is the default: "wasm"
+ * where WebAssembly SIMD exists, unless "js" is requested explicitly (setKernelMode("js") or GHOST_KERNELS=js).
+ * The rank-one kernels keep {@link kernelMode} (default "js": their JS reference uses Math.tanh, not bit-identical).
+ */
+export function taskKernelMode(): KernelMode {
+  const requested = modeOverride ?? (typeof process === "object" ? process.env[KERNEL_ENV] : undefined);
+  const r = requested === undefined ? "" : String(requested).trim().toLowerCase();
+  if (r === "") return simdSupported() ? "wasm" : "js";
+  return kernelMode();
+}
+
 /** Candidate locations of the compiled module: beside this file (dist/kernels), or dist/ when run from src/. */
 function wasmCandidates(): string[] {
   // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -9,8 +9,8 @@
  * computed with the parameters before e's update) with the PARAMETERS AFTER EPOCH e's UPDATE (the authors' pairing,
  * spec B7). The parameters that produced those states are also stored (paramsBefore) so either pairing is possible.
  *
- * Kernels: GHOST_KERNELS / kernels.setKernelMode = "wasm" (or "auto" where WebAssembly SIMD exists) runs the
- * WebAssembly SIMD pass (training.taskRnnWasmPass), otherwise the JS kernels; both give the same bits.
+ * Kernels (kernels.taskKernelMode): the WebAssembly SIMD pass (training.taskRnnWasmPass) wherever SIMD exists, unless
+ * GHOST_KERNELS / kernels.setKernelMode asks for "js"; the JS kernels otherwise. Both give the same bits.
  *
  * Resume: `state()` of a result (or the argument of onCheckpoint) holds parameters, optimiser state (Adam moments,
  * step), the Rng state, the epoch count and the per-epoch records; trainTask(model, task, { resume: state, … })
@@ -24,7 +24,7 @@ import { Rng, RngState } from "../core/rng";
 import { TaskRnn, TaskRnnParams, copyTaskParams, metricsKernel, requireRngFor, taskRnnForwardKernel, taskRnnShapes, validateTaskRnn } from "../models/taskRnn";
 import { Task, validateTask } from "../tasks/task";
 import { Optimizer, OptimizerJson, OptimizerSpec, createOptimizer, optimizerFromJson, optimizerStepKernel, optimizerToJson, requireOptimizer } from "./optimizers";
-import { kernelMode } from "../kernels";
+import { taskKernelMode } from "../kernels";
 import { createTaskBpttWorkspace, taskRnnBackwardKernel, taskRnnWasmPass } from "./taskBptt";
 
 /** Per-epoch record (passed to onEpoch / stopWhen). */
@@ -221,9 +221,10 @@ export function trainTask(model: TaskRnn, task: Task, options: TrainTaskOptions)
   if (opt.groups.length !== groups.length || !groups.every((g) => opt.groups.includes(g))) throw new GhostError("optimizer.groups", opt.groups, `the model's groups ${groups.join(", ")}`);
 
   const ws = createTaskBpttWorkspace(model, task);
-  // Kernels: kernels.kernelMode() at the start of the call ("wasm": WebAssembly SIMD, else the JS kernels). The two
-  // are bit-identical (same tanh, same summation order), so results, snapshots and resumes do not depend on it.
-  const useWasm = kernelMode() === "wasm";
+  // Kernels: kernels.taskKernelMode() at the start of the call ("wasm": WebAssembly SIMD — the default where SIMD
+  // exists — else the JS kernels). The two are bit-identical (same tanh, same summation order), so results,
+  // snapshots and resumes do not depend on it.
+  const useWasm = taskKernelMode() === "wasm";
   // The WebAssembly pass keeps z_t in its own (chunk) buffers: drop the JS copy (B·S·N doubles, 61 MB for Fig 4 DMTS).
   if (useWasm) ws.z = new Float64Array(0);
   const params = model.params as unknown as Record<string, F64Array>;

@@ -6,7 +6,7 @@ import * as path from "path";
 import { Worker } from "worker_threads";
 import { GhostError } from "../../src/core/errors";
 import { Rng } from "../../src/core/rng";
-import { kernelMode, resolveKernelMode, setKernelMode, simdSupported, wasmKernels } from "../../src/kernels";
+import { kernelMode, resolveKernelMode, setKernelMode, simdSupported, taskKernelMode, wasmKernels } from "../../src/kernels";
 import { createRnn, LowRankParams, RnnModel } from "../../src/models/rnn";
 import { trainRnn } from "../../src/training/trainRnn";
 import { ensureWasm, WASM_FILE } from "./ensureWasm";
@@ -57,6 +57,19 @@ describe("resolveKernelMode", () => {
     expect(kernelMode()).toBe("js");
     setKernelMode(undefined);
     expect(kernelMode()).toBe("wasm");
+  });
+
+  test("taskKernelMode (the bit-identical task-RNN kernels): WebAssembly by default where SIMD exists; js only when asked", () => {
+    delete process.env[ENV];
+    expect(kernelMode()).toBe("js"); // the rank-one kernels keep the JS reference by default
+    expect(taskKernelMode()).toBe(simdSupported() ? "wasm" : "js");
+    process.env[ENV] = "js";
+    expect(taskKernelMode()).toBe("js");
+    delete process.env[ENV];
+    setKernelMode("js");
+    expect(taskKernelMode()).toBe("js");
+    setKernelMode("auto");
+    expect(taskKernelMode()).toBe(simdSupported() ? "wasm" : "js");
   });
 });
 
