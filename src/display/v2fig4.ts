@@ -6,27 +6,17 @@
  */
 import type { V2Fig4Data, V2Fig4Map, V2Fig4Snapshot, V2Fig4TaskData } from "../figures/v2fig4";
 import { COLORS, PlotlyFigure, PlotlyTrace, sliderFigure, vline } from "./plotly";
-import { GhostError, requireNumbers, requireObject, requireOneOf } from "../core/errors";
-import { requireArray } from "./validate";
+import { GhostError, requireObject, requireOneOf } from "../core/errors";
+import { requireArray, requireV2TaskData } from "./validate";
 
 /** The two tasks of the figure. */
 export type V2Fig4Task = "dcdt" | "dmts";
 
 function taskData(data: V2Fig4Data, task: V2Fig4Task): V2Fig4TaskData {
-  const d = requireObject("data", data, "a V2Fig4Data object (see figures.runV2Fig4)");
-  requireOneOf("task", task, ["dcdt", "dmts"] as const);
-  const t = requireObject(`data.${task}`, d[task], "one task's data (V2Fig4TaskData)");
-  const c = requireObject(`data.${task}.curves`, t.curves, "{ epoch, loss, gradMetric, accuracy }");
-  const n = requireNumbers(`data.${task}.curves.epoch`, c.epoch).length;
-  for (const k of ["loss", "gradMetric", "accuracy"]) requireNumbers(`data.${task}.curves.${k}`, c[k], { length: n });
-  const snaps = requireArray(`data.${task}.snapshots`, t.snapshots, "snapshots");
-  if (snaps.length === 0) throw new GhostError(`data.${task}.snapshots`, snaps, "at least one snapshot");
-  snaps.forEach((s, i) => {
-    const o = requireObject(`data.${task}.snapshots[${i}]`, s, "a V2Fig4Snapshot");
-    requireObject(`data.${task}.snapshots[${i}].overview`, o.overview, "a flow map");
-    requireArray(`data.${task}.snapshots[${i}].outputs`, o.outputs, "outputs per trial type");
-  });
-  return t as unknown as V2Fig4TaskData;
+  return requireV2TaskData(data, task, "a V2Fig4Data object (see figures.runV2Fig4)", "one task's data (V2Fig4TaskData)", "a V2Fig4Snapshot", (o, path) => {
+    requireObject(`${path}.overview`, o.overview, "a flow map");
+    requireArray(`${path}.outputs`, o.outputs, "outputs per trial type");
+  }) as unknown as V2Fig4TaskData;
 }
 
 const TITLES: Record<V2Fig4Task, string> = { dcdt: "v2 Fig 4A–D · rank-2 RNN, DCDT", dmts: "v2 Fig 4E–H · rank-2 RNN, DMTS" };

@@ -5,8 +5,7 @@
  */
 import type { V2Fig5Data, V2Fig5TaskData } from "../figures/v2fig5";
 import { COLORS, PlotlyFigure, PlotlyTrace, sliderFigure, vline } from "./plotly";
-import { GhostError, requireNumbers, requireObject, requireOneOf } from "../core/errors";
-import { requireArray } from "./validate";
+import { requireArray, requireV2TaskData } from "./validate";
 
 /** The two tasks of the figure. */
 export type V2Fig5Task = "dcdt" | "dmts";
@@ -15,20 +14,10 @@ const TITLES: Record<V2Fig5Task, string> = { dcdt: "v2 Fig 5A–C · full-rank R
 const FLOOR = 1e-12;
 
 function taskData(data: V2Fig5Data, task: V2Fig5Task): V2Fig5TaskData {
-  const d = requireObject("data", data, "a V2Fig5Data object (see figures.runV2Fig5)");
-  requireOneOf("task", task, ["dcdt", "dmts"] as const);
-  const t = requireObject(`data.${task}`, d[task], "one task's data (V2Fig5TaskData)");
-  const c = requireObject(`data.${task}.curves`, t.curves, "{ epoch, loss, gradMetric, accuracy }");
-  const n = requireNumbers(`data.${task}.curves.epoch`, c.epoch).length;
-  for (const k of ["loss", "gradMetric", "accuracy"]) requireNumbers(`data.${task}.curves.${k}`, c[k], { length: n });
-  const snaps = requireArray(`data.${task}.snapshots`, t.snapshots, "snapshots");
-  if (snaps.length === 0) throw new GhostError(`data.${task}.snapshots`, snaps, "at least one snapshot");
-  snaps.forEach((s, i) => {
-    const o = requireObject(`data.${task}.snapshots[${i}]`, s, "a V2Fig5Snapshot");
-    requireArray(`data.${task}.snapshots[${i}].trajectories`, o.trajectories, "trajectories");
-    requireArray(`data.${task}.snapshots[${i}].points`, o.points, "slow points");
-  });
-  return t as unknown as V2Fig5TaskData;
+  return requireV2TaskData(data, task, "a V2Fig5Data object (see figures.runV2Fig5)", "one task's data (V2Fig5TaskData)", "a V2Fig5Snapshot", (o, path) => {
+    requireArray(`${path}.trajectories`, o.trajectories, "trajectories");
+    requireArray(`${path}.points`, o.points, "slow points");
+  }) as unknown as V2Fig5TaskData;
 }
 
 /** Loss and ‖∇W_rec‖ vs epoch + 1 (log–log), ‖W_rec‖ on the right axis, snapshot epochs + 1 dashed (B3 A/D). */

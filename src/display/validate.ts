@@ -5,7 +5,7 @@
  * `low.loss.value`) otherwise. Data arrays may hold NaN/±Infinity (diverged runs, gaps on log axes): only types and
  * shapes are checked there; axis positions, ranges and reference lines must be finite.
  */
-import { GhostError, requireNumber, requireNumberMatrix, requireNumbers, requireObject } from "../core/errors";
+import { GhostError, requireNumber, requireNumberMatrix, requireNumbers, requireObject, requireOneOf } from "../core/errors";
 import type { LrSweepData } from "../protocols/lrSweep";
 
 /** Throws unless `value` is a string. */
@@ -71,4 +71,26 @@ export function checkLrSweep(name: string, value: unknown): asserts value is LrS
   for (const k of ["learned", "other", "stuck", "diverged"]) requireNumbers(`${name}.counts.${k}`, counts[k], { length: nLr });
   const spec = requireObject(`${name}.spec`, s.spec, "an LrSweepSpec object");
   requireNumber(`${name}.spec.epochs`, spec.epochs);
+}
+
+/**
+ * One task's part ("dcdt" or "dmts") of a v2 task-RNN figure's data (v2 Fig 4, v2 Fig 5), checked for what the
+ * builders read: curves { epoch, loss, gradMetric, accuracy } number arrays of one length, and a non-empty snapshot
+ * list whose entries `checkSnapshot(snapshot, path)` checks (GhostError naming the path). `dataAllowed` and
+ * `taskAllowed` and `snapshotAllowed` describe the figure's types in messages. Returns the task's object.
+ */
+export function requireV2TaskData(
+  data: unknown, task: unknown, dataAllowed: string, taskAllowed: string, snapshotAllowed: string,
+  checkSnapshot: (snapshot: Record<string, unknown>, path: string) => void,
+): Record<string, unknown> {
+  const d = requireObject("data", data, dataAllowed);
+  const name = requireOneOf("task", task, ["dcdt", "dmts"] as const);
+  const t = requireObject(`data.${name}`, d[name], taskAllowed);
+  const c = requireObject(`data.${name}.curves`, t.curves, "{ epoch, loss, gradMetric, accuracy }");
+  const n = requireNumbers(`data.${name}.curves.epoch`, c.epoch).length;
+  for (const k of ["loss", "gradMetric", "accuracy"]) requireNumbers(`data.${name}.curves.${k}`, c[k], { length: n });
+  const snaps = requireArray(`data.${name}.snapshots`, t.snapshots, "snapshots");
+  if (snaps.length === 0) throw new GhostError(`data.${name}.snapshots`, snaps, "at least one snapshot");
+  snaps.forEach((s, i) => checkSnapshot(requireObject(`data.${name}.snapshots[${i}]`, s, snapshotAllowed), `data.${name}.snapshots[${i}]`));
+  return t;
 }
