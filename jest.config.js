@@ -2,9 +2,10 @@
  * Jest configuration: two projects over the tests under test/.
  *
  * - "light": the numeric suites, run by jest-light-runner (scripts/jest/light-runner.mjs) in one plain Node child
- *   process, without jest's vm sandbox, which made them up to 60× slower (Math.tanh, typed arrays and WebAssembly
- *   calls are slow inside a vm context). TypeScript is compiled by tsx (scripts/jest/register-ts.mjs), not ts-jest,
- *   so a type error does not fail these suites: `npm test` type-checks src/ and test/ first (npm run typecheck).
+ *   process, without jest's vm sandbox, inside which they ran 3–7× slower per suite (e.g. test/figures/fig4.test.ts
+ *   110 s → 16 s, test/kernels/fastMath.test.ts 62 s → 9 s, on a loaded 2-core machine). TypeScript is compiled
+ *   by tsx (scripts/jest/register-ts.mjs), not ts-jest, so a type error does not fail these suites: `npm test`
+ *   type-checks src/ and test/ first (npm run typecheck).
  *   The suites of this project share one process: a suite that changes process-wide state (process.env,
  *   setKernelMode, registries, the kernel writer, stdout spies) must restore it (afterEach / finally). No module
  *   mocks (jest.mock & co.), no per-file module registry, and jest's testTimeout is not enforced here.
