@@ -35,10 +35,22 @@ export function heapBase(): usize {
 // ---- the rank-one latent kernel ---------------------------------------------------------------------------------
 
 let lastAccuracy: f64 = NaN;
+let lastStatus: i32 = 0;
+let lastBound: f64 = 0.0;
 
 /** Accuracy of the last {@link rankOnePass}. */
 export function accuracy(): f64 {
   return lastAccuracy;
+}
+
+/** How the last {@link rankOneTrain} ended: 0 all epochs run, 1 a non-finite loss or norm, 2 the overflow guard. */
+export function trainStatus(): i32 {
+  return lastStatus;
+}
+
+/** max |p| over m, n, b after the last update of {@link rankOneTrain} (its bound for the next epoch). */
+export function trainBound(): f64 {
+  return lastBound;
 }
 
 /**
@@ -48,6 +60,12 @@ export function accuracy(): f64 {
  *   loss = Σ_t (o_t − y_t)²/lossScale.
  * Arrays (byte offsets): m, n, b, gm, gn, gb, gx [N]; targets, o, dz [S]; x [(S+1)N]; phi [SN]; kap [S+1].
  * Returns the loss; the accuracy is read with {@link accuracy}. Gradients are written only when withGradient ≠ 0.
+ *
+ * Speed without changing a bit (the JS twin ../rankOneTwin.ts keeps the same operations per entry and the same
+ * summation order): the forward loop evaluates two independent tanh2 per iteration (four entries), so the CPU
+ * overlaps their long dependency chains; the lane sums still add pair (i, i+1) before pair (i+2, i+3). The
+ * backward step t folds the previous step's gn += ∂κ_{t+1}·x_{t+1} and gx += ∂κ_{t+1}·n into its own loop (same
+ * additions in the same order), so each step reads gn, gx and x once.
  */
 export function rankOnePass(
   N: i32, S: i32, m: usize, n: usize, b: usize,
@@ -56,7 +74,7 @@ export function rankOnePass(
   gm: usize, gn: usize, gb: usize, withGradient: i32,
 ): f64 {
   const a = leak, keep = 1.0 - a;
-  const N2 = N & ~1;
+  const N2 = N & ~1, N4 = N & ~3;
   const av = f64x2.splat(a), keepv = f64x2.splat(keep);
   // x_0 and κ_0
   let acc = f64x2.splat(0.0);
@@ -73,7 +91,20 @@ export function rankOnePass(
     const kv = f64x2.splat(k);
     const xo = t * N, xn = xo + N;
     acc = f64x2.splat(0.0);
-    for (let i = 0; i < N2; i += 2) {
+    let i = 0;
+    for (; i < N4; i += 4) {
+      const p = tanh2(f64x2.add(f64x2.mul(ldv(m, i), kv), ldv(b, i)));
+      const q = tanh2(f64x2.add(f64x2.mul(ldv(m, i + 2), kv), ldv(b, i + 2)));
+      stv(phi, xo + i, p);
+      stv(phi, xo + i + 2, q);
+      const v = f64x2.add(f64x2.mul(keepv, ldv(x, xo + i)), f64x2.mul(av, p));
+      const w = f64x2.add(f64x2.mul(keepv, ldv(x, xo + i + 2)), f64x2.mul(av, q));
+      stv(x, xn + i, v);
+      stv(x, xn + i + 2, w);
+      acc = f64x2.add(acc, f64x2.mul(ldv(n, i), v));
+      acc = f64x2.add(acc, f64x2.mul(ldv(n, i + 2), w));
+    }
+    for (; i < N2; i += 2) {
       const p = tanh2(f64x2.add(f64x2.mul(ldv(m, i), kv), ldv(b, i)));
       stv(phi, xo + i, p);
       const v = f64x2.add(f64x2.mul(keepv, ldv(x, xo + i)), f64x2.mul(av, p));
@@ -109,17 +140,20 @@ export function rankOnePass(
   const zero = f64x2.splat(0.0), one = f64x2.splat(1.0);
   for (let i = 0; i < N2; i += 2) { stv(gm, i, zero); stv(gn, i, zero); stv(gb, i, zero); stv(gx, i, zero); }
   if (N2 < N) { st(gm, N2, 0.0); st(gn, N2, 0.0); st(gb, N2, 0.0); st(gx, N2, 0.0); }
+  // dkp = ∂loss/∂κ_{t+1} of the step done before (0 before the first): its terms gn += dkp·x_{t+1} and
+  // gx += dkp·n are added here, first, exactly where the unfused second loop of step t+1 added them.
+  let dkp = 0.0;
   for (let t = S - 1; t >= 0; t--) {
     const d = ld(dz, t);
-    const dv = f64x2.splat(d);
+    const dv = f64x2.splat(d), dkpv = f64x2.splat(dkp);
     const xo = t * N, xn = xo + N;
     const k = ld(kap, t);
     const kv = f64x2.splat(k);
     acc = f64x2.splat(0.0);
     for (let i = 0; i < N2; i += 2) {
-      const nv = ldv(n, i);
-      const g = f64x2.add(ldv(gx, i), f64x2.mul(dv, nv));
-      stv(gn, i, f64x2.add(ldv(gn, i), f64x2.mul(dv, ldv(x, xn + i))));
+      const nv = ldv(n, i), xv = ldv(x, xn + i);
+      const g = f64x2.add(f64x2.add(ldv(gx, i), f64x2.mul(dkpv, nv)), f64x2.mul(dv, nv));
+      stv(gn, i, f64x2.add(f64x2.add(ldv(gn, i), f64x2.mul(dkpv, xv)), f64x2.mul(dv, xv)));
       const p = ldv(phi, xo + i);
       const du = f64x2.mul(f64x2.mul(av, g), f64x2.sub(one, f64x2.mul(p, p)));
       stv(gb, i, f64x2.add(ldv(gb, i), du));
@@ -130,8 +164,9 @@ export function rankOnePass(
     let dk = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
     if (N2 < N) {
       const i = N2;
-      const g = ld(gx, i) + d * ld(n, i);
-      st(gn, i, ld(gn, i) + d * ld(x, xn + i));
+      const nv = ld(n, i), xv = ld(x, xn + i);
+      const g = (ld(gx, i) + dkp * nv) + d * nv;
+      st(gn, i, (ld(gn, i) + dkp * xv) + d * xv);
       const p = ld(phi, xo + i);
       const du = a * g * (1.0 - p * p);
       st(gb, i, ld(gb, i) + du);
@@ -139,35 +174,40 @@ export function rankOnePass(
       dk += ld(m, i) * du;
       st(gx, i, keep * g);
     }
-    const dkv = f64x2.splat(dk);
-    for (let i = 0; i < N2; i += 2) {
-      stv(gn, i, f64x2.add(ldv(gn, i), f64x2.mul(dkv, ldv(x, xo + i))));
-      stv(gx, i, f64x2.add(ldv(gx, i), f64x2.mul(dkv, ldv(n, i))));
-    }
-    if (N2 < N) {
-      const i = N2;
-      st(gn, i, ld(gn, i) + dk * ld(x, xo + i));
-      st(gx, i, ld(gx, i) + dk * ld(n, i));
-    }
+    dkp = dk;
+  }
+  // the last step's (t = 0) second loop: gn += ∂κ_0·x_0, gx += ∂κ_0·n
+  const dkv = f64x2.splat(dkp);
+  for (let i = 0; i < N2; i += 2) {
+    stv(gn, i, f64x2.add(ldv(gn, i), f64x2.mul(dkv, ldv(x, i))));
+    stv(gx, i, f64x2.add(ldv(gx, i), f64x2.mul(dkv, ldv(n, i))));
+  }
+  if (N2 < N) {
+    st(gn, N2, ld(gn, N2) + dkp * ld(x, N2));
+    st(gx, N2, ld(gx, N2) + dkp * ld(n, N2));
   }
   return loss;
 }
 
 /**
- * Full-batch SGD of one rank-one latent network, `epochs` epochs, in place: per epoch {@link rankOnePass}, the
- * global gradient norm √(Σ gm² + Σ gn² + Σ gb²) (sequential, group order m, n, b, as training/trainRnn.ts), then
- * p ← p − learningRate·g. Per-epoch loss, accuracy and norm into lossOut, accOut, normOut [epochs]. Stops BEFORE
- * the update of the first epoch whose loss or norm is not finite. Returns the number of epochs run.
+ * Full-batch SGD of one rank-one latent network, up to `epochs` epochs, in place: per epoch {@link rankOnePass},
+ * the global gradient norm √(Σ gm² + Σ gn² + Σ gb²) (sequential, group order m, n, b, as training/trainRnn.ts),
+ * then p ← p − learningRate·g and the new bound max |p| (as trainRnn's ops.norminf). Per-epoch loss, accuracy and
+ * norm into lossOut, accOut, normOut [epochs]. Stops BEFORE the update of the first epoch (its record written)
+ * whose loss or norm is not finite ({@link trainStatus} 1) or for which bound + learningRate·norm ≤ 1e300 fails
+ * (status 2: an update might overflow; the caller decides, with that epoch's gradients still in gm, gn, gb).
+ * `bound` is max |p| before the first epoch. Returns the number of epochs whose record was written.
  */
 export function rankOneTrain(
   N: i32, S: i32, m: usize, n: usize, b: usize,
   leak: f64, c: f64, x0: f64, targets: usize, lossScale: f64,
   x: usize, phi: usize, kap: usize, o: usize, dz: usize, gx: usize,
   gm: usize, gn: usize, gb: usize,
-  learningRate: f64, epochs: i32, lossOut: usize, accOut: usize, normOut: usize,
+  learningRate: f64, epochs: i32, lossOut: usize, accOut: usize, normOut: usize, bound: f64,
 ): i32 {
   const lrv = f64x2.splat(learningRate);
   const N2 = N & ~1;
+  lastStatus = 0;
   for (let e = 0; e < epochs; e++) {
     const L = rankOnePass(N, S, m, n, b, leak, c, x0, targets, lossScale, x, phi, kap, o, dz, gx, gm, gn, gb, 1);
     let sq = 0.0;
@@ -178,17 +218,29 @@ export function rankOneTrain(
     st(lossOut, e, L);
     st(accOut, e, lastAccuracy);
     st(normOut, e, norm);
-    if (!isFinite<f64>(L) || !isFinite<f64>(norm)) return e + 1;
+    if (!isFinite<f64>(L) || !isFinite<f64>(norm)) { lastStatus = 1; return e + 1; }
+    if (!(bound + learningRate * norm <= 1e300)) { lastStatus = 2; return e + 1; }
+    let mx = f64x2.splat(0.0);
     for (let i = 0; i < N2; i += 2) {
-      stv(m, i, f64x2.sub(ldv(m, i), f64x2.mul(lrv, ldv(gm, i))));
-      stv(n, i, f64x2.sub(ldv(n, i), f64x2.mul(lrv, ldv(gn, i))));
-      stv(b, i, f64x2.sub(ldv(b, i), f64x2.mul(lrv, ldv(gb, i))));
+      const pm = f64x2.sub(ldv(m, i), f64x2.mul(lrv, ldv(gm, i)));
+      const pn = f64x2.sub(ldv(n, i), f64x2.mul(lrv, ldv(gn, i)));
+      const pb = f64x2.sub(ldv(b, i), f64x2.mul(lrv, ldv(gb, i)));
+      stv(m, i, pm);
+      stv(n, i, pn);
+      stv(b, i, pb);
+      mx = f64x2.pmax(f64x2.pmax(f64x2.pmax(mx, f64x2.abs(pm)), f64x2.abs(pn)), f64x2.abs(pb));
     }
+    bound = max<f64>(f64x2.extract_lane(mx, 0), f64x2.extract_lane(mx, 1));
     if (N2 < N) {
-      st(m, N2, ld(m, N2) - learningRate * ld(gm, N2));
-      st(n, N2, ld(n, N2) - learningRate * ld(gn, N2));
-      st(b, N2, ld(b, N2) - learningRate * ld(gb, N2));
+      const pm = ld(m, N2) - learningRate * ld(gm, N2);
+      const pn = ld(n, N2) - learningRate * ld(gn, N2);
+      const pb = ld(b, N2) - learningRate * ld(gb, N2);
+      st(m, N2, pm);
+      st(n, N2, pn);
+      st(b, N2, pb);
+      bound = max<f64>(bound, max<f64>(abs<f64>(pm), max<f64>(abs<f64>(pn), abs<f64>(pb))));
     }
+    lastBound = bound;
   }
   return epochs;
 }
