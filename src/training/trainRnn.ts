@@ -168,7 +168,7 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
   /** The last epoch index (0-based, ≥ e) of a fused stretch starting at e. */
   const stretchEnd = (e: number): number => {
     if (everyEpoch) return e;
-    let end = Math.min(epochs - 1, Math.ceil((e + 1) / progressEvery) * progressEvery - 1);
+    let end = options.onProgress ? Math.min(epochs - 1, Math.ceil((e + 1) / progressEvery) * progressEvery - 1) : epochs - 1;
     while (snapAt < snapList.length && snapList[snapAt] < startEpoch + e) snapAt++;
     while (flowAt < flowList.length && flowList[flowAt] < startEpoch + e) flowAt++;
     if (snapAt < snapList.length) end = Math.min(end, snapList[snapAt] - startEpoch);
