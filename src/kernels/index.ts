@@ -13,9 +13,12 @@
  *   "wasm" mode (training.taskRnnWasmPass).
  * - Their JS twins, bit-identical: fastMath.ts (fastTanh, fastExp, fastSigmoid) and rankOneTwin.ts.
  * - Kernel selection: {@link kernelMode} reads {@link setKernelMode} (this thread) or the environment variable
- *   GHOST_KERNELS = js | wasm | auto. The DEFAULT is "js": the reference kernels of training/bptt.ts with
- *   Math.tanh, so every result stays bit-identical to earlier releases until the WebAssembly path's fidelity is
- *   shown; "wasm" opts in (and throws when WebAssembly SIMD is missing); "auto" takes wasm where SIMD exists.
+ *   GHOST_KERNELS = js | wasm | auto. The DEFAULT (unset or "") is "auto": the WebAssembly kernels wherever
+ *   WebAssembly SIMD exists (every current Node and browser), else the JS kernels. "js" forces the JS reference
+ *   kernels (the rank-one trainer then uses Math.tanh, as releases before the speed issue's third step did, so
+ *   those results are reproduced exactly); "wasm" requires the WebAssembly kernels (throws without SIMD).
+ *   The rank-one results differ between the modes by tanh's rounding only (fastTanh vs Math.tanh, ≤ 4 ulp), which
+ *   the chaotic high-learning-rate runs amplify: see the README's fidelity table.
  *
  * One WebAssembly instance per thread ({@link wasmKernels}: module state is per worker thread). Calls are
  * synchronous and copy their inputs into the instance's memory and their outputs back, so callers keep plain
@@ -63,19 +66,19 @@ export function simdSupported(): boolean {
 }
 
 /**
- * The kernel mode for a requested value (undefined or "" → "js", the default of this release). "wasm" without
- * SIMD throws; "auto" → "wasm" when `simd`, else "js". Anything else throws a GhostError naming GHOST_KERNELS.
+ * The kernel mode for a requested value (undefined or "" → "auto", the default). "wasm" without SIMD throws;
+ * "auto" → "wasm" when `simd`, else "js". Anything else throws a GhostError naming GHOST_KERNELS.
  */
 export function resolveKernelMode(requested: string | undefined, simd: boolean): KernelMode {
   if (requested !== undefined && typeof requested !== "string") throw new GhostError(KERNEL_ENV, requested, `one of ${KERNEL_MODES.join(", ")} (a string)`);
   const r = requested === undefined ? "" : requested.trim().toLowerCase();
-  if (r === "" || r === "js") return "js";
-  if (r === "auto") return simd ? "wasm" : "js";
+  if (r === "js") return "js";
+  if (r === "" || r === "auto") return simd ? "wasm" : "js";
   if (r === "wasm") {
     if (!simd) throw new GhostError(KERNEL_ENV, requested, `"js" or "auto" on this runtime`, "WebAssembly SIMD is not supported here");
     return "wasm";
   }
-  throw new GhostError(KERNEL_ENV, requested, `one of ${KERNEL_MODES.join(", ")} (default js)`);
+  throw new GhostError(KERNEL_ENV, requested, `one of ${KERNEL_MODES.join(", ")} (default auto)`);
 }
 
 let modeOverride: string | undefined;
@@ -89,22 +92,18 @@ export function setKernelMode(mode: string | undefined): void {
   modeOverride = mode;
 }
 
-/** The kernel mode in effect: {@link setKernelMode}'s value, else GHOST_KERNELS, else "js". */
+/** The kernel mode in effect: {@link setKernelMode}'s value, else GHOST_KERNELS, else "auto" (wasm where SIMD exists). */
 export function kernelMode(): KernelMode {
   const requested = modeOverride ?? (typeof process === "object" ? process.env[KERNEL_ENV] : undefined);
   return resolveKernelMode(requested, simdSupported());
 }
 
 /**
- * The kernels of the v2 task RNNs (training.trainTask). Their WebAssembly and JS kernels are bit-identical (same
- * fastTanh, same summation orders; test/kernels/taskRnnWasm.test.ts), so the faster one is the default: "wasm"
- * where WebAssembly SIMD exists, unless "js" is requested explicitly (setKernelMode("js") or GHOST_KERNELS=js).
- * The rank-one kernels keep {@link kernelMode} (default "js": their JS reference uses Math.tanh, not bit-identical).
+ * The kernels of the v2 task RNNs (training.trainTask): the same as {@link kernelMode} (kept as its own name for
+ * callers of earlier releases, when the rank-one kernels still defaulted to JS). The task RNN's WebAssembly and JS
+ * kernels are bit-identical (same fastTanh, same summation orders; test/kernels/taskRnnWasm.test.ts).
  */
 export function taskKernelMode(): KernelMode {
-  const requested = modeOverride ?? (typeof process === "object" ? process.env[KERNEL_ENV] : undefined);
-  const r = requested === undefined ? "" : String(requested).trim().toLowerCase();
-  if (r === "") return simdSupported() ? "wasm" : "js";
   return kernelMode();
 }
 

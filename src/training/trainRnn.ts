@@ -152,8 +152,8 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
   }
 
   const ws: Workspace = createWorkspace(model, task);
-  // Kernel choice (kernels/index.ts): GHOST_KERNELS=wasm runs the rank-one latent pass in WebAssembly (opt-in);
-  // the default is forwardBackward, the JS reference kernels.
+  // Kernel choice (kernels/index.ts): in "wasm" mode (the default where WebAssembly SIMD exists) the rank-one latent
+  // pass runs in WebAssembly; GHOST_KERNELS=js runs forwardBackward, the JS reference kernels (Math.tanh).
   const cfg = model.config;
   const wasm = cfg.kind === "lowRank" && cfg.rank === 1 && cfg.readout === "latent" && kernelMode() === "wasm" ? rankOneWasm(model, ws) : null;
   const allGroups = parameterGroups(model.config);
