@@ -120,9 +120,10 @@ describe("trainRnn hook", () => {
     return { h, m };
   };
 
-  test("the default path is the JS reference: identical to GHOST_KERNELS=js, bit for bit", () => {
-    const a = train(undefined), b = train("js");
+  test("the default path is the WebAssembly kernel: identical to GHOST_KERNELS=wasm, bit for bit, and not to js", () => {
+    const a = train(undefined), b = train("wasm"), j = train("js");
     expect(same(a.h.loss, b.h.loss) && same(a.h.gradNorm, b.h.gradNorm) && same(M(a.m), M(b.m)) && same(P(a.m), P(b.m))).toBe(true);
+    expect(same(P(a.m), P(j.m))).toBe(false);
   });
 
   test("GHOST_KERNELS=wasm takes the WebAssembly kernel (different rounding, same trajectory to 1e-9)", () => {
