@@ -61,11 +61,13 @@ export function trainBound(): f64 {
  * Arrays (byte offsets): m, n, b, gm, gn, gb, gx [N]; targets, o, dz [S]; x [(S+1)N]; phi [SN]; kap [S+1].
  * Returns the loss; the accuracy is read with {@link accuracy}. Gradients are written only when withGradient ≠ 0.
  *
- * Speed without changing a bit (the JS twin ../rankOneTwin.ts keeps the same operations per entry and the same
- * summation order): the forward loop evaluates two independent tanh2 per iteration (four entries), so the CPU
- * overlaps their long dependency chains; the lane sums still add pair (i, i+1) before pair (i+2, i+3). The
- * backward step t folds the previous step's gn += ∂κ_{t+1}·x_{t+1} and gx += ∂κ_{t+1}·n into its own loop (same
- * additions in the same order), so each step reads gn, gx and x once.
+ * Loop structure (the JS twin ../rankOneTwin.ts performs the same operations per entry in the same order, so the
+ * two agree bit for bit): the forward loop evaluates four independent tanh2 per iteration (eight entries), so the
+ * CPU overlaps their long dependency chains; the lane sums still add the pairs (i, i+1) in order of i. The backward
+ * step t adds ∂loss/∂κ_{t+1} = ∂κ_{t+1} (through step t+1) + dz_t (through the readout) once:
+ * gn += (∂κ_{t+1} + dz_t)·x_{t+1}, g = gx + (∂κ_{t+1} + dz_t)·n, with gx = (1 − α)·g of step t+1; after step 0,
+ * gn += ∂κ_0·x_0 and gx += ∂κ_0·n. So each step reads gn, gx and x once. (training/bptt.ts adds the two terms
+ * separately, in a second loop: the same gradient, other roundings.)
  */
 export function rankOnePass(
   N: i32, S: i32, m: usize, n: usize, b: usize,
@@ -74,7 +76,7 @@ export function rankOnePass(
   gm: usize, gn: usize, gb: usize, withGradient: i32,
 ): f64 {
   const a = leak, keep = 1.0 - a;
-  const N2 = N & ~1, N4 = N & ~3;
+  const N2 = N & ~1, N4 = N & ~3, N8 = N & ~7;
   const av = f64x2.splat(a), keepv = f64x2.splat(keep);
   // x_0 and κ_0
   let acc = f64x2.splat(0.0);
@@ -92,6 +94,28 @@ export function rankOnePass(
     const xo = t * N, xn = xo + N;
     acc = f64x2.splat(0.0);
     let i = 0;
+    for (; i < N8; i += 8) {
+      const p0 = tanh2(f64x2.add(f64x2.mul(ldv(m, i), kv), ldv(b, i)));
+      const p1 = tanh2(f64x2.add(f64x2.mul(ldv(m, i + 2), kv), ldv(b, i + 2)));
+      const p2 = tanh2(f64x2.add(f64x2.mul(ldv(m, i + 4), kv), ldv(b, i + 4)));
+      const p3 = tanh2(f64x2.add(f64x2.mul(ldv(m, i + 6), kv), ldv(b, i + 6)));
+      stv(phi, xo + i, p0);
+      stv(phi, xo + i + 2, p1);
+      stv(phi, xo + i + 4, p2);
+      stv(phi, xo + i + 6, p3);
+      const v0 = f64x2.add(f64x2.mul(keepv, ldv(x, xo + i)), f64x2.mul(av, p0));
+      const v1 = f64x2.add(f64x2.mul(keepv, ldv(x, xo + i + 2)), f64x2.mul(av, p1));
+      const v2 = f64x2.add(f64x2.mul(keepv, ldv(x, xo + i + 4)), f64x2.mul(av, p2));
+      const v3 = f64x2.add(f64x2.mul(keepv, ldv(x, xo + i + 6)), f64x2.mul(av, p3));
+      stv(x, xn + i, v0);
+      stv(x, xn + i + 2, v1);
+      stv(x, xn + i + 4, v2);
+      stv(x, xn + i + 6, v3);
+      acc = f64x2.add(acc, f64x2.mul(ldv(n, i), v0));
+      acc = f64x2.add(acc, f64x2.mul(ldv(n, i + 2), v1));
+      acc = f64x2.add(acc, f64x2.mul(ldv(n, i + 4), v2));
+      acc = f64x2.add(acc, f64x2.mul(ldv(n, i + 6), v3));
+    }
     for (; i < N4; i += 4) {
       const p = tanh2(f64x2.add(f64x2.mul(ldv(m, i), kv), ldv(b, i)));
       const q = tanh2(f64x2.add(f64x2.mul(ldv(m, i + 2), kv), ldv(b, i + 2)));
@@ -140,20 +164,19 @@ export function rankOnePass(
   const zero = f64x2.splat(0.0), one = f64x2.splat(1.0);
   for (let i = 0; i < N2; i += 2) { stv(gm, i, zero); stv(gn, i, zero); stv(gb, i, zero); stv(gx, i, zero); }
   if (N2 < N) { st(gm, N2, 0.0); st(gn, N2, 0.0); st(gb, N2, 0.0); st(gx, N2, 0.0); }
-  // dkp = ∂loss/∂κ_{t+1} of the step done before (0 before the first): its terms gn += dkp·x_{t+1} and
-  // gx += dkp·n are added here, first, exactly where the unfused second loop of step t+1 added them.
+  // dkp = ∂loss/∂κ_{t+1} through step t+1 (the reduction Σ m·du of the step done before; 0 before the first)
   let dkp = 0.0;
   for (let t = S - 1; t >= 0; t--) {
     const d = ld(dz, t);
-    const dv = f64x2.splat(d), dkpv = f64x2.splat(dkp);
+    const e = dkp + d; // ∂loss/∂κ_{t+1} in all: through the next step (dkp) and through the readout (d)
+    const ev = f64x2.splat(e);
     const xo = t * N, xn = xo + N;
     const k = ld(kap, t);
     const kv = f64x2.splat(k);
     acc = f64x2.splat(0.0);
     for (let i = 0; i < N2; i += 2) {
-      const nv = ldv(n, i), xv = ldv(x, xn + i);
-      const g = f64x2.add(f64x2.add(ldv(gx, i), f64x2.mul(dkpv, nv)), f64x2.mul(dv, nv));
-      stv(gn, i, f64x2.add(f64x2.add(ldv(gn, i), f64x2.mul(dkpv, xv)), f64x2.mul(dv, xv)));
+      const g = f64x2.add(ldv(gx, i), f64x2.mul(ev, ldv(n, i)));
+      stv(gn, i, f64x2.add(ldv(gn, i), f64x2.mul(ev, ldv(x, xn + i))));
       const p = ldv(phi, xo + i);
       const du = f64x2.mul(f64x2.mul(av, g), f64x2.sub(one, f64x2.mul(p, p)));
       stv(gb, i, f64x2.add(ldv(gb, i), du));
@@ -164,9 +187,8 @@ export function rankOnePass(
     let dk = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
     if (N2 < N) {
       const i = N2;
-      const nv = ld(n, i), xv = ld(x, xn + i);
-      const g = (ld(gx, i) + dkp * nv) + d * nv;
-      st(gn, i, (ld(gn, i) + dkp * xv) + d * xv);
+      const g = ld(gx, i) + e * ld(n, i);
+      st(gn, i, ld(gn, i) + e * ld(x, xn + i));
       const p = ld(phi, xo + i);
       const du = a * g * (1.0 - p * p);
       st(gb, i, ld(gb, i) + du);
