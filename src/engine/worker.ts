@@ -56,7 +56,7 @@ function abortError(runner: string): Error {
  *   `validate`, before the worker starts), a missing worker script (running from source), or naming the runner
  *   when its run threw in the worker; AbortError when `signal` aborts.
  */
-export function runInWorker<R = unknown, C = unknown>(opts: RunInWorkerOptions<C>): Promise<R> {
+export async function runInWorker<R = unknown, C = unknown>(opts: RunInWorkerOptions<C>): Promise<R> {
   const o = requireOptions<RunInWorkerOptions<C>>("opts", opts, ["runner", "config", "onProgress", "modules", "env", "signal"]);
   const def = getRunner(o.runner as string);
   if (o.onProgress !== undefined && typeof o.onProgress !== "function") throw new GhostError("onProgress", o.onProgress, "a function (done, total) or undefined");
@@ -70,7 +70,7 @@ export function runInWorker<R = unknown, C = unknown>(opts: RunInWorkerOptions<C
   def.validate?.(o.config);
   const script = sweepWorkerScript();
   const modules = [...new Set([...(def.module ? [def.module] : []), ...(o.modules ?? [])])];
-  if (o.signal?.aborted) return Promise.reject(abortError(def.name));
+  if (o.signal?.aborted) throw abortError(def.name);
   return new Promise<R>((resolve, reject) => {
     const worker = new Worker(script, { workerData: { runner: def.name, modules }, env: { ...process.env, ...(o.env ?? {}) } });
     let settled = false;
