@@ -11,6 +11,9 @@
  *   Its JS twin is the library's own task kernels (models.taskRnnForwardKernel, training.taskRnnBackwardKernel):
  *   same fastTanh/fastSigmoid and same summation orders, so the two are bit-identical. trainTask uses it in
  *   "wasm" mode (training.taskRnnWasmPass).
+ * - The rank-one latent flow f(κ) = −κ + Σ_i n_i tanh(m_i κ + b_i) on a whole grid ({@link WasmKernels.rankOneFlowGrid},
+ *   assembly/rankOneFlow.ts), whose JS twin is models.rankOneLatentFlow (fastTanh, the trainer's summation order):
+ *   the analysis layer's flow grids use it wherever SIMD exists, in every kernel mode (the same bits as the JS loop).
  * - Their JS twins, bit-identical: fastMath.ts (fastTanh, fastExp, fastSigmoid) and rankOneTwin.ts.
  * - Kernel selection: {@link kernelMode} reads {@link setKernelMode} (this thread) or the environment variable
  *   GHOST_KERNELS = js | wasm | auto. The DEFAULT (unset or "") is "auto": the WebAssembly kernels wherever
