@@ -39,7 +39,7 @@ import {
   requireKappaGridSpec, runFastWatch, runSlowWatch, SaddleNodeEvent, SlowRunConfig, SlowRunData, watchGrid,
 } from "../protocols/rankOneWatch";
 
-/** Scales: "paper" = "full" = the paper's parameters (≈ 30 s on one core, ≈ 20 s on two); "ci" = shorter low-lr run, high-lr run stopped after the event. */
+/** Scales: "paper" = "full" = the paper's parameters (≈ 23 s on one core, ≈ 16 s on two with runFig3Async); "ci" = shorter low-lr run, high-lr run stopped after the event. */
 export type Fig3Scale = "ci" | "paper" | "full";
 
 /** The low-learning-rate run (Fig 3A–B): protocols.SlowRunConfig. */
