@@ -11,6 +11,9 @@
  *   Its JS twin is the library's own task kernels (models.taskRnnForwardKernel, training.taskRnnBackwardKernel):
  *   same fastTanh/fastSigmoid and same summation orders, so the two are bit-identical. trainTask uses it in
  *   "wasm" mode (training.taskRnnWasmPass).
+ * - The rank-one latent flow f(κ) = −κ + Σ_i n_i tanh(m_i κ + b_i) on a whole grid ({@link WasmKernels.rankOneFlowGrid},
+ *   assembly/rankOneFlow.ts), whose JS twin is models.rankOneLatentFlow (fastTanh, the trainer's summation order):
+ *   the analysis layer's flow grids use it wherever SIMD exists, in every kernel mode (the same bits as the JS loop).
  * - Their JS twins, bit-identical: fastMath.ts (fastTanh, fastExp, fastSigmoid) and rankOneTwin.ts.
  * - Kernel selection: {@link kernelMode} reads {@link setKernelMode} (this thread) or the environment variable
  *   GHOST_KERNELS = js | wasm | auto. The DEFAULT (unset or "") is "auto": the WebAssembly kernels wherever
@@ -140,6 +143,7 @@ interface KernelExports {
   ): number;
   trainStatus(): number;
   trainBound(): number;
+  rankOneFlowGrid(N: number, G: number, m: number, n: number, b: number, grid: number, out: number): void;
   rngSetState(a: number, b: number, c: number, d: number, spare: number, hasSpare: number): void;
   rngGetState(i: number): number;
   normalBlocks(p: number, blocks: number, blockLen: number, stride: number): void;
@@ -284,6 +288,38 @@ export class WasmKernels {
   /** {@link fastExp} of every entry, in WebAssembly (bit-identical to it). */
   exp(input: Float64Array, out: Float64Array = new Float64Array(input.length)): Float64Array {
     return this.map(input, out, true);
+  }
+
+  /**
+   * The rank-one latent flow on a grid, in WebAssembly SIMD (assembly/rankOneFlow.ts):
+   * out[j] = −κ_j + Σ_i n_i tanh(m_i κ_j + b_i), F summed as (Σ_{i even} + Σ_{i odd}) + odd tail with the
+   * deterministic tanh, bit-identical to models.rankOneLatentFlow at every κ_j (its JS twin). m, n, b: Float64Arrays
+   * of one length N ≥ 1; grid: G numbers (any array-like); out: a Float64Array of length G (allocated when omitted).
+   * Lengths are validated (O(1)); the values are not (NaN in, NaN out). Returns `out`.
+   */
+  rankOneFlowGrid(m: Float64Array, n: Float64Array, b: Float64Array, grid: ArrayLike<number>, out?: Float64Array): Float64Array {
+    for (const [k, a] of [["m", m], ["n", n], ["b", b]] as const) {
+      if (!(a instanceof Float64Array)) throw new GhostError(k, a, "a Float64Array");
+    }
+    const N = m.length;
+    if (N < 1 || n.length !== N || b.length !== N) throw new GhostError("m/n/b", `${m.length}/${n.length}/${b.length}`, "one length N ≥ 1 each");
+    if (grid === null || typeof grid !== "object" || typeof grid.length !== "number") throw new GhostError("grid", grid, "an array of κ values");
+    const G = grid.length;
+    const res = out ?? new Float64Array(G);
+    if (!(res instanceof Float64Array) || res.length !== G) throw new GhostError("out", res, `a Float64Array of length ${G} (the grid's length)`);
+    // Layout above the heap base (each array 16-byte aligned); grow memory BEFORE taking the view.
+    let at = this.base;
+    const take = (len: number) => { const p = at; at += (len + 1) & ~1; return p; };
+    const pm = take(N), pn = take(N), pb = take(N), pg = take(G), po = take(G);
+    this.layout = null;
+    this.ensure(at);
+    const f = this.f64;
+    f.set(m, pm); f.set(n, pn); f.set(b, pb);
+    if (grid instanceof Float64Array || Array.isArray(grid)) f.set(grid as ArrayLike<number>, pg);
+    else for (let j = 0; j < G; j++) f[pg + j] = grid[j];
+    this.ex.rankOneFlowGrid(N, G, pm * 8, pn * 8, pb * 8, pg * 8, po * 8);
+    res.set(f.subarray(po, po + G));
+    return res;
   }
 
   private map(input: Float64Array, out: Float64Array, exp: boolean): Float64Array {
