@@ -27,7 +27,7 @@ import { fig1Config, runFig1, Fig1Data } from "./figures/fig1";
 import { fig1Figures } from "./display/fig1";
 import { fig2Config, runFig2, Fig2Data } from "./figures/fig2";
 import { fig2Figures } from "./display/fig2";
-import { fig3Config, runFig3, Fig3Data } from "./figures/fig3";
+import { fig3Config, runFig3Async, Fig3Data } from "./figures/fig3";
 import { fig3Figures } from "./display/fig3";
 import { figS1Config, runFigS1, FigS1Data } from "./figures/figS1";
 import { figS1Figures } from "./display/figS1";
@@ -171,7 +171,7 @@ registerFigure({
   paperRef: "v1 Fig. 3 (spec A5, A6)",
   notebook: "notebooks/03-rank-one-rnn-abrupt-learning.ipynb",
   config: (scale) => ({ ...fig3Config(scale) }),
-  run: (scale, ctx) => runFig3(fig3Config(scale), { onProgress: ctx.onProgress, cache: ctx.cache }),
+  run: (scale, ctx) => runFig3Async(fig3Config(scale), { onProgress: ctx.onProgress, cache: ctx.cache, workers: ctx.workers, signal: ctx.signal }),
   build: (data: Fig3Data) => fig3Figures(data),
   check: (data: Fig3Data) => checkFig3(data),
 });

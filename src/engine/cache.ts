@@ -321,6 +321,37 @@ export function cachedRun<R>(
   return { result, cached: false, corrupt, cacheDir: dir, elapsedMs };
 }
 
+/**
+ * {@link cachedRun} for an asynchronous computation (e.g. one on a worker thread, engine.runInWorker): the same
+ * key, the same files, the same result (both pass core/io's exact JSON encoding), so a result stored by one is a hit
+ * for the other. `compute` returns a Promise (or a value). Arguments as for {@link cachedRun}.
+ */
+export async function cachedRunAsync<R>(
+  runner: string,
+  runnerVersion: string,
+  config: unknown,
+  cache: boolean | CacheOptions | undefined,
+  compute: () => R | Promise<R>,
+): Promise<CachedRunResult<R>> {
+  requireRunnerName("runner", runner);
+  if (typeof runnerVersion !== "string" || runnerVersion.length === 0) throw new GhostError("runnerVersion", runnerVersion, "a non-empty string");
+  if (typeof compute !== "function") throw new GhostError("compute", compute, "a function computing the result");
+  const { mode, dir } = resolveCacheOptions(cache);
+  cacheKey(runner, runnerVersion, config); // refuses a config that is not JSON-like, before any work
+  let corrupt = false;
+  if (dir !== null && mode === "use") {
+    const hit = readCacheEntry<R>(dir, runner, runnerVersion, config);
+    if (hit.status === "hit") return { result: hit.entry.result, cached: true, corrupt: false, cacheDir: dir, elapsedMs: hit.entry.elapsedMs };
+    corrupt = hit.status === "corrupt";
+  }
+  const t0 = performance.now();
+  const computed = await compute();
+  const elapsedMs = performance.now() - t0;
+  const result = decodeJson(encodeJson(computed)) as R;
+  if (dir !== null) writeCacheEntry(dir, runner, runnerVersion, config, result, elapsedMs);
+  return { result, cached: false, corrupt, cacheDir: dir, elapsedMs };
+}
+
 const ENTRY_FILE = /^[0-9a-f]{64}\.json$/;
 
 /** Size summary of a cache directory. */

@@ -3,6 +3,7 @@
 export * from "./runners";
 export * from "./cache";
 export * from "./sweep";
+export * from "./worker";
 export * from "./shard";
 export * from "./slurm";
 export * from "./provenance";

@@ -4,6 +4,7 @@
 import { execFileSync } from "child_process";
 import * as os from "os";
 import * as path from "path";
+import { kernelMode } from "../kernels";
 import { LIBRARY_VERSION } from "../version";
 
 /** Where a result came from. Stored beside every saved figure result and sweep output. */
@@ -20,6 +21,11 @@ export interface Provenance {
   platform: string;
   /** Logical CPUs seen by the process. */
   cpus: number;
+  /**
+   * The kernels that computed it (kernels.kernelMode(): "wasm", the default where WebAssembly SIMD exists, or "js",
+   * the Math.tanh reference of GHOST_KERNELS=js): rank-one results differ between them by tanh's rounding.
+   */
+  kernels: string;
   /** "ci" or "paper" for figure runs; null otherwise. */
   scale: string | null;
   /** The command line (argv after node and script), when run from the CLI; null otherwise. */
@@ -59,6 +65,7 @@ export function collectProvenance(
     nodeVersion: process.version,
     platform: `${os.platform()}-${os.arch()}`,
     cpus: os.cpus().length,
+    kernels: kernelMode(),
     scale: opts.scale ?? null,
     command: opts.command ?? null,
     startedAt: startedAt.toISOString(),

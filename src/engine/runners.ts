@@ -19,6 +19,16 @@ import * as path from "path";
 import { GhostError, requireBoolean, requireInteger, requireOptions } from "../core/errors";
 import { Rng } from "../core/rng";
 
+/**
+ * What a run may use besides its config (the second argument of `run`; optional, and nothing in it may change the
+ * result): a progress callback. In a worker thread (engine.runInWorker) the calls are forwarded to the caller's
+ * `onProgress`; sweeps report whole runs and pass none.
+ */
+export interface RunContext {
+  /** Progress of this run: (done, total) in the runner's own units (e.g. epochs), at most ~100 calls. */
+  onProgress?: (done: number, total: number) => void;
+}
+
 /** A registered runner. `C` is the config type, `R` the result type. */
 export interface RunnerDefinition<C = any, R = unknown> {
   /** Unique name, a file-name-safe identifier: letters, digits, `_` or `-`, starting with a letter. */
@@ -42,8 +52,11 @@ export interface RunnerDefinition<C = any, R = unknown> {
    * is passed in `runSweep({ modules })`.
    */
   module?: string;
-  /** The pure run function: config → result (or a Promise of it, for the asynchronous sweep only). */
-  run: (config: C) => R | Promise<R>;
+  /**
+   * The pure run function: config → result (or a Promise of it, for the asynchronous sweep only). `context` (may be
+   * absent) only reports progress; the result must not depend on it.
+   */
+  run: (config: C, context?: RunContext) => R | Promise<R>;
   /** Optional up-front validation (throws GhostError); a sweep checks every config before starting any work. */
   validate?: (config: C) => void;
   /**

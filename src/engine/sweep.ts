@@ -550,7 +550,7 @@ export function sweepWorkerScript(): string {
 }
 
 interface WorkerReply {
-  type: "result" | "error" | "fatal";
+  type: "result" | "error" | "fatal" | "progress";
   index: number;
   json: string;
   elapsedMs: number;
@@ -594,7 +594,7 @@ function runPool<R>(p: Plan<R>, count: number, opts: SweepOptions<unknown>): Pro
       const w = new Worker(script, { workerData: { runner: p.def.name, modules } });
       workers.push(w);
       w.on("message", (m: WorkerReply) => {
-        if (settled) return;
+        if (settled || m.type === "progress") return; // a sweep reports whole runs
         if (m.type === "result") {
           const task = busy.get(w);
           busy.delete(w);

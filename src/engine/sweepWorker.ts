@@ -6,6 +6,8 @@
  * `{ type: "run", index, config }` message with `{ type: "result", index, json, elapsedMs }` — the result encoded
  * by core/io's encodeJson, so every number crosses the thread boundary exactly as it will be cached — or with
  * `{ type: "error", index, name, message, stack }`. A startup failure is reported once as `{ type: "fatal", … }`.
+ * While a run works, its progress (the runner's `context.onProgress(done, total)`) is posted as
+ * `{ type: "progress", index, done, total }` (engine.runInWorker forwards it; the sweep pool ignores it).
  */
 import { parentPort, workerData } from "worker_threads";
 import { performance } from "perf_hooks";
@@ -40,7 +42,10 @@ if (port) {
       void (async () => {
         const t0 = performance.now();
         try {
-          const result = await runner.run(msg.config);
+          const onProgress = (done: number, total: number): void => {
+            port.postMessage({ type: "progress", index: msg.index, done, total });
+          };
+          const result = await runner.run(msg.config, { onProgress });
           const json = encodeJson(result);
           port.postMessage({ type: "result", index: msg.index, json, elapsedMs: performance.now() - t0 });
         } catch (err) {

@@ -22,21 +22,24 @@
  * epoch e (the paper labels it e + 1 = number of updates applied); epoch −1 denotes the untrained network.
  *
  * Seeds: the paper uses seed 40 (PyTorch streams; not reproducible here). Our seed 40 (core.Rng) shows both
- * phenomena within the paper's budgets (abrupt drop near epoch 31 400 at lr 0.003; saddle-node at epoch 4870
+ * phenomena within the paper's budgets (abrupt drop near epoch 31 400 at lr 0.003; saddle-node after update 4848, epoch 4847 (4870 with GHOST_KERNELS=js)
  * at lr 0.02), so both runs use seed 40.
  */
 import { GhostError, requireInRange, requireInteger, requireOneOf, requireOptions, requirePositive } from "../core/errors";
 import type { Series } from "../core/arrays";
 import type { RnnModel } from "../models/rnn";
-import { cachedRun, CacheOptions } from "../engine/cache";
+import { cachedRun, cachedRunAsync, CacheOptions } from "../engine/cache";
+import { defaultWorkerCount } from "../engine/sweep";
+import { runInWorker, workerThreadsAvailable } from "../engine/worker";
 import { kernelMode } from "../kernels";
+import "../protocols/runners"; // registers "rankOneSlowWatch" / "rankOneFastWatch" (the worker-thread runs below)
 import { knownScale, requireKnownKeys } from "../core/checks";
 import {
   analyseWatchedSnapshot, FastRunConfig, FastRunData, FlowWatchSetup, FlowWatchSnapshot, GhostSummary, requireDisplayWindow,
   requireKappaGridSpec, runFastWatch, runSlowWatch, SaddleNodeEvent, SlowRunConfig, SlowRunData, watchGrid,
 } from "../protocols/rankOneWatch";
 
-/** Scales: "paper" = "full" = the paper's parameters (≈ 75 s on one core); "ci" = shorter low-lr run, high-lr run stopped after the event. */
+/** Scales: "paper" = "full" = the paper's parameters (≈ 23 s on one core, ≈ 16 s on two with runFig3Async); "ci" = shorter low-lr run, high-lr run stopped after the event. */
 export type Fig3Scale = "ci" | "paper" | "full";
 
 /** The low-learning-rate run (Fig 3A–B): protocols.SlowRunConfig. */
@@ -266,6 +269,128 @@ export function runFig3(config: Fig3Config = fig3Config("paper"), opts: Fig3Opti
   const cb = o.onProgress;
   const low = runFig3Low(config, cb ? (d) => cb(d, total) : undefined, { cache: o.cache });
   const high = runFig3High(config, cb ? (d) => cb(config.low.epochs + d, total) : undefined, { cache: o.cache });
+  cb?.(total, total);
+  return { config, low, high };
+}
+
+// ---- the same on worker threads: both halves side by side -------------------------------------------------------
+
+/** Options of {@link runFig3LowAsync} / {@link runFig3HighAsync}: those of the synchronous runs, plus where to compute. */
+export interface Fig3AsyncRunOptions extends Fig3RunOptions {
+  /**
+   * Compute on a worker thread (engine.runInWorker), keeping this thread free (progress bars, the other half):
+   * default true when the compiled library's worker script exists (`npm run build`); false, or running from
+   * TypeScript source, computes in this thread. The result is the same, bit for bit, either way.
+   */
+  worker?: boolean;
+  /** Aborts a run on a worker thread (the worker is terminated; the promise rejects with an AbortError). */
+  signal?: AbortSignal;
+}
+
+/** The shared setup of both runs (the runner config's `setup`). */
+function watchSetup(config: Fig3Config): FlowWatchSetup {
+  return { size: config.size, confidence: config.confidence, horizon: config.horizon, kappaGrid: config.kappaGrid, displayWindow: config.displayWindow };
+}
+
+function asyncRunOptions(opts: unknown): { worker: boolean; signal?: AbortSignal; cacheOpts: Fig3RunOptions } {
+  const o = requireOptions<Fig3AsyncRunOptions>("opts", opts, ["cache", "onCache", "worker", "signal"]);
+  if (o.worker !== undefined && typeof o.worker !== "boolean") throw new GhostError("opts.worker", o.worker, "true, false or undefined");
+  return { worker: (o.worker ?? true) && workerThreadsAvailable(), signal: o.signal, cacheOpts: { cache: o.cache, onCache: o.onCache } };
+}
+
+/**
+ * {@link throughCache} for an asynchronous computation: the same cache key, files and results (engine.cachedRunAsync
+ * is cachedRun's twin), so the synchronous and asynchronous runs share their cached results.
+ */
+async function throughCacheAsync<D extends { config: Fig3Config }>(
+  name: string, config: Fig3Config, omit: "low" | "high", epochs: number, opts: Fig3RunOptions,
+  onProgress: ((done: number, total: number) => void) | undefined, compute: () => Promise<D>,
+): Promise<D> {
+  const { cache, onCache } = fig3RunOptions(opts);
+  if (cache === false) return compute();
+  const key: Partial<Fig3Config> = { ...config };
+  delete key[omit];
+  const r = await cachedRunAsync(name, `${FIG3_RUNNER_VERSION}+kernels-${kernelMode()}`, key, cache, compute);
+  if (r.cached) onProgress?.(epochs, epochs);
+  onCache?.({ cached: r.cached, corrupt: r.corrupt, cacheDir: r.cacheDir, elapsedMs: r.elapsedMs });
+  return { ...r.result, config };
+}
+
+/**
+ * One watched run on a worker thread ("rankOneSlowWatch" / "rankOneFastWatch", protocols/runners.ts), with this
+ * thread's kernel mode passed on (a worker reads GHOST_KERNELS, not setKernelMode), so it computes what
+ * runSlowWatch / runFastWatch compute here. The result went through the exact JSON encoding (as a cache hit does).
+ */
+async function inWorker<R>(runner: string, config: Fig3Config, run: SlowRunConfig | FastRunConfig, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<R> {
+  return runInWorker<R>({ runner, config: { setup: watchSetup(config), run }, onProgress, env: { GHOST_KERNELS: kernelMode() }, signal });
+}
+
+/**
+ * {@link runFig3Low} computed on a worker thread (see {@link Fig3AsyncRunOptions.worker}): the same data, bit for bit,
+ * and the same cache entries. @param onProgress (epochs done, total epochs). @param opts cache, onCache, worker, signal.
+ */
+export async function runFig3LowAsync(
+  config: Fig3Config = fig3Config("paper"),
+  onProgress?: (done: number, total: number) => void,
+  opts: Fig3AsyncRunOptions = {},
+): Promise<Fig3LowData> {
+  validateFig3Config(config);
+  requireProgress(onProgress);
+  const { worker, signal, cacheOpts } = asyncRunOptions(opts);
+  if (!worker) return runFig3Low(config, onProgress, cacheOpts);
+  return throughCacheAsync("fig3Low", config, "high", config.low.epochs, cacheOpts, onProgress,
+    async (): Promise<Fig3LowData> => ({ config, ...(await inWorker<SlowRunData>("rankOneSlowWatch", config, config.low, onProgress, signal)) }));
+}
+
+/**
+ * {@link runFig3High} computed on a worker thread (see {@link Fig3AsyncRunOptions.worker}): the same data, bit for
+ * bit, and the same cache entries. @param onProgress (epochs done, epoch budget). @param opts cache, onCache, worker, signal.
+ */
+export async function runFig3HighAsync(
+  config: Fig3Config = fig3Config("paper"),
+  onProgress?: (done: number, total: number) => void,
+  opts: Fig3AsyncRunOptions = {},
+): Promise<Fig3HighData> {
+  validateFig3Config(config);
+  requireProgress(onProgress);
+  const { worker, signal, cacheOpts } = asyncRunOptions(opts);
+  if (!worker) return runFig3High(config, onProgress, cacheOpts);
+  return throughCacheAsync("fig3High", config, "low", config.high.epochs, cacheOpts, onProgress,
+    async (): Promise<Fig3HighData> => ({ config, ...(await inWorker<FastRunData>("rankOneFastWatch", config, config.high, onProgress, signal)) }));
+}
+
+/** Options of {@link runFig3Async}. */
+export interface Fig3AsyncOptions extends Fig3Options {
+  /**
+   * Threads: 2 or more runs the two halves side by side on two worker threads (this thread only waits and reports
+   * progress); 1 runs them one after the other in this thread (as {@link runFig3}). Default: engine.defaultWorkerCount()
+   * ($GHOST_WORKERS or the number of cores). Without the compiled worker script (running from source): 1.
+   */
+  workers?: number;
+  /** Aborts the runs on worker threads (AbortError). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Both halves of Fig 3 at once, each on its own worker thread (two cores: the wall time of the longer half instead
+ * of the sum), each cached if `opts.cache` says so. The data equal {@link runFig3}'s bit for bit (each half is a pure
+ * function of its config; the results cross the thread boundary in exact JSON, as cache hits do), and the cache
+ * entries are the same ones. Progress: (epochs done in both runs, low.epochs + high.epochs).
+ */
+export async function runFig3Async(config: Fig3Config = fig3Config("paper"), opts: Fig3AsyncOptions = {}): Promise<Fig3Data> {
+  validateFig3Config(config);
+  const o = requireOptions<Fig3AsyncOptions>("opts", opts, ["onProgress", "cache", "workers", "signal"]);
+  requireProgress(o.onProgress);
+  const workers = o.workers === undefined ? defaultWorkerCount() : requireInteger("opts.workers", o.workers, 1, 256);
+  if (workers < 2 || !workerThreadsAvailable()) return runFig3(config, { onProgress: o.onProgress, cache: o.cache });
+  const total = config.low.epochs + config.high.epochs;
+  const cb = o.onProgress;
+  let doneLow = 0, doneHigh = 0;
+  const report = cb ? () => cb(Math.min(total, doneLow + doneHigh), total) : undefined;
+  const [low, high] = await Promise.all([
+    runFig3LowAsync(config, report ? (d) => { doneLow = d; report(); } : undefined, { cache: o.cache, worker: true, signal: o.signal }),
+    runFig3HighAsync(config, report ? (d) => { doneHigh = d; report(); } : undefined, { cache: o.cache, worker: true, signal: o.signal }),
+  ]);
   cb?.(total, total);
   return { config, low, high };
 }

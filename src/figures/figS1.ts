@@ -79,11 +79,11 @@ export function figS1Config(scale: FigS1Scale = "paper"): FigS1Config {
   }
   return {
     ...base,
-    learningRates: Array.from(logspace(-3, -1, 8)),
+    learningRates: Array.from(logspace(-3, -1, 10)),
     seeds: range(3),
     epochs: 15000,
     reportEpochs: [5000, 10000, 15000],
-    reduction: "8 learning rates logspace(−3, −1, 8), 3 seeds, 15,000 epochs (report epochs 5k, 10k, 15k)",
+    reduction: "10 learning rates logspace(−3, −1, 10), 3 seeds, 15,000 epochs (report epochs 5k, 10k, 15k)",
   };
 }
 

@@ -4,19 +4,22 @@
  * (Math.tanh and Math.exp are not specified to the last bit). These are the scalar JS twins of the WebAssembly
  * kernels (assembly/rankOne.ts: tanh2/tanh1, exp1, sigmoid1): same operations in the same order, bit-identical.
  *
- * tanh(x): y = min(2|x|, 44); y = k·ln2 + r with k = round(y/ln2) ∈ [0, 64], |r| ≤ ln2/2 (ln2 split in a high
- * part with 11 trailing zero bits and a low part, so k·ln2_hi is exact); expm1(r) = r + r²·p(r) with p the
- * Taylor polynomial of degree 11 (coefficients 1/j!, j = 2…13) evaluated by Estrin's scheme (truncation
- * < 1.2e-17·|r|); E = expm1(y) = 2^k·expm1(r) + (2^k − 1); tanh|x| = E/(E + 2); the sign of x is restored
- * (tanh(±0) = ±0, NaN → NaN, tanh(±∞) = ±1). For |x| ≥ 22 the true tanh rounds to ±1 (1 − tanh 22 < 2^−63),
- * hence the clamp.
+ * tanh(x): y = min(2|x|, 44); y = k·ln2/256 + r with k = round(256·y/ln2) ∈ [0, 16 251], |r| ≤ ln2/512 (ln2/256
+ * split in a high part with 21 trailing zero bits and a low part, so k·hi is exact); p = expm1(r) = r + r²·((C2 +
+ * C3 r) + (C4 + C5 r) r²), Taylor (truncation < 7e-18·|r|); with j = k mod 256, q = k div 256 and the table
+ * T_j = 2^(j/256) − 1 (expm1Table.ts, correctly rounded), X = 2^(j/256)·e^r − 1 = T_j + (p + T_j·p) and
+ * E = expm1(y) = 2^q·X + (2^q − 1); tanh|x| = E/(E + 2); the sign of x is restored (tanh(±0) = ±0, NaN → NaN,
+ * tanh(±∞) = ±1). For |x| ≥ 22 the true tanh rounds to ±1 (1 − tanh 22 < 2^−63), hence the clamp. The table
+ * replaced (at the speed issue's third step) a degree-13 polynomial on |r| ≤ ln2/2: in WebAssembly the short
+ * polynomial and two scalar loads cost about 30 % less time than the long polynomial, at the same error bound.
  *
  * Error bound, stated and tested (test/kernels/fastMath.test.ts, 1.2·10^7 points: uniform on [−25, 25],
  * log-uniform magnitudes 1e−323…1e3, the range-reduction edges (k + ½)·ln2/2, |x| < 1e−8, arbitrary bit
  * patterns, ±0, ±∞, NaN, subnormals): |fastTanh(x) − Math.tanh(x)| ≤ {@link FAST_TANH_ULP_BOUND} = 4 ulp of
- * Math.tanh(x). The bound is attained: of 10^8 further points uniform on five intervals of [0, 22], 257 reached
- * 4 ulp, all with |x| < 0.52; about 0.3 % exceed 1 ulp; for |x| > 4 the error is ≤ 1 ulp. Where it comes from: relative errors of ≲ 1.5u in E (the sum 2^k·expm1(r) + 2^k − 1
- * cancels for k = 1, r < 0), ≤ u in rounding E + 2, ½u in the division (u = 2^−53), counted in ulp of the result
+ * Math.tanh(x). The bound is attained: of 10^8 further points uniform on five intervals of [0, 22], 79 reached
+ * 4 ulp, all with |x| < 0.52; about 1.5 % exceed 1 ulp; for |x| > 4 the error is ≤ 1 ulp. Where it comes from:
+ * relative errors of ≲ 1.5u in X and E (the sums T_j + (p + T_j·p) and 2^q·X + 2^q − 1 can cancel by about a
+ * half when p < 0), ≤ u in rounding E + 2, ½u in the division (u = 2^−53), counted in ulp of the result
  * (one ulp is between u and 2u relative), plus Math.tanh's own error; so ≤ 5 ulp from the true tanh. Results
  * are exactly ±1 from |x| = 19.0141 (Math.tanh from 19.0615; 1 ulp apart in between) and within 1 ulp of x for
  * |x| < 2^−27 (subnormals included).
@@ -26,7 +29,9 @@
  * results.
  */
 
-/** ln 2 = LN2_HI + LN2_LO (fdlibm split). */
+import { EXPM1_TABLE } from "./expm1Table";
+
+/** ln 2 = LN2_HI + LN2_LO (fdlibm split; LN2_HI has 21 trailing zero bits). */
 const LN2_HI = 6.93147180369123816490e-01;
 const LN2_LO = 1.90821492927058770002e-10;
 const INV_LN2 = 1.44269504088896338700e+00;
@@ -37,6 +42,8 @@ const TANH_CLAMP = 44.0;
 const C2 = 0.5, C3 = 1.0 / 6.0, C4 = 1.0 / 24.0, C5 = 1.0 / 120.0, C6 = 1.0 / 720.0, C7 = 1.0 / 5040.0;
 const C8 = 1.0 / 40320.0, C9 = 1.0 / 362880.0, C10 = 1.0 / 3628800.0, C11 = 1.0 / 39916800.0;
 const C12 = 1.0 / 479001600.0, C13 = 1.0 / 6227020800.0;
+/** tanh's finer reduction y = k·ln2/256 + r (exact scalings of INV_LN2, LN2_HI, LN2_LO by 2^±8). */
+const INV_LN2_256 = INV_LN2 * 256.0, LN2_HI_256 = LN2_HI / 256.0, LN2_LO_256 = LN2_LO / 256.0;
 
 /** Stated bound of {@link fastTanh}: at most this many units in the last place of tanh(x). */
 export const FAST_TANH_ULP_BOUND = 4;
@@ -75,12 +82,15 @@ export function fastTanh(x: number): number {
   if (x !== x) return x; // NaN
   const ax = x < 0 ? -x : x;
   const y = ax + ax < TANH_CLAMP ? ax + ax : TANH_CLAMP;
-  const kd = y * INV_LN2 + SHIFTER;
-  const k = kd - SHIFTER;
-  const r = (y - k * LN2_HI) - k * LN2_LO;
-  const em = expm1Reduced(r);
-  const scale = POW2[1022 + k];
-  const e = scale * em + (scale - 1.0);
+  const kd = y * INV_LN2_256 + SHIFTER;
+  const k = kd - SHIFTER; // an integer in [0, 16 251]
+  const r = (y - k * LN2_HI_256) - k * LN2_LO_256;
+  const r2 = r * r;
+  const p = r + r2 * ((C2 + C3 * r) + (C4 + C5 * r) * r2);
+  const T = EXPM1_TABLE[k & 255];
+  const X = T + (p + T * p);
+  const scale = POW2[1022 + (k >> 8)];
+  const e = scale * X + (scale - 1.0);
   const t = e / (e + 2.0);
   return x < 0 ? -t : x === 0 ? x : t;
 }

@@ -11,17 +11,23 @@
  *   Its JS twin is the library's own task kernels (models.taskRnnForwardKernel, training.taskRnnBackwardKernel):
  *   same fastTanh/fastSigmoid and same summation orders, so the two are bit-identical. trainTask uses it in
  *   "wasm" mode (training.taskRnnWasmPass).
+ * - The rank-one latent flow f(κ) = −κ + Σ_i n_i tanh(m_i κ + b_i) on a whole grid ({@link WasmKernels.rankOneFlowGrid},
+ *   assembly/rankOneFlow.ts), whose JS twin is models.rankOneLatentFlow (fastTanh, the trainer's summation order):
+ *   the analysis layer's flow grids use it wherever SIMD exists, in every kernel mode (the same bits as the JS loop).
  * - Their JS twins, bit-identical: fastMath.ts (fastTanh, fastExp, fastSigmoid) and rankOneTwin.ts.
  * - Kernel selection: {@link kernelMode} reads {@link setKernelMode} (this thread) or the environment variable
- *   GHOST_KERNELS = js | wasm | auto. The DEFAULT is "js": the reference kernels of training/bptt.ts with
- *   Math.tanh, so every result stays bit-identical to earlier releases until the WebAssembly path's fidelity is
- *   shown; "wasm" opts in (and throws when WebAssembly SIMD is missing); "auto" takes wasm where SIMD exists.
+ *   GHOST_KERNELS = js | wasm | auto. The DEFAULT (unset or "") is "auto": the WebAssembly kernels wherever
+ *   WebAssembly SIMD exists (every current Node and browser), else the JS kernels. "js" forces the JS reference
+ *   kernels (the rank-one trainer then uses Math.tanh, as releases before the speed issue's third step did, so
+ *   those results are reproduced exactly); "wasm" requires the WebAssembly kernels (throws without SIMD).
+ *   The rank-one results differ between the modes by tanh's rounding only (fastTanh vs Math.tanh, ≤ 4 ulp), which
+ *   the chaotic high-learning-rate runs amplify: see the README's fidelity table.
  *
  * One WebAssembly instance per thread ({@link wasmKernels}: module state is per worker thread). Calls are
  * synchronous and copy their inputs into the instance's memory and their outputs back, so callers keep plain
  * Float64Arrays (the `.data` of ndarray views).
  */
-import { GhostError } from "../core/errors";
+import { GhostError, requireInteger } from "../core/errors";
 import { Rng } from "../core/rng";
 import { RankOneBuffers } from "./rankOneTwin";
 
@@ -63,19 +69,19 @@ export function simdSupported(): boolean {
 }
 
 /**
- * The kernel mode for a requested value (undefined or "" → "js", the default of this release). "wasm" without
- * SIMD throws; "auto" → "wasm" when `simd`, else "js". Anything else throws a GhostError naming GHOST_KERNELS.
+ * The kernel mode for a requested value (undefined or "" → "auto", the default). "wasm" without SIMD throws;
+ * "auto" → "wasm" when `simd`, else "js". Anything else throws a GhostError naming GHOST_KERNELS.
  */
 export function resolveKernelMode(requested: string | undefined, simd: boolean): KernelMode {
   if (requested !== undefined && typeof requested !== "string") throw new GhostError(KERNEL_ENV, requested, `one of ${KERNEL_MODES.join(", ")} (a string)`);
   const r = requested === undefined ? "" : requested.trim().toLowerCase();
-  if (r === "" || r === "js") return "js";
-  if (r === "auto") return simd ? "wasm" : "js";
+  if (r === "js") return "js";
+  if (r === "" || r === "auto") return simd ? "wasm" : "js";
   if (r === "wasm") {
     if (!simd) throw new GhostError(KERNEL_ENV, requested, `"js" or "auto" on this runtime`, "WebAssembly SIMD is not supported here");
     return "wasm";
   }
-  throw new GhostError(KERNEL_ENV, requested, `one of ${KERNEL_MODES.join(", ")} (default js)`);
+  throw new GhostError(KERNEL_ENV, requested, `one of ${KERNEL_MODES.join(", ")} (default auto)`);
 }
 
 let modeOverride: string | undefined;
@@ -89,22 +95,18 @@ export function setKernelMode(mode: string | undefined): void {
   modeOverride = mode;
 }
 
-/** The kernel mode in effect: {@link setKernelMode}'s value, else GHOST_KERNELS, else "js". */
+/** The kernel mode in effect: {@link setKernelMode}'s value, else GHOST_KERNELS, else "auto" (wasm where SIMD exists). */
 export function kernelMode(): KernelMode {
   const requested = modeOverride ?? (typeof process === "object" ? process.env[KERNEL_ENV] : undefined);
   return resolveKernelMode(requested, simdSupported());
 }
 
 /**
- * The kernels of the v2 task RNNs (training.trainTask). Their WebAssembly and JS kernels are bit-identical (same
- * fastTanh, same summation orders; test/kernels/taskRnnWasm.test.ts), so the faster one is the default: "wasm"
- * where WebAssembly SIMD exists, unless "js" is requested explicitly (setKernelMode("js") or GHOST_KERNELS=js).
- * The rank-one kernels keep {@link kernelMode} (default "js": their JS reference uses Math.tanh, not bit-identical).
+ * The kernels of the v2 task RNNs (training.trainTask): the same as {@link kernelMode} (kept as its own name for
+ * callers of earlier releases, when the rank-one kernels still defaulted to JS). The task RNN's WebAssembly and JS
+ * kernels are bit-identical (same fastTanh, same summation orders; test/kernels/taskRnnWasm.test.ts).
  */
 export function taskKernelMode(): KernelMode {
-  const requested = modeOverride ?? (typeof process === "object" ? process.env[KERNEL_ENV] : undefined);
-  const r = requested === undefined ? "" : String(requested).trim().toLowerCase();
-  if (r === "") return simdSupported() ? "wasm" : "js";
   return kernelMode();
 }
 
@@ -137,8 +139,11 @@ interface KernelExports {
   rankOneTrain(
     N: number, S: number, m: number, n: number, b: number, leak: number, c: number, x0: number, targets: number, lossScale: number,
     x: number, phi: number, kap: number, o: number, dz: number, gx: number, gm: number, gn: number, gb: number,
-    learningRate: number, epochs: number, lossOut: number, accOut: number, normOut: number,
+    learningRate: number, epochs: number, lossOut: number, accOut: number, normOut: number, bound: number,
   ): number;
+  trainStatus(): number;
+  trainBound(): number;
+  rankOneFlowGrid(N: number, G: number, m: number, n: number, b: number, grid: number, out: number): void;
   rngSetState(a: number, b: number, c: number, d: number, spare: number, hasSpare: number): void;
   rngGetState(i: number): number;
   normalBlocks(p: number, blocks: number, blockLen: number, stride: number): void;
@@ -215,9 +220,11 @@ export interface TaskPassOutput {
 interface RankOneLayout {
   N: number; S: number;
   m: number; n: number; b: number; targets: number; x: number; phi: number; kap: number; o: number; dz: number;
-  gx: number; gm: number; gn: number; gb: number; end: number;
+  gx: number; gm: number; gn: number; gb: number; lossOut: number; accOut: number; normOut: number; end: number;
+  /** Capacity of the per-epoch record arrays lossOut, accOut, normOut (epochs). */
+  records: number;
   /** Views on the arrays above (made once per layout and memory buffer: no allocation per call). */
-  v: Record<"m" | "n" | "b" | "targets" | "x" | "phi" | "kap" | "o" | "dz" | "gx" | "gm" | "gn" | "gb", Float64Array>;
+  v: Record<"m" | "n" | "b" | "targets" | "x" | "phi" | "kap" | "o" | "dz" | "gx" | "gm" | "gn" | "gb" | "lossOut" | "accOut" | "normOut", Float64Array>;
   buffer: ArrayBuffer;
 }
 
@@ -227,6 +234,22 @@ export interface RankOneTrainResult {
   accuracy: Float64Array;
   gradNorm: Float64Array;
   epochsRun: number;
+  /** How the run ended (see {@link RankOneChunk.status}). */
+  status: RankOneChunk["status"];
+}
+
+/** What {@link WasmKernels.rankOneTrainInto} did. */
+export interface RankOneChunk {
+  /** Epochs whose record was written (the last one WITHOUT its update unless status is "done"). */
+  epochsRun: number;
+  /**
+   * "done": every requested epoch ran and was applied; "nonFinite": the last recorded epoch's loss or gradient norm
+   * is NaN/±Inf (not applied); "guard": bound + learningRate·norm ≤ 1e300 failed at the last recorded epoch (not
+   * applied; its gradient was copied to `grads` so the caller can test the update entry by entry).
+   */
+  status: "done" | "nonFinite" | "guard";
+  /** max |p| over m, n, b after the last applied update (the input bound when none was applied). */
+  bound: number;
 }
 
 /**
@@ -267,6 +290,38 @@ export class WasmKernels {
     return this.map(input, out, true);
   }
 
+  /**
+   * The rank-one latent flow on a grid, in WebAssembly SIMD (assembly/rankOneFlow.ts):
+   * out[j] = −κ_j + Σ_i n_i tanh(m_i κ_j + b_i), F summed as (Σ_{i even} + Σ_{i odd}) + odd tail with the
+   * deterministic tanh, bit-identical to models.rankOneLatentFlow at every κ_j (its JS twin). m, n, b: Float64Arrays
+   * of one length N ≥ 1; grid: G numbers (any array-like); out: a Float64Array of length G (allocated when omitted).
+   * Lengths are validated (O(1)); the values are not (NaN in, NaN out). Returns `out`.
+   */
+  rankOneFlowGrid(m: Float64Array, n: Float64Array, b: Float64Array, grid: ArrayLike<number>, out?: Float64Array): Float64Array {
+    for (const [k, a] of [["m", m], ["n", n], ["b", b]] as const) {
+      if (!(a instanceof Float64Array)) throw new GhostError(k, a, "a Float64Array");
+    }
+    const N = m.length;
+    if (N < 1 || n.length !== N || b.length !== N) throw new GhostError("m/n/b", `${m.length}/${n.length}/${b.length}`, "one length N ≥ 1 each");
+    if (grid === null || typeof grid !== "object" || typeof grid.length !== "number") throw new GhostError("grid", grid, "an array of κ values");
+    const G = grid.length;
+    const res = out ?? new Float64Array(G);
+    if (!(res instanceof Float64Array) || res.length !== G) throw new GhostError("out", res, `a Float64Array of length ${G} (the grid's length)`);
+    // Layout above the heap base (each array 16-byte aligned); grow memory BEFORE taking the view.
+    let at = this.base;
+    const take = (len: number) => { const p = at; at += (len + 1) & ~1; return p; };
+    const pm = take(N), pn = take(N), pb = take(N), pg = take(G), po = take(G);
+    this.layout = null;
+    this.ensure(at);
+    const f = this.f64;
+    f.set(m, pm); f.set(n, pn); f.set(b, pb);
+    if (grid instanceof Float64Array || Array.isArray(grid)) f.set(grid as ArrayLike<number>, pg);
+    else for (let j = 0; j < G; j++) f[pg + j] = grid[j];
+    this.ex.rankOneFlowGrid(N, G, pm * 8, pn * 8, pb * 8, pg * 8, po * 8);
+    res.set(f.subarray(po, po + G));
+    return res;
+  }
+
   private map(input: Float64Array, out: Float64Array, exp: boolean): Float64Array {
     if (!(input instanceof Float64Array)) throw new GhostError("input", input, "a Float64Array");
     if (!(out instanceof Float64Array) || out.length !== input.length) throw new GhostError("out", out, `a Float64Array of length ${input.length}`);
@@ -279,28 +334,34 @@ export class WasmKernels {
     return out;
   }
 
-  private rankOneLayout(N: number, S: number): RankOneLayout {
+  /**
+   * The rank-one arrays in linear memory for (N, S) with room for `records` per-epoch records (reused while N and S
+   * match, the capacity suffices and memory has not grown). Grows memory BEFORE making the views, so no view ever
+   * points into a detached buffer.
+   */
+  private rankOneLayout(N: number, S: number, records = 0): RankOneLayout {
     const L = this.layout;
-    if (L && L.N === N && L.S === S && L.buffer === this.ex.memory.buffer) return L;
+    if (L && L.N === N && L.S === S && L.records >= records && L.buffer === this.ex.memory.buffer) return L;
+    const R = Math.max(records, L && L.N === N && L.S === S ? L.records : 0, 64);
     let at = this.base;
     const take = (len: number) => { const p = at; at += (len + 1) & ~1; return p; }; // keeps 16-byte alignment
     const off = {
       m: take(N), n: take(N), b: take(N), targets: take(S), x: take((S + 1) * N), phi: take(S * N), kap: take(S + 1),
-      o: take(S), dz: take(S), gx: take(N), gm: take(N), gn: take(N), gb: take(N),
+      o: take(S), dz: take(S), gx: take(N), gm: take(N), gn: take(N), gb: take(N), lossOut: take(R), accOut: take(R), normOut: take(R),
     };
     this.ensure(at);
-    const len = { m: N, n: N, b: N, targets: S, x: (S + 1) * N, phi: S * N, kap: S + 1, o: S, dz: S, gx: N, gm: N, gn: N, gb: N };
+    const len = { m: N, n: N, b: N, targets: S, x: (S + 1) * N, phi: S * N, kap: S + 1, o: S, dz: S, gx: N, gm: N, gn: N, gb: N, lossOut: R, accOut: R, normOut: R };
     const v = {} as RankOneLayout["v"];
     for (const k of Object.keys(off) as (keyof typeof off)[]) v[k] = this.f64.subarray(off[k], off[k] + len[k]);
-    const nl: RankOneLayout = { N, S, ...off, end: at, v, buffer: this.ex.memory.buffer };
+    const nl: RankOneLayout = { N, S, ...off, records: R, end: at, v, buffer: this.ex.memory.buffer };
     this.layout = nl;
     return nl;
   }
 
-  private loadRankOne(m: Float64Array, n: Float64Array, b: Float64Array, targets: Float64Array, N: number, S: number): RankOneLayout {
+  private loadRankOne(m: Float64Array, n: Float64Array, b: Float64Array, targets: Float64Array, N: number, S: number, records = 0): RankOneLayout {
     if (m.length !== N || n.length !== N || b.length !== N) throw new GhostError("m/n/b", `${m.length}/${n.length}/${b.length}`, `length N = ${N} each`);
     if (targets.length !== S) throw new GhostError("targets", targets.length, `length S = ${S}`);
-    const L = this.rankOneLayout(N, S), v = L.v;
+    const L = this.rankOneLayout(N, S, records), v = L.v;
     v.m.set(m); v.n.set(n); v.b.set(b); v.targets.set(targets);
     return L;
   }
@@ -333,27 +394,59 @@ export class WasmKernels {
    * Full-batch SGD of one rank-one latent network for `epochs` epochs, entirely in WebAssembly, updating m, n, b
    * IN PLACE: per epoch one {@link rankOnePass}, the gradient norm √(Σ gm² + Σ gn² + Σ gb²) (sequential, as
    * training/trainRnn.ts), then p ← p − learningRate·∇p. Stops (without that epoch's update) at the first epoch
-   * whose loss or norm is not finite. Same parameters, losses and norms, bit for bit, as trainRnn with the wasm
-   * kernel on an all-trainable model (test/kernels/rankOne.test.ts).
+   * whose loss or norm is not finite, or whose update might overflow (trainRnn's guard). Same parameters, losses
+   * and norms, bit for bit, as trainRnn with the wasm kernel on an all-trainable model (test/kernels/rankOne.test.ts).
    */
   rankOneTrain(
     m: Float64Array, n: Float64Array, b: Float64Array,
     leak: number, confidence: number, initialState: number, targets: Float64Array, lossScale: number,
     learningRate: number, epochs: number,
   ): RankOneTrainResult {
+    requireInteger("epochs", epochs, 0, 1e8);
+    const loss = new Float64Array(epochs), accuracy = new Float64Array(epochs), gradNorm = new Float64Array(epochs);
+    let bound = 0;
+    for (const p of [m, n, b]) for (let i = 0; i < p.length; i++) bound = Math.max(bound, Math.abs(p[i]));
+    let done = 0, status: RankOneChunk["status"] = "done";
+    while (done < epochs && status === "done") {
+      const r = this.rankOneTrainInto(m, n, b, leak, confidence, initialState, targets, lossScale, learningRate, Math.min(epochs - done, 65536), bound, loss, accuracy, gradNorm, done);
+      done += r.epochsRun; status = r.status; bound = r.bound;
+    }
+    return { loss: loss.slice(0, done), accuracy: accuracy.slice(0, done), gradNorm: gradNorm.slice(0, done), epochsRun: done, status };
+  }
+
+  /**
+   * The fused SGD loop of {@link rankOneTrain} for at most `epochs` epochs, writing the per-epoch records into
+   * loss, accuracy and gradNorm from index `offset` (no allocation: trainRnn's chunks between snapshot, progress and
+   * hook epochs). `bound` is max |p| over m, n, b now (trainRnn's paramBound). m, n, b are updated in place with
+   * every applied update. When the run stops at the overflow guard, that epoch's gradients are copied into
+   * `grads` (when given). Lengths are validated (O(1)); the values are not.
+   */
+  rankOneTrainInto(
+    m: Float64Array, n: Float64Array, b: Float64Array,
+    leak: number, confidence: number, initialState: number, targets: Float64Array, lossScale: number,
+    learningRate: number, epochs: number, bound: number,
+    loss: Float64Array, accuracy: Float64Array, gradNorm: Float64Array, offset: number,
+    grads?: { gm: Float64Array; gn: Float64Array; gb: Float64Array },
+  ): RankOneChunk {
     const N = m.length, S = targets.length;
-    const L = this.loadRankOne(m, n, b, targets, N, S);
-    const E = (epochs + 1) & ~1;
-    const lossOut = L.end, accOut = lossOut + E, normOut = accOut + E;
-    this.ensure(normOut + E);
+    requireInteger("epochs", epochs, 0, 1e8);
+    requireInteger("offset", offset, 0);
+    for (const [k, a] of [["loss", loss], ["accuracy", accuracy], ["gradNorm", gradNorm]] as const) {
+      if (!(a instanceof Float64Array) || a.length < offset + epochs) throw new GhostError(k, a instanceof Float64Array ? a.length : a, `a Float64Array of length ≥ offset + epochs = ${offset + epochs}`);
+    }
+    const L = this.loadRankOne(m, n, b, targets, N, S, epochs);
     const run = this.ex.rankOneTrain(N, S, L.m * 8, L.n * 8, L.b * 8, leak, confidence, initialState, L.targets * 8, lossScale,
       L.x * 8, L.phi * 8, L.kap * 8, L.o * 8, L.dz * 8, L.gx * 8, L.gm * 8, L.gn * 8, L.gb * 8,
-      learningRate, epochs, lossOut * 8, accOut * 8, normOut * 8);
-    const f = this.f64;
-    m.set(L.v.m); n.set(L.v.n); b.set(L.v.b);
-    return {
-      loss: f.slice(lossOut, lossOut + run), accuracy: f.slice(accOut, accOut + run), gradNorm: f.slice(normOut, normOut + run), epochsRun: run,
-    };
+      learningRate, epochs, L.lossOut * 8, L.accOut * 8, L.normOut * 8, bound);
+    const v = L.v, code = this.ex.trainStatus();
+    m.set(v.m); n.set(v.n); b.set(v.b);
+    loss.set(v.lossOut.subarray(0, run), offset);
+    accuracy.set(v.accOut.subarray(0, run), offset);
+    gradNorm.set(v.normOut.subarray(0, run), offset);
+    const status = code === 0 ? "done" : code === 1 ? "nonFinite" : "guard";
+    if (status === "guard" && grads) { grads.gm.set(v.gm); grads.gn.set(v.gn); grads.gb.set(v.gb); }
+    const applied = status === "done" ? run : run - 1;
+    return { epochsRun: run, status, bound: applied > 0 ? this.ex.trainBound() : bound };
   }
 
   /**

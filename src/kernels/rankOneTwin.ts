@@ -2,9 +2,10 @@
  * The JS twin of the WebAssembly rank-one kernel (assembly/rankOne.ts rankOnePass): the same float64 operations
  * in the same order, with the deterministic {@link fastTanh} / {@link fastSigmoid}, so the two agree bit for bit
  * (test/kernels/rankOne.test.ts). It differs from the reference training/bptt.ts rankOneLatentKernel only in
- * (1) tanh and σ (fastTanh/fastSigmoid instead of Math.tanh/Math.exp) and (2) the two reductions
+ * (1) tanh and σ (fastTanh/fastSigmoid instead of Math.tanh/Math.exp), (2) the two reductions
  * κ_{t+1} = Σ_i n_i x_{t+1,i} and ∂loss/∂κ_t = Σ_i m_i ∂loss/∂u_{t,i}, summed as (Σ_{i even} + Σ_{i odd}) + tail
- * (the two SIMD lanes) instead of left to right.
+ * (the two SIMD lanes) instead of left to right, and (3) the backward step adds ∂loss/∂κ_{t+1} through step t+1
+ * and through the readout as one factor (∂κ_{t+1} + dz_t) instead of in two loops.
  *
  * Model (spec A5, D2): κ_0 = x0·Σn, x_{t+1} = (1 − α)x_t + α tanh(m κ_t + b), κ_{t+1} = n·x_{t+1},
  * o_{t+1} = σ(c(κ_{t+1} − 1)), loss = Σ_{t=1}^{S} (o_t − y_t)²/lossScale; gradients ∂loss/∂m, ∂loss/∂n, ∂loss/∂b.
@@ -97,15 +98,18 @@ export function rankOneTwinPass(
   if (!withGradient) return ws.loss;
   const gx = ws.gx;
   gm.fill(0); gn.fill(0); gb.fill(0); gx.fill(0);
+  // as the WebAssembly backward loop: e = ∂κ_{t+1} (through step t+1) + dz_t (through the readout), added once
+  let dkp = 0;
   for (let t = S - 1; t >= 0; t--) {
     const d = dz[t];
+    const e = dkp + d;
     const xo = t * N, xn = xo + N;
     const k = kap[t];
     s0 = 0; s1 = 0;
     for (let i = 0; i < N2; i += 2) {
       for (let j = i; j < i + 2; j++) {
-        const g = gx[j] + d * n[j];
-        gn[j] += d * x[xn + j];
+        const g = gx[j] + e * n[j];
+        gn[j] += e * x[xn + j];
         const p = phi[xo + j];
         const du = a * g * (1 - p * p);
         gb[j] += du;
@@ -117,8 +121,8 @@ export function rankOneTwinPass(
     let dk = s0 + s1;
     if (N2 < N) {
       const i = N2;
-      const g = gx[i] + d * n[i];
-      gn[i] += d * x[xn + i];
+      const g = gx[i] + e * n[i];
+      gn[i] += e * x[xn + i];
       const p = phi[xo + i];
       const du = a * g * (1 - p * p);
       gb[i] += du;
@@ -126,10 +130,11 @@ export function rankOneTwinPass(
       dk += m[i] * du;
       gx[i] = keep * g;
     }
-    for (let i = 0; i < N; i++) {
-      gn[i] += dk * x[xo + i];
-      gx[i] += dk * n[i];
-    }
+    dkp = dk;
+  }
+  for (let i = 0; i < N; i++) {
+    gn[i] += dkp * x[i];
+    gx[i] += dkp * n[i];
   }
   return ws.loss;
 }

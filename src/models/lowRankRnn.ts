@@ -16,6 +16,8 @@ import { F64Array, ndFloat64, requireNd } from "../core/nd";
 import { Rng } from "../core/rng";
 import type { LowRankParams, RnnModel } from "./types";
 import type { Flow1D } from "./flow";
+import { fastTanh } from "../kernels/fastMath";
+import { simdSupported, wasmKernels, wasmPath, WasmKernels } from "../kernels";
 
 /**
  * The rank-one parameters in the paper's names: m = M[:, 0], n = P[0, :], b; three float64 ndarrays of shape [N]
@@ -84,62 +86,93 @@ export function rankOneParams(model: RnnModel): RankOneParams {
 }
 
 /**
- * F(κ) = Σ_i n_i tanh(m_i κ + b_i): the recurrent drive in the latent variable. The trainer's fused rank-one
- * kernel computes n·x_{t+1} with x_{t+1} = (1 − α)x_t + α tanh(m κ_t + b) in the same loop order, so the κ map
- * and the flow plots agree to rounding (≤ 1e-12 at N = 100). Arrays m, n, b of one length N (not checked here:
+ * F(κ) = Σ_i n_i tanh(m_i κ + b_i): the recurrent drive in the latent variable, with the library's deterministic
+ * tanh (kernels.fastTanh: ≤ 4 ulp from Math.tanh, the same bits on every platform) and summed in the rank-one
+ * trainer's order: two partial sums, Σ over even i and Σ over odd i (each in increasing i), added at the end, then
+ * the last term when N is odd — exactly as the trainer's kernels (kernels/rankOneTwin.ts, assembly/rankOne.ts)
+ * sum κ = n·x, and as the WebAssembly grid kernel (kernels.WasmKernels.rankOneFlowGrid) sums F, bit for bit. So the
+ * κ map and the flow plots agree to rounding (≤ 1e-12 at N = 100). Arrays m, n, b of one length N (not checked here:
  * this is called in hot loops; analysis.rankOneFlow validates). Reads the `.data` of contiguous m, n, b.
  */
 export function rankOneDrive(p: RankOneParams, kappa: number): number {
   const m = p.m.data, n = p.n.data, b = p.b.data;
-  let s = 0;
-  for (let i = 0; i < m.length; i++) s += n[i] * Math.tanh(m[i] * kappa + b[i]);
+  const N = m.length, N2 = N & ~1;
+  let s0 = 0, s1 = 0;
+  for (let i = 0; i < N2; i += 2) {
+    s0 += n[i] * fastTanh(m[i] * kappa + b[i]);
+    s1 += n[i + 1] * fastTanh(m[i + 1] * kappa + b[i + 1]);
+  }
+  let s = s0 + s1;
+  if (N2 < N) s += n[N2] * fastTanh(m[N2] * kappa + b[N2]);
   return s;
 }
 
 /**
- * The latent flow f(κ) = dκ/dt = −κ + Σ_i n_i tanh(m_i κ + b_i) (time in units of τ); κ any real number.
- * Not validated (hot path: fixed-point searches call it thousands of times); analysis.rankOneFlow validates.
+ * The latent flow f(κ) = dκ/dt = −κ + Σ_i n_i tanh(m_i κ + b_i) (time in units of τ); κ any real number; F as
+ * {@link rankOneDrive} (deterministic tanh, fixed summation order). Not validated (hot path: fixed-point searches
+ * call it thousands of times); analysis.rankOneFlow validates. On a whole grid use {@link rankOneLatentFlowOnGrid}
+ * (the same bits, in WebAssembly SIMD where available).
  */
 export function rankOneLatentFlow(p: RankOneParams, kappa: number): number {
   return -kappa + rankOneDrive(p, kappa);
 }
 
-/** f′(κ) = −1 + Σ_i n_i m_i (1 − tanh²(m_i κ + b_i)). Not validated (hot path; analysis.rankOneFlow validates). */
+/**
+ * f′(κ) = −1 + Σ_i n_i m_i (1 − tanh²(m_i κ + b_i)), tanh = kernels.fastTanh, the sum in {@link rankOneDrive}'s
+ * order ((Σ_{i even} + Σ_{i odd}) + odd tail) and then added to −1. Not validated (hot path; analysis.rankOneFlow
+ * validates).
+ */
 export function rankOneLatentFlowSlope(p: RankOneParams, kappa: number): number {
   const m = p.m.data, n = p.n.data, b = p.b.data;
-  let s = -1;
-  for (let i = 0; i < m.length; i++) {
-    const t = Math.tanh(m[i] * kappa + b[i]);
-    s += n[i] * m[i] * (1 - t * t);
+  const N = m.length, N2 = N & ~1;
+  let s0 = 0, s1 = 0;
+  for (let i = 0; i < N2; i += 2) {
+    const t0 = fastTanh(m[i] * kappa + b[i]), t1 = fastTanh(m[i + 1] * kappa + b[i + 1]);
+    s0 += n[i] * m[i] * (1 - t0 * t0);
+    s1 += n[i + 1] * m[i + 1] * (1 - t1 * t1);
   }
-  return s;
+  let s = s0 + s1;
+  if (N2 < N) {
+    const t = fastTanh(m[N2] * kappa + b[N2]);
+    s += n[N2] * m[N2] * (1 - t * t);
+  }
+  return -1 + s;
 }
 
 /**
- * f″(κ) = Σ_i n_i m_i² · (−2 tanh(u_i)(1 − tanh²(u_i))), u_i = m_i κ + b_i. Not validated (hot path;
- * analysis.rankOneFlow validates).
+ * f″(κ) = Σ_i n_i m_i² · (−2 tanh(u_i)(1 − tanh²(u_i))), u_i = m_i κ + b_i, tanh = kernels.fastTanh, summed in
+ * {@link rankOneDrive}'s order. Not validated (hot path; analysis.rankOneFlow validates).
  */
 export function rankOneLatentFlowCurvature(p: RankOneParams, kappa: number): number {
   const m = p.m.data, n = p.n.data, b = p.b.data;
-  let s = 0;
-  for (let i = 0; i < m.length; i++) {
-    const t = Math.tanh(m[i] * kappa + b[i]);
-    s += n[i] * m[i] * m[i] * (-2 * t * (1 - t * t));
+  const N = m.length, N2 = N & ~1;
+  let s0 = 0, s1 = 0;
+  for (let i = 0; i < N2; i += 2) {
+    const t0 = fastTanh(m[i] * kappa + b[i]), t1 = fastTanh(m[i + 1] * kappa + b[i + 1]);
+    s0 += n[i] * m[i] * m[i] * (-2 * t0 * (1 - t0 * t0));
+    s1 += n[i + 1] * m[i + 1] * m[i + 1] * (-2 * t1 * (1 - t1 * t1));
+  }
+  let s = s0 + s1;
+  if (N2 < N) {
+    const t = fastTanh(m[N2] * kappa + b[N2]);
+    s += n[N2] * m[N2] * m[N2] * (-2 * t * (1 - t * t));
   }
   return s;
 }
 
 /**
  * The rank-one model's rule as one flow object: f = {@link rankOneLatentFlow}, df = {@link rankOneLatentFlowSlope},
- * d2f = {@link rankOneLatentFlowCurvature}, evaluated on `p` itself (no copy: training moves the flow; take a copy
- * with analysis.rankOneFlow for a snapshot). The trainer's forward pass computes the same F(κ) in its fused kernel.
- * Not validated (analysis.rankOneFlow validates).
+ * d2f = {@link rankOneLatentFlowCurvature}, and the batch evaluator fGrid = {@link rankOneLatentFlowOnGrid} (f on a
+ * whole grid, the same bits as f point by point, in WebAssembly SIMD where available), evaluated on `p` itself (no
+ * copy: training moves the flow; take a copy with analysis.rankOneFlow for a snapshot). The trainer's forward pass
+ * computes the same F(κ) in its fused kernel. Not validated (analysis.rankOneFlow validates).
  */
 export function rankOneLatentRule(p: RankOneParams): Flow1D {
   return {
     f: (kappa: number) => rankOneLatentFlow(p, kappa),
     df: (kappa: number) => rankOneLatentFlowSlope(p, kappa),
     d2f: (kappa: number) => rankOneLatentFlowCurvature(p, kappa),
+    fGrid: (grid: ArrayLike<number>, out: Float64Array) => { flowOnGrid(p, grid, out); },
   };
 }
 
@@ -160,9 +193,39 @@ export function rankOneInitialKappa(model: RnnModel): number {
   return s;
 }
 
+/** This thread's WebAssembly kernels for the grid flow, or null without SIMD or without the compiled module. */
+let gridKernels: WasmKernels | null | undefined;
+function flowGridKernels(): WasmKernels | null {
+  if (gridKernels === undefined) {
+    gridKernels = null;
+    if (simdSupported()) {
+      try {
+        wasmPath(); // the compiled module exists (npm run build); without it the JS loop gives the same bits
+        gridKernels = wasmKernels();
+      } catch {
+        gridKernels = null;
+      }
+    }
+  }
+  return gridKernels;
+}
+
+/** f on a grid into `out` (length checked by the callers): WebAssembly SIMD when available, else the JS loop. */
+function flowOnGrid(p: RankOneParams, grid: ArrayLike<number>, out: Float64Array): Float64Array {
+  const k = flowGridKernels();
+  if (k !== null && grid.length > 0 && p.m.data.length > 0) return k.rankOneFlowGrid(p.m.data, p.n.data, p.b.data, grid, out);
+  for (let j = 0; j < grid.length; j++) out[j] = rankOneLatentFlow(p, grid[j]);
+  return out;
+}
+
 /**
- * f(κ) on a grid, written into `out` (allocated if absent): out[j] = rankOneLatentFlow(p, grid[j]).
- * @param grid κ values, shape [G]. @param out optional Float64Array of length G.
+ * f(κ) on a grid, written into `out` (allocated if absent): out[j] = rankOneLatentFlow(p, grid[j]), bit for bit.
+ * Where WebAssembly SIMD exists (every current Node and browser) the WebAssembly kernel
+ * kernels.WasmKernels.rankOneFlowGrid computes it (same operations and summation order as the JS
+ * {@link rankOneLatentFlow}, so the same bits; several times faster); elsewhere the JS loop. The choice does not
+ * depend on the kernel mode (GHOST_KERNELS): both give the same result.
+ * @param p m, n, b float64 ndarrays of one shape [N]. @param grid κ values, shape [G]. @param out optional
+ * Float64Array of length G.
  */
 export function rankOneLatentFlowOnGrid(p: RankOneParams, grid: ArrayLike<number>, out?: Float64Array): Float64Array {
   if (p === null || typeof p !== "object") throw new GhostError("p", p, "rank-one parameters { m, n, b }");
@@ -173,6 +236,5 @@ export function rankOneLatentFlowOnGrid(p: RankOneParams, grid: ArrayLike<number
   if (out !== undefined && !(out instanceof Float64Array)) throw new GhostError("out", out, `a Float64Array of length ${grid.length} or undefined`);
   const res = out ?? new Float64Array(grid.length);
   if (res.length !== grid.length) throw new GhostError("out", res, `a Float64Array of length ${grid.length} (the grid's length)`);
-  for (let j = 0; j < grid.length; j++) res[j] = rankOneLatentFlow(p, grid[j]);
-  return res;
+  return flowOnGrid(p, grid, res);
 }

@@ -84,3 +84,42 @@ registerRunner<ConfidenceInterventionConfig, ConfidenceInterventionResult>({
   validate: (c) => void validateConfidenceInterventionConfig(c, "config"),
   cost: confidenceInterventionCost,
 });
+
+// Fig 3's two watched runs (protocols/rankOneWatch.ts), so that figures.runFig3Async can run them side by side on
+// worker threads (engine.runInWorker) with their progress.
+import { FastRunConfig, FastRunData, FlowWatchSetup, runFastWatch, runSlowWatch, SlowRunConfig, SlowRunData } from "./rankOneWatch";
+
+/** Config of the "rankOneSlowWatch" / "rankOneFastWatch" runners: the shared setup and one run's config. */
+export interface WatchRunConfig<R> {
+  setup: FlowWatchSetup;
+  run: R;
+}
+
+const requireWatchConfig = (c: unknown): void => {
+  const o = requireOptions<WatchRunConfig<unknown>>("config", c, ["setup", "run"]);
+  requireOptions("config.setup", o.setup);
+  requireOptions("config.run", o.run);
+};
+
+registerRunner<WatchRunConfig<SlowRunConfig>, SlowRunData>({
+  name: "rankOneSlowWatch",
+  version: "1",
+  description: "Fig 3A-B: rank-one RNN at a low lr, flow watched {setup: FlowWatchSetup, run: SlowRunConfig} → SlowRunData (validate with figures.validateFig3Config)",
+  module: __filename,
+  variant: kernelVariant,
+  run: (c, ctx) => runSlowWatch(c.setup, c.run, ctx?.onProgress),
+  validate: requireWatchConfig,
+  cost: (c) => c.run.epochs,
+});
+
+registerRunner<WatchRunConfig<FastRunConfig>, FastRunData>({
+  name: "rankOneFastWatch",
+  version: "1",
+  description: "Fig 3C-D: rank-one RNN at a high lr, ghost analysis after every epoch {setup: FlowWatchSetup, run: FastRunConfig} → FastRunData (validate with figures.validateFig3Config)",
+  module: __filename,
+  variant: kernelVariant,
+  run: (c, ctx) => runFastWatch(c.setup, c.run, ctx?.onProgress),
+  validate: requireWatchConfig,
+  // the ghost analysis after every epoch costs about 30 epochs of training
+  cost: (c) => 30 * c.run.epochs,
+});

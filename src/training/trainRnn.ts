@@ -152,11 +152,31 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
   }
 
   const ws: Workspace = createWorkspace(model, task);
-  // Kernel choice (kernels/index.ts): GHOST_KERNELS=wasm runs the rank-one latent pass in WebAssembly (opt-in);
-  // the default is forwardBackward, the JS reference kernels.
+  // Kernel choice (kernels/index.ts): in "wasm" mode (the default where WebAssembly SIMD exists) the rank-one latent
+  // pass runs in WebAssembly; GHOST_KERNELS=js runs forwardBackward, the JS reference kernels (Math.tanh).
   const cfg = model.config;
   const wasm = cfg.kind === "lowRank" && cfg.rank === 1 && cfg.readout === "latent" && kernelMode() === "wasm" ? rankOneWasm(model, ws) : null;
-  const groups = parameterGroups(model.config).filter((g) => model.trainable[g]);
+  const allGroups = parameterGroups(model.config);
+  const groups = allGroups.filter((g) => model.trainable[g]);
+  // With every group trainable, the wasm kernel runs whole stretches of epochs (pass, norm, update) in one call
+  // (kernels.rankOneTrainInto: the same operations as the loop below, bit for bit), from one epoch that needs JS
+  // (a snapshot, a flow snapshot, a progress report, a hook, the last) to the next.
+  const fused = wasm !== null && groups.length === allGroups.length;
+  const everyEpoch = options.onEpoch !== undefined || options.stopWhen !== undefined;
+  const snapList = [...snapshotEpochs].sort((x, y) => x - y), flowList = [...flowEpochs].sort((x, y) => x - y);
+  let snapAt = 0, flowAt = 0;
+  /** The last epoch index (0-based, ≥ e) of a fused stretch starting at e. */
+  const stretchEnd = (e: number): number => {
+    if (everyEpoch) return e;
+    let end = options.onProgress ? Math.min(epochs - 1, Math.ceil((e + 1) / progressEvery) * progressEvery - 1) : epochs - 1;
+    while (snapAt < snapList.length && snapList[snapAt] < startEpoch + e) snapAt++;
+    while (flowAt < flowList.length && flowList[flowAt] < startEpoch + e) flowAt++;
+    if (snapAt < snapList.length) end = Math.min(end, snapList[snapAt] - startEpoch);
+    if (flowAt < flowList.length) end = Math.min(end, flowList[flowAt] - startEpoch);
+    return end;
+  };
+  let fusedUntil = 0; // epochs [0, fusedUntil) have records from the fused kernel
+  let fusedApplied = 0; // of which [0, fusedApplied) had their update applied there
   // Trainable parameter groups and their gradients (ndarrays of one shape per group), their contiguous .data for
   // the loops below, and one preallocated step buffer per group for the update p ← p − η·g.
   const P: F64Array[] = groups.map((g) => paramGroup(model.params, g));
@@ -182,26 +202,14 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
     }
   };
 
-  for (let e = 0; e < epochs; e++) {
-    const epoch = startEpoch + e;
-    const L = wasm
-      ? wasm.pass.rankOnePass(wasm.m, wasm.n, wasm.b, cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale, ws, wasm.gm, wasm.gn, wasm.gb)
-      : forwardBackward(model, task, ws, true);
-    // Global norm √(Σ_groups Σ_i g_i²) as ONE running sum over the groups in order. Not ops.norm2: summing
-    // per-group norm2squared results rounds differently, and this sum order is part of the recorded results.
-    let sq = 0;
-    for (let q = 0; q < nGroups; q++) {
-      const gr = Gd[q];
-      for (let i = 0; i < gr.length; i++) sq += gr[i] * gr[i];
-    }
-    const norm = Math.sqrt(sq);
-    loss[e] = L;
-    accuracy[e] = ws.accuracy;
-    gradNorm[e] = norm;
-    run = e + 1;
+  /**
+   * The end of an epoch in JS: divergence (non-finite loss or norm) and the overflow guard, then the SGD step.
+   * Returns false when training must stop (diverged, nothing applied).
+   */
+  const checkAndUpdate = (epoch: number, L: number, norm: number): boolean => {
     if (!Number.isFinite(L) || !Number.isFinite(norm)) {
       divergence(epoch, !Number.isFinite(L) ? `loss = ${L}` : `gradient norm = ${norm}`);
-      break;
+      return false;
     }
     if (!(paramBound + learningRate * norm <= 1e300)) {
       // Near overflow: an update that would make a parameter non-finite is divergence; detect it before touching them.
@@ -214,7 +222,7 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
       }
       if (overflow) {
         divergence(epoch, `update overflow: ${overflow} would become non-finite (learningRate × gradient norm = ${learningRate * norm})`);
-        break;
+        return false;
       }
     }
     // SGD step p ← p − η·∇p per trainable group: step = η·g (ops.muls), p −= step (ops.subeq); the same two
@@ -227,13 +235,53 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
       if (nq > bound) bound = nq;
     }
     paramBound = bound;
+    return true;
+  };
+
+  for (let e = 0; e < epochs; e++) {
+    const epoch = startEpoch + e;
+    if (fused && e >= fusedUntil) {
+      const w = wasm as NonNullable<typeof wasm>;
+      const r = w.pass.rankOneTrainInto(w.m, w.n, w.b, cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale,
+        learningRate, stretchEnd(e) - e + 1, paramBound, loss, accuracy, gradNorm, e, { gm: w.gm, gn: w.gn, gb: w.gb });
+      fusedUntil = e + r.epochsRun;
+      fusedApplied = r.status === "done" ? fusedUntil : fusedUntil - 1;
+      paramBound = r.bound;
+    }
+    if (e < fusedApplied) {
+      // pass, record and update done by the fused kernel; only the end of its stretch needs the JS below
+      run = e + 1;
+      if (e + 1 < fusedApplied) continue;
+    }
+    let L: number, norm: number;
+    if (e < fusedUntil) {
+      L = loss[e]; norm = gradNorm[e];
+      run = e + 1;
+    } else {
+      L = wasm
+        ? wasm.pass.rankOnePass(wasm.m, wasm.n, wasm.b, cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale, ws, wasm.gm, wasm.gn, wasm.gb)
+        : forwardBackward(model, task, ws, true);
+      // Global norm √(Σ_groups Σ_i g_i²) as ONE running sum over the groups in order. Not ops.norm2: summing
+      // per-group norm2squared results rounds differently, and this sum order is part of the recorded results.
+      let sq = 0;
+      for (let q = 0; q < nGroups; q++) {
+        const gr = Gd[q];
+        for (let i = 0; i < gr.length; i++) sq += gr[i] * gr[i];
+      }
+      norm = Math.sqrt(sq);
+      loss[e] = L;
+      accuracy[e] = ws.accuracy;
+      gradNorm[e] = norm;
+      run = e + 1;
+    }
+    if (e >= fusedApplied && !checkAndUpdate(epoch, L, norm)) break;
     if (snapshotEpochs.has(epoch)) snapshots.push({ epoch, params: copyParams(model.params) });
     if (flowEpochs.has(epoch)) {
       flowSnapshots.push({ epoch, kappa0: rankOneInitialKappa(model), flow: rankOneLatentFlowOnGrid(rankOneParams(model), flowGrid) });
     }
     if (options.onProgress && (run % progressEvery === 0 || run === epochs)) options.onProgress(run, epochs);
     if (options.onEpoch || options.stopWhen) {
-      const record: EpochRecord = { epoch, loss: L, accuracy: ws.accuracy, gradNorm: norm };
+      const record: EpochRecord = { epoch, loss: L, accuracy: accuracy[e], gradNorm: norm };
       options.onEpoch?.(record, model);
       if (options.stopWhen?.(record, model)) {
         stoppedEarly = run < epochs;

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { GhostError } from "../../src/core/errors";
 import { encodeJson } from "../../src/core/io";
-import { cacheFilePath, cacheInfo, cacheKey, cachedRun, resolveCacheOptions } from "../../src/engine/cache";
+import { cacheFilePath, cacheInfo, cacheKey, cachedRun, cachedRunAsync, resolveCacheOptions } from "../../src/engine/cache";
 import { runSweepSync } from "../../src/engine/sweep";
 import { fig3Config, Fig3CacheInfo, Fig3Config, runFig3, runFig3High, runFig3Low } from "../../src/figures/fig3";
 
@@ -53,6 +53,26 @@ describe("cachedRun", () => {
     expect(second.elapsedMs).toBe(first.elapsedMs);
     expect(encodeJson(second.result)).toBe(encodeJson(first.result));
     expect(cacheInfo({ dir }).runners).toEqual([expect.objectContaining({ runner: "unitTest", entries: 1 })]);
+  });
+
+  test("cachedRunAsync is cachedRun's twin: same key and file, same round trip; each reads what the other stored", async () => {
+    const dir = path.join(tmp, "async");
+    let calls = 0;
+    const compute = () => (calls++, awkwardValue(8));
+    const a = await cachedRunAsync("unitTest", "1", { seed: 8 }, { dir }, async () => compute());
+    expect(a).toMatchObject({ cached: false, corrupt: false, cacheDir: path.resolve(dir) });
+    expect(Object.is(a.result.arr[1], -0)).toBe(true);
+    const b = cachedRun("unitTest", "1", { seed: 8 }, { dir }, compute);
+    expect(b.cached).toBe(true);
+    expect(encodeJson(b.result)).toBe(encodeJson(a.result));
+    const c = cachedRun("unitTest", "1", { seed: 9 }, { dir }, () => awkwardValue(9));
+    const d = await cachedRunAsync("unitTest", "1", { seed: 9 }, { dir }, async () => { throw new Error("not called"); });
+    expect(d.cached).toBe(true);
+    expect(encodeJson(d.result)).toBe(encodeJson(c.result));
+    expect(calls).toBe(1);
+    await expect(cachedRunAsync("unitTest", "", {}, { dir }, compute)).rejects.toMatchObject({ parameter: "runnerVersion" });
+    await expect(cachedRunAsync("unitTest", "1", { seed: 10 }, { dir }, async () => { throw new Error("boom"); })).rejects.toThrow("boom");
+    expect(fs.existsSync(cacheFilePath(path.resolve(dir), "unitTest", cacheKey("unitTest", "1", { seed: 10 })))).toBe(false);
   });
 
   test("another config, runner version or runner is another entry", () => {

@@ -45,9 +45,9 @@ function tanhPoints(): Float64Array {
   const ln2 = Math.LN2;
   for (let i = 0; i < 3_000_000; i++) out[j++] = (rng.uniform() * 2 - 1) * 25;           // core range and tails
   for (let i = 0; i < 3_000_000; i++) out[j++] = (rng.uniform() < 0.5 ? -1 : 1) * Math.pow(10, -323 + rng.uniform() * 326); // 1e-323 … 1e3
-  for (let i = 0; i < 3_000_000; i++) {                                                    // 2|x| near (k + ½)·ln2: reduction edges
-    const k = Math.floor(rng.uniform() * 64);
-    out[j++] = (rng.uniform() < 0.5 ? -1 : 1) * ((k + 0.5) * ln2 + (rng.uniform() - 0.5) * 1e-9) / 2;
+  for (let i = 0; i < 3_000_000; i++) {                                                    // 2|x| near (k + ½)·ln2/256: reduction edges
+    const k = Math.floor(rng.uniform() * 16252);                                            // (every 256th: the edges of 2^q)
+    out[j++] = (rng.uniform() < 0.5 ? -1 : 1) * ((k + 0.5) * (ln2 / 256) + (rng.uniform() - 0.5) * 1e-11) / 2;
   }
   for (let i = 0; i < 1_000_000; i++) out[j++] = (rng.uniform() * 2 - 1) * 1e-8;          // tiny, where tanh x ≈ x − x³/3
   const bits = new BigUint64Array(1), v = new Float64Array(bits.buffer);

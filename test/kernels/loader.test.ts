@@ -24,9 +24,11 @@ const M = (md: RnnModel) => (md.params as LowRankParams).M.data;
 const same = (a: Float64Array, b: Float64Array) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
 
 describe("resolveKernelMode", () => {
-  test("default and js → js; wasm → wasm with SIMD; auto follows SIMD; case and spaces ignored", () => {
-    expect(resolveKernelMode(undefined, true)).toBe("js");
-    expect(resolveKernelMode("", true)).toBe("js");
+  test("default (unset or empty) and auto follow SIMD; js → js; wasm → wasm with SIMD; case and spaces ignored", () => {
+    expect(resolveKernelMode(undefined, true)).toBe("wasm");
+    expect(resolveKernelMode("", true)).toBe("wasm");
+    expect(resolveKernelMode(undefined, false)).toBe("js");
+    expect(resolveKernelMode("", false)).toBe("js");
     expect(resolveKernelMode("js", true)).toBe("js");
     expect(resolveKernelMode(" WASM ", true)).toBe("wasm");
     expect(resolveKernelMode("auto", true)).toBe("wasm");
@@ -48,20 +50,23 @@ describe("resolveKernelMode", () => {
     expect(simdSupported()).toBe(true);
   });
 
-  test("kernelMode: setKernelMode overrides GHOST_KERNELS, which overrides the default js", () => {
+  test("kernelMode: setKernelMode overrides GHOST_KERNELS, which overrides the default (wasm where SIMD exists)", () => {
     delete process.env[ENV];
+    expect(kernelMode()).toBe("wasm");
+    process.env[ENV] = "js";
+    expect(kernelMode()).toBe("js");
+    setKernelMode("wasm");
+    expect(kernelMode()).toBe("wasm");
+    setKernelMode(undefined);
     expect(kernelMode()).toBe("js");
     process.env[ENV] = "wasm";
-    expect(kernelMode()).toBe("wasm");
     setKernelMode("js");
     expect(kernelMode()).toBe("js");
-    setKernelMode(undefined);
-    expect(kernelMode()).toBe("wasm");
   });
 
-  test("taskKernelMode (the bit-identical task-RNN kernels): WebAssembly by default where SIMD exists; js only when asked", () => {
+  test("taskKernelMode = kernelMode: WebAssembly by default where SIMD exists; js only when asked", () => {
     delete process.env[ENV];
-    expect(kernelMode()).toBe("js"); // the rank-one kernels keep the JS reference by default
+    expect(kernelMode()).toBe(simdSupported() ? "wasm" : "js");
     expect(taskKernelMode()).toBe(simdSupported() ? "wasm" : "js");
     process.env[ENV] = "js";
     expect(taskKernelMode()).toBe("js");
@@ -115,9 +120,10 @@ describe("trainRnn hook", () => {
     return { h, m };
   };
 
-  test("the default path is the JS reference: identical to GHOST_KERNELS=js, bit for bit", () => {
-    const a = train(undefined), b = train("js");
+  test("the default path is the WebAssembly kernel: identical to GHOST_KERNELS=wasm, bit for bit, and not to js", () => {
+    const a = train(undefined), b = train("wasm"), j = train("js");
     expect(same(a.h.loss, b.h.loss) && same(a.h.gradNorm, b.h.gradNorm) && same(M(a.m), M(b.m)) && same(P(a.m), P(b.m))).toBe(true);
+    expect(same(P(a.m), P(j.m))).toBe(false);
   });
 
   test("GHOST_KERNELS=wasm takes the WebAssembly kernel (different rounding, same trajectory to 1e-9)", () => {

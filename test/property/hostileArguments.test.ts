@@ -47,6 +47,8 @@ const EXCLUDED: Record<string, string> = {
   runFigS1: "async figure computation", runFigRank: "async figure computation", runLrSweeps: "async sweeps",
   runV2Fig8: "figure computation", runV2Fig4: "figure computation", runTaskTraining: "trains a task RNN", analyseV2Fig4Task: "analyses a training run (flow maps)", trainV2Fig4Task: "trains a task RNN (cached)", runTaskSweep: "async sweep (worker threads)", runV2Fig5: "figure computation", trainV2Fig5Task: "trains a task RNN (cached)", analyseV2Fig5Task: "PCA and slow-point search",
   runV2Fig7: "async figure computation (sweep)",
+  runFig3Async: "async figure computation (worker threads)", runFig3LowAsync: "async figure computation (worker thread)",
+  runFig3HighAsync: "async figure computation (worker thread)", runInWorker: "async, a worker thread", cachedRunAsync: "writes files",
   // Global registries / process state.
   registerRunner: "mutates the runner registry", registerFigure: "mutates the figure registry",
   setKernelWriterForTesting: "replaces the notebook output writer", show: "writes notebook output",

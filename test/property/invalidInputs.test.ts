@@ -92,6 +92,8 @@ describe("(a) figure runners, sweeps and benchmarks with hostile configs: a Ghos
     ["runFig3High", E.runFig3High as Fn], ["runFig4", E.runFig4 as Fn], ["runFigS1", E.runFigS1 as Fn],
     ["runFigRank", E.runFigRank as Fn], ["runLrSweeps", E.runLrSweeps as Fn], ["runSweep", E.runSweep as Fn],
     ["runSweepSync", E.runSweepSync as Fn], ["benchmarkSweep", E.benchmarkSweep as Fn],
+    ["runFig3Async", E.runFig3Async as Fn], ["runFig3LowAsync", E.runFig3LowAsync as Fn], ["runFig3HighAsync", E.runFig3HighAsync as Fn],
+    ["runInWorker", E.runInWorker as Fn],
   ];
   test.each(runners)("%s", async (name, fn) => {
     await fc.assert(

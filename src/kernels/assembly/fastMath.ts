@@ -6,7 +6,9 @@
 
 // ---- fast tanh / exp: range reduction + polynomial ----------------------------------------------------------------
 
-/** ln 2 split (fdlibm): LN2_HI has 11 trailing zero bits, so k·LN2_HI is exact for |k| < 2^11. */
+import { EXPM1_TABLE } from "./expm1Table";
+
+/** ln 2 split (fdlibm): LN2_HI has 21 trailing zero bits, so k·LN2_HI is exact for |k| < 2^21. */
 const LN2_HI: f64 = 6.93147180369123816490e-01;
 const LN2_LO: f64 = 1.90821492927058770002e-10;
 const INV_LN2: f64 = 1.44269504088896338700e+00;
@@ -32,12 +34,15 @@ const C13: f64 = 1.0 / 6227020800.0;
  * Vector constants in linear memory (read with v128.load: V8 materialises a v128.const on every use, a load from a
  * fixed address is one operand; measured 1.45× faster tanh): two lanes each, index j at byte K + 16j.
  */
+/** tanh's finer reduction y = k·ln2/256 + r: 256/ln2 and ln2/256 split (exact scalings of the constants above). */
+const INV_LN2_256: f64 = INV_LN2 * 256.0;
+const LN2_HI_256: f64 = LN2_HI / 256.0;
+const LN2_LO_256: f64 = LN2_LO / 256.0;
 const K = memory.data<f64>([
-  TANH_CLAMP, TANH_CLAMP, INV_LN2, INV_LN2, SHIFTER, SHIFTER, LN2_HI, LN2_HI, LN2_LO, LN2_LO,
-  C2, C2, C3, C3, C4, C4, C5, C5, C6, C6, C7, C7, C8, C8, C9, C9, C10, C10, C11, C11, C12, C12, C13, C13,
-  1.0, 1.0, 2.0, 2.0,
+  TANH_CLAMP, TANH_CLAMP, INV_LN2_256, INV_LN2_256, SHIFTER, SHIFTER, LN2_HI_256, LN2_HI_256, LN2_LO_256, LN2_LO_256,
+  C2, C2, C3, C3, C4, C4, C5, C5, 1.0, 1.0, 2.0, 2.0,
 ], 16);
-const K_CLAMP = 0, K_INV_LN2 = 1, K_SHIFTER = 2, K_LN2_HI = 3, K_LN2_LO = 4, K_C2 = 5, K_ONE = 17, K_TWO = 18;
+const K_CLAMP = 0, K_INV = 1, K_SHIFTER = 2, K_HI = 3, K_LO = 4, K_C2 = 5, K_ONE = 9, K_TWO = 10;
 
 // @ts-ignore: decorator
 @inline function kv(j: i32): v128 {
@@ -45,29 +50,53 @@ const K_CLAMP = 0, K_INV_LN2 = 1, K_SHIFTER = 2, K_LN2_HI = 3, K_LN2_LO = 4, K_C
 }
 
 /**
- * expm1(r) for |r| ≤ ln2/2, two lanes: r + r²·p(r), p(r) = C2 + C3 r + … + C13 r^11 by Estrin's scheme
- * (pairs q_j = C_{2j+2} + C_{2j+3} r, then s_j = q_{2j} + q_{2j+1} r², p = (s_0 + s_1 r⁴) + s_2 r⁸): a shorter
- * dependency chain than Horner (measured 1.15× faster).
+ * tanh of two lanes: y = min(2|x|, 44), y = k·ln2/256 + r (k = round(256·y/ln2) ∈ [0, 16 251], |r| ≤ ln2/512;
+ * ln2/256 split in a high part with 21 trailing zero bits, so k·hi is exact), expm1(r) = r + r²·((C2 + C3 r) +
+ * (C4 + C5 r) r²) (Taylor, truncation < 7e-18·|r|), T = 2^(j/256) − 1 from the table (j = k mod 256, two
+ * scalar loads), X = 2^(j/256)·e^r − 1 = T + (p + T·p), E = expm1(y) = 2^q·X + (2^q − 1) (q = k div 256),
+ * tanh|x| = E/(E + 2), sign of x restored (tanh(−0) = −0, NaN → NaN).
  */
 // @ts-ignore: decorator
-@inline function expm1Reduced2(r: v128): v128 {
+@inline export function tanh2(x: v128): v128 {
+  const ax = f64x2.abs(x);
+  // pmin(a, b) = b < a ? b : a, so pmin(2|x|, 44) = 44 < 2|x| ? 44 : 2|x| (NaN stays NaN: a NaN input gives NaN)
+  const y = f64x2.pmin(f64x2.add(ax, ax), kv(K_CLAMP));
+  const kd = f64x2.add(f64x2.mul(y, kv(K_INV)), kv(K_SHIFTER));
+  const k = f64x2.sub(kd, kv(K_SHIFTER));
+  const r = f64x2.sub(f64x2.sub(y, f64x2.mul(k, kv(K_HI))), f64x2.mul(k, kv(K_LO)));
   const r2 = f64x2.mul(r, r);
-  const r4 = f64x2.mul(r2, r2);
-  const r8 = f64x2.mul(r4, r4);
-  const q0 = f64x2.add(kv(K_C2), f64x2.mul(kv(K_C2 + 1), r));
-  const q1 = f64x2.add(kv(K_C2 + 2), f64x2.mul(kv(K_C2 + 3), r));
-  const q2 = f64x2.add(kv(K_C2 + 4), f64x2.mul(kv(K_C2 + 5), r));
-  const q3 = f64x2.add(kv(K_C2 + 6), f64x2.mul(kv(K_C2 + 7), r));
-  const q4 = f64x2.add(kv(K_C2 + 8), f64x2.mul(kv(K_C2 + 9), r));
-  const q5 = f64x2.add(kv(K_C2 + 10), f64x2.mul(kv(K_C2 + 11), r));
-  const s0 = f64x2.add(q0, f64x2.mul(q1, r2));
-  const s1 = f64x2.add(q2, f64x2.mul(q3, r2));
-  const s2 = f64x2.add(q4, f64x2.mul(q5, r2));
-  const p = f64x2.add(f64x2.add(s0, f64x2.mul(s1, r4)), f64x2.mul(s2, r8));
-  return f64x2.add(r, f64x2.mul(r2, p));
+  const pp = f64x2.add(f64x2.add(kv(K_C2), f64x2.mul(kv(K_C2 + 1), r)), f64x2.mul(f64x2.add(kv(K_C2 + 2), f64x2.mul(kv(K_C2 + 3), r)), r2));
+  const p = f64x2.add(r, f64x2.mul(r2, pp));
+  // the integer k sits in kd's low mantissa bits: j = k & 255 indexes the table, q = k >> 8 scales
+  const j0 = <usize>(<i32>i64x2.extract_lane(kd, 0) & 255), j1 = <usize>(<i32>i64x2.extract_lane(kd, 1) & 255);
+  const T = v128.load64_lane(EXPM1_TABLE + (j1 << 3), v128.load64_zero(EXPM1_TABLE + (j0 << 3)), 1);
+  const X = f64x2.add(T, f64x2.add(p, f64x2.mul(T, p)));
+  // 2^q from its bits: bits(2^q) = (q << 52) + bits(1.0)
+  const scale = i64x2.add(i64x2.shl(i64x2.shr_u(kd, 8), 52), kv(K_ONE));
+  const e = f64x2.add(f64x2.mul(scale, X), f64x2.sub(scale, kv(K_ONE)));
+  const t = f64x2.div(e, f64x2.add(e, kv(K_TWO)));
+  return v128.or(t, v128.andnot(x, ax)); // t ≥ +0 takes the sign bit of x
 }
 
-/** The same as {@link expm1Reduced2} on one lane (same operations, same order). */
+/** Scalar tanh: the same operations as one lane of {@link tanh2}. */
+export function tanh1(x: f64): f64 {
+  const ax = abs<f64>(x);
+  const y = min<f64>(ax + ax, TANH_CLAMP);
+  const kd = y * INV_LN2_256 + SHIFTER;
+  const k = kd - SHIFTER;
+  const r = (y - k * LN2_HI_256) - k * LN2_LO_256;
+  const r2 = r * r;
+  const p = r + r2 * ((C2 + C3 * r) + (C4 + C5 * r) * r2);
+  const kb = reinterpret<i64>(kd);
+  const T = load<f64>(EXPM1_TABLE + (<usize>(<i32>kb & 255) << 3));
+  const X = T + (p + T * p);
+  const scale = reinterpret<f64>(((kb >>> 8) << 52) + (<i64>1023 << 52));
+  const e = scale * X + (scale - 1.0);
+  const t = e / (e + 2.0);
+  return reinterpret<f64>(reinterpret<i64>(t) | (reinterpret<i64>(x) & <i64>0x8000000000000000));
+}
+
+/** expm1(r) for |r| ≤ ln2/2 (exp1's reduction): r + r²·p(r), p = C2 + C3 r + … + C13 r^11 by Estrin's scheme. */
 // @ts-ignore: decorator
 @inline function expm1Reduced(r: f64): f64 {
   const r2 = r * r;
@@ -78,40 +107,6 @@ const K_CLAMP = 0, K_INV_LN2 = 1, K_SHIFTER = 2, K_LN2_HI = 3, K_LN2_LO = 4, K_C
   const s2 = (C10 + C11 * r) + (C12 + C13 * r) * r2;
   const p = (s0 + s1 * r4) + s2 * r8;
   return r + r2 * p;
-}
-
-/**
- * tanh of two lanes: y = min(2|x|, 44), y = k·ln2 + r (k = round(y/ln2) ∈ [0, 64], |r| ≤ ln2/2),
- * E = expm1(y) = 2^k·expm1(r) + (2^k − 1), tanh|x| = E/(E + 2), sign of x restored (tanh(−0) = −0, NaN → NaN).
- */
-// @ts-ignore: decorator
-@inline export function tanh2(x: v128): v128 {
-  const ax = f64x2.abs(x);
-  // pmin(a, b) = b < a ? b : a, so pmin(2|x|, 44) = 44 < 2|x| ? 44 : 2|x| (NaN stays NaN: a NaN input gives NaN)
-  const y = f64x2.pmin(f64x2.add(ax, ax), kv(K_CLAMP));
-  const kd = f64x2.add(f64x2.mul(y, kv(K_INV_LN2)), kv(K_SHIFTER));
-  const k = f64x2.sub(kd, kv(K_SHIFTER));
-  const r = f64x2.sub(f64x2.sub(y, f64x2.mul(k, kv(K_LN2_HI))), f64x2.mul(k, kv(K_LN2_LO)));
-  const em = expm1Reduced2(r);
-  // 2^k from the integer in kd's low mantissa bits: bits(2^k) = (k << 52) + bits(1.0)
-  const scale = i64x2.add(i64x2.shl(kd, 52), kv(K_ONE));
-  const e = f64x2.add(f64x2.mul(scale, em), f64x2.sub(scale, kv(K_ONE)));
-  const t = f64x2.div(e, f64x2.add(e, kv(K_TWO)));
-  return v128.or(t, v128.andnot(x, ax)); // t ≥ +0 takes the sign bit of x
-}
-
-/** Scalar tanh: the same operations as one lane of {@link tanh2}. */
-export function tanh1(x: f64): f64 {
-  const ax = abs<f64>(x);
-  const y = min<f64>(ax + ax, TANH_CLAMP);
-  const kd = y * INV_LN2 + SHIFTER;
-  const k = kd - SHIFTER;
-  const r = (y - k * LN2_HI) - k * LN2_LO;
-  const em = expm1Reduced(r);
-  const scale = reinterpret<f64>((reinterpret<i64>(kd) << 52) + (<i64>1023 << 52));
-  const e = scale * em + (scale - 1.0);
-  const t = e / (e + 2.0);
-  return reinterpret<f64>(reinterpret<i64>(t) | (reinterpret<i64>(x) & <i64>0x8000000000000000));
 }
 
 /** 2^j for integer j ∈ [−1022, 1023], built from its bits. */
