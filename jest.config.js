@@ -25,6 +25,7 @@ const ISOLATED = [
   "<rootDir>/test/engine/sweep.test.ts", // worker-thread pools of dist/, a sweep process killed with SIGKILL
   "<rootDir>/test/display/progress.test.ts", // adds SIGINT listeners and emits SIGINT on process
   "<rootDir>/test/display/show.test.ts", // spies on process.stdout/stderr and console.log
+  "<rootDir>/test/kernels/rankOneFlow.test.ts", // jest.requireActual (the light runner has no module registry)
 ];
 
 const shared = {
