@@ -27,6 +27,7 @@ import { failedChecks } from "./figures/checks";
 import { benchmarkSweep } from "./engine/benchmark";
 import { CacheOptions, cacheInfo, clearCache, defaultCacheDir } from "./engine/cache";
 import { collectProvenance } from "./engine/provenance";
+import { kernelMode } from "./kernels";
 import { getRunner, listRunners } from "./engine/runners";
 import { expandGrid, runSweep, SweepProgress, SweepStats } from "./engine/sweep";
 import { ClusterSweepOptions, formatIndexList, isSweepStopped, parseShard, ShardReport, SweepStopped } from "./engine/shard";
@@ -305,7 +306,7 @@ const runCommand: CommandSpec = {
       bar.stop();
     }
     const figures: FigureSpec[] = fig.build(data);
-    const provenance = collectProvenance(startedAt, { scale, command: process.argv.slice(2) });
+    const provenance = collectProvenance(startedAt, { scale, command: process.argv.slice(2), kernels: kernelMode() });
     const jsonFile = path.join(outDir, `${id}-${scale}.json`);
     writeCheckedJson(
       jsonFile,
@@ -412,7 +413,7 @@ const sweepCommand: CommandSpec = {
     }
     writeCheckedJson(
       outFile,
-      { runner, runnerVersion: def.version, configs, results, stats, provenance: collectProvenance(startedAt, { command: process.argv.slice(2) }) },
+      { runner, runnerVersion: def.version, configs, results, stats, provenance: collectProvenance(startedAt, { command: process.argv.slice(2), kernels: kernelMode() }) },
       { kind: "sweep-output", schemaVersion: 1 },
     );
     if (stats) out(summaryLine(stats));

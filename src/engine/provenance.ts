@@ -4,7 +4,6 @@
 import { execFileSync } from "child_process";
 import * as os from "os";
 import * as path from "path";
-import { kernelMode } from "../kernels";
 import { LIBRARY_VERSION } from "../version";
 
 /** Where a result came from. Stored beside every saved figure result and sweep output. */
@@ -22,10 +21,11 @@ export interface Provenance {
   /** Logical CPUs seen by the process. */
   cpus: number;
   /**
-   * The kernels that computed it (kernels.kernelMode(): "wasm", the default where WebAssembly SIMD exists, or "js",
-   * the Math.tanh reference of GHOST_KERNELS=js): rank-one results differ between them by tanh's rounding.
+   * The kernels that computed it (kernels.kernelMode(), passed by the caller: "wasm", the default where WebAssembly
+   * SIMD exists, or "js", the Math.tanh reference of GHOST_KERNELS=js; rank-one results differ between them by
+   * tanh's rounding); null when not given.
    */
-  kernels: string;
+  kernels: string | null;
   /** "ci" or "paper" for figure runs; null otherwise. */
   scale: string | null;
   /** The command line (argv after node and script), when run from the CLI; null otherwise. */
@@ -54,7 +54,7 @@ export function gitRevision(dir: string = path.resolve(__dirname, "..", "..")): 
 /** Builds a {@link Provenance} for a run that started at `startedAt` and finishes now. */
 export function collectProvenance(
   startedAt: Date,
-  opts: { scale?: string | null; command?: string[] | null; gitDir?: string } = {},
+  opts: { scale?: string | null; command?: string[] | null; gitDir?: string; kernels?: string | null } = {},
 ): Provenance {
   const finished = new Date();
   const { commit, dirty } = gitRevision(opts.gitDir);
@@ -65,7 +65,7 @@ export function collectProvenance(
     nodeVersion: process.version,
     platform: `${os.platform()}-${os.arch()}`,
     cpus: os.cpus().length,
-    kernels: kernelMode(),
+    kernels: opts.kernels ?? null,
     scale: opts.scale ?? null,
     command: opts.command ?? null,
     startedAt: startedAt.toISOString(),
