@@ -74,7 +74,7 @@ printf '%s\n' "$KERNELS" | grep "^ *tslab " >/dev/null \
 
 # 5. Build (skipped when dist/ is newer than every source and config file)
 STAMP=dist/.ensure-env-build
-if [ -f dist/index.js ] && [ -f dist/index.d.ts ] && [ -f "$STAMP" ] && \
+if [ -f dist/index.js ] && [ -f dist/index.d.ts ] && [ -f dist/kernels/kernels.wasm ] && [ -f "$STAMP" ] && \
    [ -z "$(find src tsconfig.json tsconfig.build.json package.json package-lock.json -newer "$STAMP" -print -quit)" ]; then
   say "dist/ is up to date"
 else
@@ -82,6 +82,9 @@ else
   mkdir -p dist && touch "$STAMP.new"   # stamped with the time the build STARTED
   node_modules/.bin/tsc -p tsconfig.build.json
   chmod +x dist/cli.js 2>/dev/null || true
+  # the WebAssembly kernels (the default kernels wherever WebAssembly SIMD exists): package.json's build:wasm
+  npm run --silent build:wasm
+  [ -f dist/kernels/kernels.wasm ] || die "dist/kernels/kernels.wasm (AssemblyScript build)" "npm run build:wasm"
   mv "$STAMP.new" "$STAMP"
 fi
 # 6. The copy of plotly.js the Jupyter server serves beside the notebooks (src/display/plotlyAsset.ts)
