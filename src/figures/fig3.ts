@@ -22,7 +22,7 @@
  * epoch e (the paper labels it e + 1 = number of updates applied); epoch −1 denotes the untrained network.
  *
  * Seeds: the paper uses seed 40 (PyTorch streams; not reproducible here). Our seed 40 (core.Rng) shows both
- * phenomena within the paper's budgets (abrupt drop near epoch 31 400 at lr 0.003; saddle-node after update 4848, epoch 4847 (4870 with GHOST_KERNELS=js)
+ * phenomena within the paper's budgets (abrupt drop near epoch 31 400 at lr 0.003; saddle-node after update 4869, epoch 4868 (4870 with GHOST_KERNELS=js)
  * at lr 0.02), so both runs use seed 40.
  */
 import { GhostError, requireInRange, requireInteger, requireOneOf, requireOptions, requirePositive } from "../core/errors";

@@ -8,7 +8,7 @@ import { COLORS } from "../../src/display/plotly";
 import { expectGhost } from "../property/helpers";
 
 // Small but real data (builders do not depend on the sizes): a short low-lr run and the seed-40 high-lr run analysed
-// from epoch 4800 and stopped 5 epochs after its saddle-node event (epoch 4848; 4870 with GHOST_KERNELS=js).
+// from epoch 4800 and stopped 5 epochs after its saddle-node event (epoch 4868; 4870 with GHOST_KERNELS=js).
 const paper = fig3Config("paper");
 const config: Fig3Config = {
   ...paper,
