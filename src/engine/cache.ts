@@ -301,24 +301,13 @@ export function cachedRun<R>(
   cache: boolean | CacheOptions | undefined,
   compute: () => R,
 ): CachedRunResult<R> {
-  requireRunnerName("runner", runner);
-  if (typeof runnerVersion !== "string" || runnerVersion.length === 0) throw new GhostError("runnerVersion", runnerVersion, "a non-empty string");
-  if (typeof compute !== "function") throw new GhostError("compute", compute, "a function computing the result");
-  const { mode, dir } = resolveCacheOptions(cache);
-  cacheKey(runner, runnerVersion, config); // refuses a config that is not JSON-like, before any work
-  let corrupt = false;
-  if (dir !== null && mode === "use") {
-    const hit = readCacheEntry<R>(dir, runner, runnerVersion, config);
-    if (hit.status === "hit") return { result: hit.entry.result, cached: true, corrupt: false, cacheDir: dir, elapsedMs: hit.entry.elapsedMs };
-    corrupt = hit.status === "corrupt";
-  }
+  const look = lookUpRun<R>(runner, runnerVersion, config, cache, compute);
+  if (look.hit) return look.hit;
   const t0 = performance.now();
   const computed = compute();
   const elapsedMs = performance.now() - t0;
   if ((computed as unknown) instanceof Promise) throw new GhostError("compute", compute, "a synchronous function (it returned a Promise)");
-  const result = decodeJson(encodeJson(computed)) as R;
-  if (dir !== null) writeCacheEntry(dir, runner, runnerVersion, config, result, elapsedMs);
-  return { result, cached: false, corrupt, cacheDir: dir, elapsedMs };
+  return storeRun(look, runner, runnerVersion, config, computed, elapsedMs);
 }
 
 /**
@@ -333,6 +322,26 @@ export async function cachedRunAsync<R>(
   cache: boolean | CacheOptions | undefined,
   compute: () => R | Promise<R>,
 ): Promise<CachedRunResult<R>> {
+  const look = lookUpRun<R>(runner, runnerVersion, config, cache, compute);
+  if (look.hit) return look.hit;
+  const t0 = performance.now();
+  const computed = await compute();
+  const elapsedMs = performance.now() - t0;
+  return storeRun(look, runner, runnerVersion, config, computed, elapsedMs);
+}
+
+/** What {@link lookUpRun} found: the cached result (hit), or where to store a computed one. */
+interface RunLookup<R> {
+  hit: CachedRunResult<R> | null;
+  dir: string | null;
+  corrupt: boolean;
+}
+
+/**
+ * The first half of {@link cachedRun} and {@link cachedRunAsync}: validates the arguments (GhostError before any
+ * work, including a config that is not JSON-like) and reads the entry when the cache is used.
+ */
+function lookUpRun<R>(runner: string, runnerVersion: string, config: unknown, cache: boolean | CacheOptions | undefined, compute: unknown): RunLookup<R> {
   requireRunnerName("runner", runner);
   if (typeof runnerVersion !== "string" || runnerVersion.length === 0) throw new GhostError("runnerVersion", runnerVersion, "a non-empty string");
   if (typeof compute !== "function") throw new GhostError("compute", compute, "a function computing the result");
@@ -341,15 +350,17 @@ export async function cachedRunAsync<R>(
   let corrupt = false;
   if (dir !== null && mode === "use") {
     const hit = readCacheEntry<R>(dir, runner, runnerVersion, config);
-    if (hit.status === "hit") return { result: hit.entry.result, cached: true, corrupt: false, cacheDir: dir, elapsedMs: hit.entry.elapsedMs };
+    if (hit.status === "hit") return { hit: { result: hit.entry.result, cached: true, corrupt: false, cacheDir: dir, elapsedMs: hit.entry.elapsedMs }, dir, corrupt };
     corrupt = hit.status === "corrupt";
   }
-  const t0 = performance.now();
-  const computed = await compute();
-  const elapsedMs = performance.now() - t0;
+  return { hit: null, dir, corrupt };
+}
+
+/** The second half: the result through core/io's exact JSON encoding (as a cache hit returns it), then stored. */
+function storeRun<R>(look: RunLookup<R>, runner: string, runnerVersion: string, config: unknown, computed: R, elapsedMs: number): CachedRunResult<R> {
   const result = decodeJson(encodeJson(computed)) as R;
-  if (dir !== null) writeCacheEntry(dir, runner, runnerVersion, config, result, elapsedMs);
-  return { result, cached: false, corrupt, cacheDir: dir, elapsedMs };
+  if (look.dir !== null) writeCacheEntry(look.dir, runner, runnerVersion, config, result, elapsedMs);
+  return { result, cached: false, corrupt: look.corrupt, cacheDir: look.dir, elapsedMs };
 }
 
 const ENTRY_FILE = /^[0-9a-f]{64}\.json$/;
