@@ -243,7 +243,7 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
     if (fused && e >= fusedUntil) {
       const w = wasm as NonNullable<typeof wasm>;
       const r = w.pass.rankOneTrainInto(w.m, w.n, w.b, cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale,
-        learningRate, stretchEnd(e) - e + 1, paramBound, loss, accuracy, gradNorm, e, { gm: w.gm, gn: w.gn, gb: w.gb });
+        learningRate, stretchEnd(e) - e + 1, paramBound, loss, accuracy, gradNorm, e, w);
       fusedUntil = e + r.epochsRun;
       fusedApplied = r.status === "done" ? fusedUntil : fusedUntil - 1;
       paramBound = r.bound;

@@ -77,7 +77,7 @@ export function rankOnePass(
   gm: usize, gn: usize, gb: usize, withGradient: i32,
 ): f64 {
   const a = leak, keep = 1.0 - a;
-  const N2 = N & ~1, N4 = N & ~3, N8 = N & ~7;
+  const N2 = N & ~1, N8 = N & ~7;
   const av = f64x2.splat(a), keepv = f64x2.splat(keep);
   // x_0 and κ_0
   let acc = f64x2.splat(0.0);
@@ -116,18 +116,6 @@ export function rankOnePass(
       acc = f64x2.add(acc, f64x2.mul(ldv(n, i + 2), v1));
       acc = f64x2.add(acc, f64x2.mul(ldv(n, i + 4), v2));
       acc = f64x2.add(acc, f64x2.mul(ldv(n, i + 6), v3));
-    }
-    for (; i < N4; i += 4) {
-      const p = tanh2(f64x2.add(f64x2.mul(ldv(m, i), kv), ldv(b, i)));
-      const q = tanh2(f64x2.add(f64x2.mul(ldv(m, i + 2), kv), ldv(b, i + 2)));
-      stv(phi, xo + i, p);
-      stv(phi, xo + i + 2, q);
-      const v = f64x2.add(f64x2.mul(keepv, ldv(x, xo + i)), f64x2.mul(av, p));
-      const w = f64x2.add(f64x2.mul(keepv, ldv(x, xo + i + 2)), f64x2.mul(av, q));
-      stv(x, xn + i, v);
-      stv(x, xn + i + 2, w);
-      acc = f64x2.add(acc, f64x2.mul(ldv(n, i), v));
-      acc = f64x2.add(acc, f64x2.mul(ldv(n, i + 2), w));
     }
     for (; i < N2; i += 2) {
       const p = tanh2(f64x2.add(f64x2.mul(ldv(m, i), kv), ldv(b, i)));
