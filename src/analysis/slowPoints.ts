@@ -36,6 +36,7 @@
  */
 import { GhostError, requireInteger, requireNonNegative, requireOptions, requirePositive } from "../core/errors";
 import { F64Array, ndFloat64, requireNd } from "../core/nd";
+import { optionalWasmKernels } from "../kernels";
 import { PcaModel, eig, leastSquares, pcaFit, pcaTransform, poolStates, requirePcaModel, solveLinear } from "./linalg";
 
 const EPS = Number.EPSILON;
@@ -163,6 +164,31 @@ function gradRow(W: Float64Array, N: number, phi: Float64Array, F: Float64Array,
 }
 
 /**
+ * The Adam phase of {@link findSlowPoints} in JS (the twin of kernels.WasmKernels.slowPointAdam, which gives the same
+ * bits): `iterations` steps of PyTorch's Adam (β = (0.9, 0.999), ε = 1e-8, bias-corrected, learning rate `lr`) on
+ * L(X) = mean_s ‖F(x_s)‖² over the rows x_s of X [S·N], updated IN PLACE. W [N·N] row-major, b [N]. Unvalidated
+ * (findSlowPoints validates).
+ */
+export function slowPointAdamJs(W: Float64Array, b: Float64Array, X: Float64Array, N: number, iterations: number, lr: number): void {
+  const S = X.length / N, WT = transposed(W, N);
+  const phi = new Float64Array(S * N), F = new Float64Array(S * N), g = new Float64Array(S * N), tmp = new Float64Array(N);
+  const m = new Float64Array(S * N), v = new Float64Array(S * N);
+  const beta1 = 0.9, beta2 = 0.999, adamEps = 1e-8;
+  for (let t = 1; t <= iterations; t++) {
+    flowRows(WT, b, N, X, S, phi, F);
+    for (let s = 0; s < S; s++) gradRow(W, N, phi, F, s * N, g, s * N, 2 / S, tmp);
+    const bc1 = 1 - beta1 ** t, bc2 = 1 - beta2 ** t;
+    const step = lr / bc1, sq = Math.sqrt(bc2);
+    for (let i = 0; i < S * N; i++) {
+      const gi = g[i];
+      m[i] = beta1 * m[i] + (1 - beta1) * gi;
+      v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
+      X[i] -= (step * m[i]) / (Math.sqrt(v[i]) / sq + adamEps);
+    }
+  }
+}
+
+/**
  * The exact Hessian of q(x) = ½‖F(x)‖² at one state: JᵀJ + Σ_j F_j·(−2 tanh u_j (1 − tanh²u_j))·w_jwⱼᵀ, [N, N]
  * (w_j = column j of W_rec).
  * @param params { Wrec [N, N], bIn [N] }. @param x finite [N].
@@ -286,21 +312,12 @@ export function findSlowPoints(params: FullRankFlowParams, starts: F64Array, opt
     X.set(all.data.subarray(r * N, (r + 1) * N), s * N);
   }
   const Wd = W.data, bd = b.data, WT = transposed(Wd, N);
-  const phi = new Float64Array(S * N), F = new Float64Array(S * N), g = new Float64Array(S * N), tmp = new Float64Array(N);
-  const m = new Float64Array(S * N), v = new Float64Array(S * N);
-  const beta1 = 0.9, beta2 = 0.999, adamEps = 1e-8;
-  for (let t = 1; t <= iterations; t++) {
-    flowRows(WT, bd, N, X, S, phi, F);
-    for (let s = 0; s < S; s++) gradRow(Wd, N, phi, F, s * N, g, s * N, 2 / S, tmp);
-    const bc1 = 1 - beta1 ** t, bc2 = 1 - beta2 ** t;
-    const step = lr / bc1, sq = Math.sqrt(bc2);
-    for (let i = 0; i < S * N; i++) {
-      const gi = g[i];
-      m[i] = beta1 * m[i] + (1 - beta1) * gi;
-      v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
-      X[i] -= (step * m[i]) / (Math.sqrt(v[i]) / sq + adamEps);
-    }
-  }
+  const phi = new Float64Array(S * N), F = new Float64Array(S * N), tmp = new Float64Array(N);
+  // The Adam phase: in WebAssembly SIMD where it runs (kernels.WasmKernels.slowPointAdam: the operations of
+  // slowPointAdamJs in its order, the same bits, several times faster), else in JS.
+  const wasm = optionalWasmKernels();
+  if (wasm !== null) wasm.slowPointAdam(Wd, bd, X, N, iterations, lr);
+  else slowPointAdamJs(Wd, bd, X, N, iterations, lr);
   const meanLoss = (): number => {
     flowRows(WT, bd, N, X, S, phi, F);
     let q = 0;

@@ -144,6 +144,8 @@ interface KernelExports {
   trainStatus(): number;
   trainBound(): number;
   rankOneFlowGrid(N: number, G: number, m: number, n: number, b: number, grid: number, out: number): void;
+  slowFlowDrive(N: number, S: number, X: number, WT: number, b: number, U: number): void;
+  slowAdamStep(N: number, S: number, X: number, W: number, phi: number, F: number, g: number, T: number, m: number, v: number, scale: number, step: number, sq: number): void;
   rngSetState(a: number, b: number, c: number, d: number, spare: number, hasSpare: number): void;
   rngGetState(i: number): number;
   normalBlocks(p: number, blocks: number, blockLen: number, stride: number): void;
@@ -320,6 +322,42 @@ export class WasmKernels {
     this.ex.rankOneFlowGrid(N, G, pm * 8, pn * 8, pb * 8, pg * 8, po * 8);
     res.set(f.subarray(po, po + G));
     return res;
+  }
+
+  /**
+   * The Adam phase of the slow-point search of a full-rank task RNN (analysis/slowPoints.ts findSlowPoints, its JS
+   * twin) in WebAssembly SIMD (assembly/slowPoints.ts), bit for bit: `iterations` steps of PyTorch's Adam
+   * (β = (0.9, 0.999), ε = 1e-8, learning rate `learningRate`) on mean_s ‖F(x_s)‖², F(x) = −x + tanh(x·W + b), with
+   * the JS search's dot-product order, and tanh = Math.tanh (evaluated here in JS between the two kernel calls of an
+   * iteration, as the JS search does). The S starts are the rows of X [S·N], updated IN PLACE. W [N·N] row-major
+   * (drive_j = Σ_i x_i W[i, j]), b [N]. Lengths are validated (O(1)); the values are not.
+   */
+  slowPointAdam(W: Float64Array, b: Float64Array, X: Float64Array, N: number, iterations: number, learningRate: number): void {
+    requireInteger("N", N, 1, 4096);
+    requireInteger("iterations", iterations, 0, 1_000_000);
+    if (!(W instanceof Float64Array) || W.length !== N * N) throw new GhostError("W", W, `a Float64Array of length N·N = ${N * N}`);
+    if (!(b instanceof Float64Array) || b.length !== N) throw new GhostError("b", b, `a Float64Array of length N = ${N}`);
+    if (!(X instanceof Float64Array) || X.length === 0 || X.length % N !== 0) throw new GhostError("X", X, `a non-empty Float64Array of S·N entries (N = ${N})`);
+    const S = X.length / N, SN = X.length;
+    let at = this.base;
+    const take = (len: number) => { const p = at; at += (len + 1) & ~1; return p; }; // 16-byte aligned
+    const pW = take(N * N), pWT = take(N * N), pb = take(N), pX = take(SN), pU = take(SN), pPhi = take(SN), pF = take(SN);
+    const pg = take(SN), pT = take(SN), pm = take(SN), pv = take(SN);
+    this.layout = null;
+    this.ensure(at);
+    const f = this.f64;
+    f.set(W, pW); f.set(b, pb); f.set(X, pX);
+    for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) f[pWT + j * N + i] = W[i * N + j];
+    f.fill(0, pm, pm + SN); f.fill(0, pv, pv + SN);
+    const ex = this.ex, scale = 2 / S, beta1 = 0.9, beta2 = 0.999;
+    for (let t = 1; t <= iterations; t++) {
+      ex.slowFlowDrive(N, S, pX * 8, pWT * 8, pb * 8, pU * 8);
+      for (let k = 0; k < SN; k++) f[pPhi + k] = Math.tanh(f[pU + k]);
+      // the JS search's bias corrections, computed here in JS (the same ** and Math.sqrt)
+      const bc1 = 1 - beta1 ** t, bc2 = 1 - beta2 ** t;
+      ex.slowAdamStep(N, S, pX * 8, pW * 8, pPhi * 8, pF * 8, pg * 8, pT * 8, pm * 8, pv * 8, scale, learningRate / bc1, Math.sqrt(bc2));
+    }
+    X.set(f.subarray(pX, pX + SN));
   }
 
   private map(input: Float64Array, out: Float64Array, exp: boolean): Float64Array {
@@ -626,4 +664,26 @@ export function createWasmKernels(): WasmKernels {
 export function wasmKernels(): WasmKernels {
   if (instance === undefined) instance = createWasmKernels();
   return instance;
+}
+
+let optional: WasmKernels | null | undefined;
+
+/**
+ * This thread's WebAssembly kernels where they can run (SIMD and the compiled module present), else null. For the
+ * kernels whose JS twin gives the same bits (the rank-one flow grid, the slow-point search), which therefore run in
+ * WebAssembly in every kernel mode and fall back to JS silently: the choice never changes a result.
+ */
+export function optionalWasmKernels(): WasmKernels | null {
+  if (optional === undefined) {
+    optional = null;
+    if (simdSupported()) {
+      try {
+        wasmPath(); // throws when the module was not built
+        optional = wasmKernels();
+      } catch {
+        optional = null;
+      }
+    }
+  }
+  return optional;
 }

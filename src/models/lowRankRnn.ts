@@ -17,7 +17,7 @@ import { Rng } from "../core/rng";
 import type { LowRankParams, RnnModel } from "./types";
 import type { Flow1D } from "./flow";
 import { fastTanh } from "../kernels/fastMath";
-import { simdSupported, wasmKernels, wasmPath, WasmKernels } from "../kernels";
+import { optionalWasmKernels } from "../kernels";
 
 /**
  * The rank-one parameters in the paper's names: m = M[:, 0], n = P[0, :], b; three float64 ndarrays of shape [N]
@@ -193,26 +193,9 @@ export function rankOneInitialKappa(model: RnnModel): number {
   return s;
 }
 
-/** This thread's WebAssembly kernels for the grid flow, or null without SIMD or without the compiled module. */
-let gridKernels: WasmKernels | null | undefined;
-function flowGridKernels(): WasmKernels | null {
-  if (gridKernels === undefined) {
-    gridKernels = null;
-    if (simdSupported()) {
-      try {
-        wasmPath(); // the compiled module exists (npm run build); without it the JS loop gives the same bits
-        gridKernels = wasmKernels();
-      } catch {
-        gridKernels = null;
-      }
-    }
-  }
-  return gridKernels;
-}
-
 /** f on a grid into `out` (length checked by the callers): WebAssembly SIMD when available, else the JS loop. */
 function flowOnGrid(p: RankOneParams, grid: ArrayLike<number>, out: Float64Array): Float64Array {
-  const k = flowGridKernels();
+  const k = optionalWasmKernels();
   if (k !== null && grid.length > 0 && p.m.data.length > 0) return k.rankOneFlowGrid(p.m.data, p.n.data, p.b.data, grid, out);
   for (let j = 0; j < grid.length; j++) out[j] = rankOneLatentFlow(p, grid[j]);
   return out;

@@ -15,6 +15,7 @@ export { taskForward, taskBackward } from "./taskRnn";
 export { logFdlibm, logLanesArray, normalBlocks, rngGetState, rngSetState } from "./rng";
 export { taskDraws, taskPassRank2 } from "./taskRnn";
 export { rankOneFlowGrid } from "./rankOneFlow";
+export { slowFlowDrive, slowAdamStep } from "./slowPoints";
 
 /** out[i] = tanh(in[i]), i < len (two lanes at a time, scalar tail). Byte offsets of float64 arrays. */
 export function tanhArray(pin: usize, pout: usize, len: i32): void {
