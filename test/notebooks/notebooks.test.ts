@@ -80,7 +80,8 @@ describe("the runner", () => {
     fs.writeFileSync(path.join(dir, "b-typo.ipynb"), JSON.stringify(makeNotebook(['const label: string = 3;'])));
     fs.writeFileSync(path.join(dir, "c-good.ipynb"), JSON.stringify(makeNotebook(['console.log(`scale=${process.env.GHOST_SCALE}`);'])));
     const out = path.join(dir, "out");
-    const run = runNotebooks(["--scale", "ci", "--out", out, ...["a-bad", "b-typo", "c-good"].map((n) => path.join(dir, `${n}.ipynb`))]);
+    // two at a time (the default): the results and the index keep the notebooks' order whatever finishes first
+    const run = runNotebooks(["--scale", "ci", "--out", out, "--jobs", "2", ...["a-bad", "b-typo", "c-good"].map((n) => path.join(dir, `${n}.ipynb`))]);
     expect(run.status).toBe(1);
     const log = run.output;
     expect(log).toMatch(/a-bad \(scale ci\) \.\.\. FAILED/);
@@ -100,5 +101,7 @@ describe("the runner", () => {
   test("rejects an unknown scale or option with exit code 2", () => {
     expect(runNotebooks(["--scale", "huge"]).status).toBe(2);
     expect(runNotebooks(["--frobnicate"]).status).toBe(2);
+    expect(runNotebooks(["--jobs", "0"]).status).toBe(2);
+    expect(runNotebooks(["--jobs", "1.5"]).status).toBe(2);
   });
 });
