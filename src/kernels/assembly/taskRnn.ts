@@ -133,8 +133,19 @@ export function taskForward(
         st(O, bt * Dout + o, sig ? sigmoid1(a) : tanh1(a));
       }
       // Noise (η_t sits in R[b, t + 1]), tanh, leaky update (overwrites η_t).
+      // (two independent tanh2 per iteration where N allows: the CPU overlaps their dependency chains; elementwise,
+      // so the same bits as one per iteration)
+      const N4 = N & ~3;
       if (sigma > 0) {
-        for (let j = 0; j < N2; j += 2) {
+        for (let j = 0; j < N4; j += 4) {
+          const z = tanh2(vadd(ldv(H, j), vmul(sv, ldv(R, rNext + j))));
+          const y = tanh2(vadd(ldv(H, j + 2), vmul(sv, ldv(R, rNext + j + 2))));
+          stv(Z, zOff + j, z);
+          stv(Z, zOff + j + 2, y);
+          stv(R, rNext + j, vadd(vmul(kv, ldv(R, rOff + j)), vmul(av, z)));
+          stv(R, rNext + j + 2, vadd(vmul(kv, ldv(R, rOff + j + 2)), vmul(av, y)));
+        }
+        for (let j = N4; j < N2; j += 2) {
           const z = tanh2(vadd(ldv(H, j), vmul(sv, ldv(R, rNext + j))));
           stv(Z, zOff + j, z);
           stv(R, rNext + j, vadd(vmul(kv, ldv(R, rOff + j)), vmul(av, z)));
@@ -145,7 +156,14 @@ export function taskForward(
           st(R, rNext + N2, keep * ld(R, rOff + N2) + alpha * z);
         }
       } else {
-        for (let j = 0; j < N2; j += 2) {
+        for (let j = 0; j < N4; j += 4) {
+          const z = tanh2(ldv(H, j)), y = tanh2(ldv(H, j + 2));
+          stv(Z, zOff + j, z);
+          stv(Z, zOff + j + 2, y);
+          stv(R, rNext + j, vadd(vmul(kv, ldv(R, rOff + j)), vmul(av, z)));
+          stv(R, rNext + j + 2, vadd(vmul(kv, ldv(R, rOff + j + 2)), vmul(av, y)));
+        }
+        for (let j = N4; j < N2; j += 2) {
           const z = tanh2(ldv(H, j));
           stv(Z, zOff + j, z);
           stv(R, rNext + j, vadd(vmul(kv, ldv(R, rOff + j)), vmul(av, z)));
@@ -336,7 +354,34 @@ function forwardRank2Trial(
     }
     const u = ld(U, bt), uv = splat(u), q0v = splat(q0), q1v = splat(q1);
     let qn = zero;
-    for (let j = 0; j < N2; j += 2) {
+    // two independent tanh2 per iteration (four units), so the CPU overlaps their dependency chains; qn still adds
+    // the units in increasing j (the same operations in the same order as the two-unit loop below)
+    const N4 = N & ~3;
+    let j = 0;
+    for (; j < N4; j += 4) {
+      let h = vadd(ldv(bIn, j), vmul(ldv(Win, j), uv));
+      let g = vadd(ldv(bIn, j + 2), vmul(ldv(Win, j + 2), uv));
+      h = vadd(h, vmul(q0v, ldv(Sr, j)));
+      g = vadd(g, vmul(q0v, ldv(Sr, j + 2)));
+      h = vadd(h, vmul(q1v, ldv(Sr, N + j)));
+      g = vadd(g, vmul(q1v, ldv(Sr, N + j + 2)));
+      if (sigma > 0) {
+        h = vadd(h, vmul(sv, ldv(D, rNext + j)));
+        g = vadd(g, vmul(sv, ldv(D, rNext + j + 2)));
+      }
+      const z = tanh2(h), y = tanh2(g);
+      stv(Z, zOff + j, z);
+      stv(Z, zOff + j + 2, y);
+      const rn = vadd(vmul(kv, ldv(R, rOff + j)), vmul(av, z));
+      const rm = vadd(vmul(kv, ldv(R, rOff + j + 2)), vmul(av, y));
+      stv(R, rNext + j, rn);
+      stv(R, rNext + j + 2, rm);
+      qn = vadd(qn, vmul(lane0(rn), ldv(Sl, 2 * j)));
+      qn = vadd(qn, vmul(lane1(rn), ldv(Sl, 2 * j + 2)));
+      qn = vadd(qn, vmul(lane0(rm), ldv(Sl, 2 * j + 4)));
+      qn = vadd(qn, vmul(lane1(rm), ldv(Sl, 2 * j + 6)));
+    }
+    for (; j < N2; j += 2) {
       let h = vadd(ldv(bIn, j), vmul(ldv(Win, j), uv));
       h = vadd(h, vmul(q0v, ldv(Sr, j)));
       h = vadd(h, vmul(q1v, ldv(Sr, N + j)));
