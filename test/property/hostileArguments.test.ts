@@ -27,7 +27,9 @@ const UNCHECKED_KERNELS: Record<string, string[]> = {
     "rankOneDrive", "rankOneLatentFlow", "rankOneLatentFlowSlope", "rankOneLatentFlowCurvature", "rankOneLatentStep",
     "rankOneLatentRule", "saddleNodeFlow", "saddleNodeField", "toyReadout", "toyTarget", "toyErrorKernel", "toyGradientKernel", "saddleNodeSlope",
     "taskRnnDriveRow", "taskRnnForwardKernel", "metricsKernel", "denominatorOf", "taskAccuracyKernel",
+    "frobenius", "gradMetricGroups", "gradMetricOf", "weightNormKernel",
   ],
+  analysis: ["slowPointAdamJs"],
   training: ["rankOneLatentKernel", "lowRankKernel", "fullRankKernel", "forwardBackward", "lossAndGradient", "lowRankPass", "taskRnnBackwardKernel", "optimizerStepKernel", "taskRnnWasmPass"],
 };
 
