@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import * as lib from "../../src";
 import { GhostError } from "../../src/core/errors";
-import { fcParams, hostile, outcome, show } from "./helpers";
+import { expectGhost, fcParams, hostile, outcome, show } from "./helpers";
 import { DISPLAY_GAPS } from "./gaps/display";
 import { ENGINE_GAPS, FIGURES_GAPS, PROTOCOLS_GAPS } from "./gaps/layers";
 import * as fs from "fs";
@@ -124,6 +124,24 @@ for (const ns of NAMESPACES) {
     });
   });
 }
+
+/**
+ * Counterexamples that random seeds of `npm run fuzz` found (a TypeError from inside instead of a GhostError),
+ * replayed on every run whatever the seed: each must now name the argument.
+ */
+describe("fuzz counterexamples (random seeds) stay fixed", () => {
+  const cases: [string, () => unknown, string][] = [
+    // seed 1746715778: `params.${group}` converted a null-prototype object to a string
+    ["models.paramGroup(undefined, Object.create(null))", () => lib.models.paramGroup(undefined as never, Object.create(null)), "group"],
+    // seed 1917350147: opts = null was read as an options object
+    ["protocols.createDaNetwork(undefined, undefined, null)", () => lib.protocols.createDaNetwork(undefined as never, undefined as never, null as never), "opts"],
+    // seed 1989427613: a non-string name was put into the message of the data's GhostError
+    ["figures.guardCheckData(Object.create(null), {})", () => lib.figures.guardCheckData(Object.create(null), {}, "x", () => 0), "name"],
+  ];
+  test.each(cases)("%s gives a GhostError naming its argument", (label, call, parameter) => {
+    expectGhost(call, parameter, label);
+  });
+});
 
 /**
  * What the unvalidated fast math does guarantee (its doc comments in src/kernels/fastMath.ts): for ANY number,
