@@ -1,6 +1,6 @@
 /**
  * The Adam search for slow points of a full-rank task RNN (AssemblyScript; exported through rankOne.ts, the compiled
- * entry point). JS twin: analysis/slowPoints.ts findSlowPoints (its flowRows, gradRow and Adam loop): the same
+ * entry point). JS twin: analysis/slowPoints.ts slowPointAdamJs (its flowRows, gradRow and Adam loop): the same
  * float64 operations in the same order, so the two agree bit for bit (test/kernels/slowPointsWasm.test.ts).
  *
  * Every dot product Σ_{k<n} a_k b_k follows the JS `dot` of analysis/slowPoints.ts: four partial sums s_r over
