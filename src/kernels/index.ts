@@ -29,10 +29,12 @@
  */
 import { GhostError, requireInteger } from "../core/errors";
 import { Rng } from "../core/rng";
+import { DaBuffers } from "./daTwin";
 import { RankOneBuffers } from "./rankOneTwin";
 
 export { FAST_EXP_ULP_BOUND, FAST_TANH_ULP_BOUND, fastExp, fastSigmoid, fastTanh } from "./fastMath";
 export { RankOneBuffers, createRankOneBuffers, rankOneTwinPass } from "./rankOneTwin";
+export { DaBuffers, createDaBuffers, fullRankTwinPass, lowRankLinearTwinPass } from "./daTwin";
 
 /**
  * The part of the WebAssembly JS API used here (the project compiles with lib ES2020 and no DOM types, which is
@@ -143,6 +145,17 @@ interface KernelExports {
   ): number;
   trainStatus(): number;
   trainBound(): number;
+  daAccuracy(): number;
+  daGradBOut(): number;
+  fullRankPass(
+    N: number, S: number, W: number, b: number, wOut: number, bOut: number, leak: number, x0: number, targets: number, lossScale: number,
+    x: number, phi: number, o: number, dz: number, du: number, gx: number, gW: number, gb: number, gw: number, withGradient: number,
+  ): number;
+  lowRankLinearPass(
+    N: number, K: number, S: number, MT: number, P: number, b: number, wOut: number, bOut: number, leak: number, x0: number, targets: number, lossScale: number,
+    x: number, phi: number, kap: number, o: number, dz: number, du: number, gx: number, dk: number,
+    gMT: number, gP: number, gb: number, gw: number, withGradient: number,
+  ): number;
   rankOneFlowGrid(N: number, G: number, m: number, n: number, b: number, grid: number, out: number): void;
   slowFlowDrive(N: number, S: number, X: number, WT: number, b: number, U: number): void;
   slowAdamStep(N: number, S: number, X: number, W: number, phi: number, F: number, g: number, T: number, m: number, v: number, scale: number, step: number, sq: number): void;
@@ -220,6 +233,7 @@ export interface TaskPassOutput {
 
 /** Float64 offsets (in elements) of the rank-one buffers for one (N, S), and views on them. */
 interface RankOneLayout {
+  kind: "rankOne";
   N: number; S: number;
   m: number; n: number; b: number; targets: number; x: number; phi: number; kap: number; o: number; dz: number;
   gx: number; gm: number; gn: number; gb: number; lossOut: number; accOut: number; normOut: number; end: number;
@@ -227,6 +241,21 @@ interface RankOneLayout {
   records: number;
   /** Views on the arrays above (made once per layout and memory buffer: no allocation per call). */
   v: Record<"m" | "n" | "b" | "targets" | "x" | "phi" | "kap" | "o" | "dz" | "gx" | "gm" | "gn" | "gb" | "lossOut" | "accOut" | "normOut", Float64Array>;
+  buffer: ArrayBuffer;
+}
+
+/** Arrays of the DA full-rank / rank-K kernels (float64 offsets). */
+type DaArray = "W" | "b" | "wOut" | "targets" | "x" | "phi" | "kap" | "o" | "dz" | "du" | "gx" | "dk" | "gW" | "gb" | "gw";
+
+/**
+ * Float64 offsets of the DA kernels' arrays for one (kind, N, K, S) and views on them (made once per layout and
+ * memory buffer). Full rank: W, gW [N·N]; rank K: W holds Mᵀ [K·N] and P follows it, gW holds ∂Mᵀ and gP follows.
+ */
+interface DaLayout {
+  kind: "fullRank" | "lowRank";
+  N: number; K: number; S: number;
+  off: Record<DaArray | "P" | "gP", number>;
+  v: Record<DaArray | "P" | "gP", Float64Array>;
   buffer: ArrayBuffer;
 }
 
@@ -262,7 +291,8 @@ export class WasmKernels {
   private readonly ex: KernelExports;
   private f64: Float64Array;
   private readonly base: number; // first free float64 index, 16-byte aligned
-  private layout: RankOneLayout | null = null;
+  /** The cached layout of the last rank-one or DA call (null after any other method wrote above the heap base). */
+  private layout: RankOneLayout | DaLayout | null = null;
   private normalsOk: boolean | undefined;
 
   constructor(module: WebAssembly.Module) {
@@ -378,7 +408,7 @@ export class WasmKernels {
    * points into a detached buffer.
    */
   private rankOneLayout(N: number, S: number, records = 0): RankOneLayout {
-    const L = this.layout;
+    const L = this.layout !== null && this.layout.kind === "rankOne" ? this.layout : null;
     if (L && L.N === N && L.S === S && L.records >= records && L.buffer === this.ex.memory.buffer) return L;
     const R = Math.max(records, L && L.N === N && L.S === S ? L.records : 0, 64);
     let at = this.base;
@@ -391,7 +421,7 @@ export class WasmKernels {
     const len = { m: N, n: N, b: N, targets: S, x: (S + 1) * N, phi: S * N, kap: S + 1, o: S, dz: S, gx: N, gm: N, gn: N, gb: N, lossOut: R, accOut: R, normOut: R };
     const v = {} as RankOneLayout["v"];
     for (const k of Object.keys(off) as (keyof typeof off)[]) v[k] = this.f64.subarray(off[k], off[k] + len[k]);
-    const nl: RankOneLayout = { N, S, ...off, records: R, end: at, v, buffer: this.ex.memory.buffer };
+    const nl: RankOneLayout = { kind: "rankOne", N, S, ...off, records: R, end: at, v, buffer: this.ex.memory.buffer };
     this.layout = nl;
     return nl;
   }
@@ -485,6 +515,92 @@ export class WasmKernels {
     if (status === "guard" && grads) { grads.gm.set(v.gm); grads.gn.set(v.gn); grads.gb.set(v.gb); }
     const applied = status === "done" ? run : run - 1;
     return { epochsRun: run, status, bound: applied > 0 ? this.ex.trainBound() : bound };
+  }
+
+  /**
+   * The DA kernels' arrays in linear memory for (kind, N, K, S), reused while they match and memory has not grown
+   * (no allocation per call). Grows memory BEFORE making the views, so no view points into a detached buffer.
+   */
+  private daLayout(kind: "fullRank" | "lowRank", N: number, K: number, S: number): DaLayout {
+    const L = this.layout;
+    if (L !== null && L.kind !== "rankOne" && L.kind === kind && L.N === N && L.K === K && L.S === S && L.buffer === this.ex.memory.buffer) return L;
+    const low = kind === "lowRank", mat = low ? K * N : N * N;
+    const len: Record<DaArray | "P" | "gP", number> = {
+      W: mat, P: low ? K * N : 0, b: N, wOut: N, targets: S, x: (S + 1) * N, phi: S * N, kap: low ? (S + 1) * K : 0, o: S, dz: S,
+      du: N, gx: N, dk: Math.max(K, 1), gW: mat, gP: low ? K * N : 0, gb: N, gw: N,
+    };
+    let at = this.base;
+    const off = {} as DaLayout["off"], v = {} as DaLayout["v"];
+    const keys = Object.keys(len) as (keyof typeof len)[];
+    for (const k of keys) { off[k] = at; at += (len[k] + 1) & ~1; } // 16-byte aligned
+    this.ensure(at);
+    for (const k of keys) v[k] = this.f64.subarray(off[k], off[k] + len[k]);
+    const nl: DaLayout = { kind, N, K, S, off, v, buffer: this.ex.memory.buffer };
+    this.layout = nl;
+    return nl;
+  }
+
+  /**
+   * One forward + BPTT pass of the full-rank DA network (training/bptt.ts fullRankKernel's model: u_j = b_j +
+   * Σ_i x_i W[i,j], x_{t+1} = (1 − α)x_t + α tanh(u), o_{t+1} = σ(wOut·x_{t+1} + bOut), loss Σ(o − y)²/lossScale)
+   * in WebAssembly SIMD (assembly/daRnn.ts), bit-identical to its JS twin {@link fullRankTwinPass} (fastTanh,
+   * fastSigmoid, lane-split reductions). W, gW [N·N] row-major; b, wOut, gb, gw [N]; bOut, gbOut [1]; targets [S]
+   * (N = ws.size, S = ws.steps). Writes the gradients (when withGradient), ws.output, ws.dz, ws.loss, ws.accuracy;
+   * ws.x, ws.phi and ws.gx only when `copyStates`. Lengths are validated (O(1)); the values are not. @returns the loss.
+   */
+  fullRankPass(
+    W: Float64Array, b: Float64Array, wOut: Float64Array, bOut: Float64Array,
+    leak: number, initialState: number, targets: Float64Array, lossScale: number, ws: DaBuffers,
+    gW: Float64Array, gb: Float64Array, gw: Float64Array, gbOut: Float64Array, withGradient = true, copyStates = false,
+  ): number {
+    const { N, S } = daShape(ws, false);
+    needF64("W", W, N * N); needF64("b", b, N); needF64("wOut", wOut, N); needF64("bOut", bOut, 1); needF64("targets", targets, S);
+    if (withGradient) { needF64("gW", gW, N * N); needF64("gb", gb, N); needF64("gw", gw, N); needF64("gbOut", gbOut, 1); }
+    const L = this.daLayout("fullRank", N, 0, S), v = L.v, o = L.off;
+    v.W.set(W); v.b.set(b); v.wOut.set(wOut); v.targets.set(targets);
+    const loss = this.ex.fullRankPass(N, S, o.W * 8, o.b * 8, o.wOut * 8, bOut[0], leak, initialState, o.targets * 8, lossScale,
+      o.x * 8, o.phi * 8, o.o * 8, o.dz * 8, o.du * 8, o.gx * 8, o.gW * 8, o.gb * 8, o.gw * 8, withGradient ? 1 : 0);
+    if (withGradient) { gW.set(v.gW); gb.set(v.gb); gw.set(v.gw); gbOut[0] = this.ex.daGradBOut(); }
+    ws.output.set(v.o); ws.dz.set(v.dz);
+    if (copyStates) { ws.x.set(v.x); ws.phi.set(v.phi); if (withGradient) ws.gx.set(v.gx); }
+    ws.loss = loss;
+    ws.accuracy = this.ex.daAccuracy();
+    return loss;
+  }
+
+  /**
+   * One forward + BPTT pass of the rank-K DA network with the LINEAR readout (training/bptt.ts lowRankKernel's model:
+   * κ_t = P x_t, x_{t+1} = (1 − α)x_t + α tanh(M κ_t + b), o_{t+1} = σ(wOut·x_{t+1} + bOut)) in WebAssembly SIMD
+   * (assembly/daRnn.ts; M is copied transposed so the lanes run over units), bit-identical to its JS twin
+   * {@link lowRankLinearTwinPass}. M, gM [N·K] row-major; P, gP [K·N]; b, wOut, gb, gw [N]; bOut, gbOut [1];
+   * targets [S] (N = ws.size, K = ws.rank ≥ 1, S = ws.steps). Writes the gradients (when withGradient), ws.output,
+   * ws.dz, ws.kappa, ws.loss, ws.accuracy; ws.x, ws.phi and ws.gx only when `copyStates`. Lengths are validated
+   * (O(1)); the values are not. @returns the loss.
+   */
+  lowRankLinearPass(
+    M: Float64Array, P: Float64Array, b: Float64Array, wOut: Float64Array, bOut: Float64Array,
+    leak: number, initialState: number, targets: Float64Array, lossScale: number, ws: DaBuffers,
+    gM: Float64Array, gP: Float64Array, gb: Float64Array, gw: Float64Array, gbOut: Float64Array, withGradient = true, copyStates = false,
+  ): number {
+    const { N, K, S } = daShape(ws, true);
+    needF64("M", M, N * K); needF64("P", P, K * N); needF64("b", b, N); needF64("wOut", wOut, N); needF64("bOut", bOut, 1); needF64("targets", targets, S);
+    if (withGradient) { needF64("gM", gM, N * K); needF64("gP", gP, K * N); needF64("gb", gb, N); needF64("gw", gw, N); needF64("gbOut", gbOut, 1); }
+    const L = this.daLayout("lowRank", N, K, S), v = L.v, o = L.off;
+    const MT = v.W;
+    for (let i = 0; i < N; i++) for (let q = 0, r = i * K; q < K; q++) MT[q * N + i] = M[r + q];
+    v.P.set(P); v.b.set(b); v.wOut.set(wOut); v.targets.set(targets);
+    const loss = this.ex.lowRankLinearPass(N, K, S, o.W * 8, o.P * 8, o.b * 8, o.wOut * 8, bOut[0], leak, initialState, o.targets * 8, lossScale,
+      o.x * 8, o.phi * 8, o.kap * 8, o.o * 8, o.dz * 8, o.du * 8, o.gx * 8, o.dk * 8, o.gW * 8, o.gP * 8, o.gb * 8, o.gw * 8, withGradient ? 1 : 0);
+    if (withGradient) {
+      const gMT = v.gW;
+      for (let i = 0; i < N; i++) for (let q = 0, r = i * K; q < K; q++) gM[r + q] = gMT[q * N + i];
+      gP.set(v.gP); gb.set(v.gb); gw.set(v.gw); gbOut[0] = this.ex.daGradBOut();
+    }
+    ws.output.set(v.o); ws.dz.set(v.dz); ws.kappa.set(v.kap);
+    if (copyStates) { ws.x.set(v.x); ws.phi.set(v.phi); if (withGradient) ws.gx.set(v.gx); }
+    ws.loss = loss;
+    ws.accuracy = this.ex.daAccuracy();
+    return loss;
   }
 
   /**
@@ -642,6 +758,25 @@ export class WasmKernels {
       grads.Wrec!.set(f.subarray(gW, gW + N * N));
     }
   }
+}
+
+/** Throws a GhostError naming `name` unless `a` is a Float64Array of length `len`. */
+function needF64(name: string, a: unknown, len: number): void {
+  if (!(a instanceof Float64Array) || a.length !== len) {
+    throw new GhostError(name, a instanceof Float64Array ? `a Float64Array of length ${a.length}` : a, `a Float64Array of length ${len}`);
+  }
+}
+
+/** N, K, S of DA buffers (validated, O(1)), with the lengths of the buffers the DA kernels write. */
+function daShape(ws: DaBuffers, low: boolean): { N: number; K: number; S: number } {
+  if (ws === null || typeof ws !== "object") throw new GhostError("ws", ws, "DA buffers (createDaBuffers or a training Workspace)");
+  const N = requireInteger("ws.size", ws.size, 1, 4096), S = requireInteger("ws.steps", ws.steps, 1, 1e6);
+  const K = low ? requireInteger("ws.rank", ws.rank, 1, N) : 0;
+  if (!low && ws.rank !== 0) throw new GhostError("ws.rank", ws.rank, "0 (buffers of a full-rank model)");
+  needF64("ws.output", ws.output, S); needF64("ws.dz", ws.dz, S);
+  needF64("ws.x", ws.x, (S + 1) * N); needF64("ws.phi", ws.phi, S * N); needF64("ws.gx", ws.gx, N);
+  if (low) needF64("ws.kappa", ws.kappa, (S + 1) * K);
+  return { N, K, S };
 }
 
 let compiled: WebAssembly.Module | undefined;
