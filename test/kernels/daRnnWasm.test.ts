@@ -11,7 +11,7 @@
 import { createDaBuffers, DaBuffers, FAST_TANH_ULP_BOUND, FAST_EXP_ULP_BOUND, fullRankTwinPass, lowRankLinearTwinPass, setKernelMode, WasmKernels } from "../../src/kernels";
 import { GhostError } from "../../src/core/errors";
 import { Rng } from "../../src/core/rng";
-import { createRnn, FullRankParams, LowRankParams, RnnModel, parameterGroups, paramGroup } from "../../src/models/rnn";
+import { cloneRnn, createRnn, FullRankParams, LowRankParams, RnnModel, parameterGroups, paramGroup } from "../../src/models/rnn";
 import { delayedActivationTask, TrialTask } from "../../src/tasks/delayedActivation";
 import { createWorkspace, forwardBackward } from "../../src/training/bptt";
 import { trainRnn } from "../../src/training/trainRnn";
@@ -369,5 +369,85 @@ describe("JS twin vs the Math.tanh reference kernels (bptt.ts), within the deriv
     expect(loose).toBeLessThanOrEqual(1e-6); // the bound is meaningful here
     expect(differs).toBeGreaterThan(0); // the two kernels really differ (so the bound is exercised)
     expect(worst).toBeLessThanOrEqual(1);
+  });
+});
+
+// ---- trainRnn in wasm mode ---------------------------------------------------------------------------------------
+
+/** The trainer's per-epoch definition written out on the JS twin: pass, norm over the trainable groups, SGD step. */
+function twinTrain(md: RnnModel, task: TrialTask, lr: number, epochs: number): { loss: number[]; accuracy: number[]; gradNorm: number[] } {
+  const c = md.config, N = c.size, low = c.kind === "lowRank", K = low ? c.rank : 0;
+  const ws = createDaBuffers(N, K, task.steps);
+  const groups = parameterGroups(c).filter((g) => md.trainable[g]);
+  const p = Object.fromEntries(parameterGroups(c).map((g) => [g, paramGroup(md.params, g).data]));
+  const g = Object.fromEntries(parameterGroups(c).map((k) => [k, new Float64Array(p[k].length)]));
+  const out = { loss: [] as number[], accuracy: [] as number[], gradNorm: [] as number[] };
+  for (let e = 0; e < epochs; e++) {
+    const L = low
+      ? lowRankLinearTwinPass(p.M, p.P, p.b, p.wOut, p.bOut, c.leak, c.initialState, task.targets, task.lossScale, ws, g.M, g.P, g.b, g.wOut, g.bOut)
+      : fullRankTwinPass(p.W, p.b, p.wOut, p.bOut, c.leak, c.initialState, task.targets, task.lossScale, ws, g.W, g.b, g.wOut, g.bOut);
+    let sq = 0;
+    for (const k of groups) for (let i = 0; i < g[k].length; i++) sq += g[k][i] * g[k][i];
+    out.loss.push(L); out.accuracy.push(ws.accuracy); out.gradNorm.push(Math.sqrt(sq));
+    if (!Number.isFinite(L) || !Number.isFinite(sq)) break;
+    for (const k of groups) for (let i = 0; i < g[k].length; i++) p[k][i] = p[k][i] - lr * g[k][i];
+  }
+  return out;
+}
+
+const cloneModel = (md: RnnModel): RnnModel => cloneRnn(md);
+const paramsOf = (md: RnnModel): Float64Array[] => parameterGroups(md.config).map((g) => paramGroup(md.params, g).data);
+
+describe("trainRnn in wasm mode", () => {
+  const models: [string, () => RnnModel][] = [
+    ["full rank N = 7", () => fullModel(7, 1, 1)],
+    ["full rank N = 100", () => createRnn(3, { kind: "fullRank", size: 100 })],
+    ["full rank N = 20, wOut frozen", () => { const m = fullModel(20, 2, 1); m.trainable.wOut = false; return m; }],
+    ["rank 1 linear N = 101", () => lowModel(101, 1, 4, 1)],
+    ["rank 2 N = 100", () => createRnn(5, { size: 100, rank: 2, readout: "linear" })],
+    ["rank 5 N = 7, P frozen", () => { const m = lowModel(7, 5, 6, 2); m.trainable.P = false; return m; }],
+    ["rank 50 N = 100", () => createRnn(7, { size: 100, rank: 50, readout: "linear" })],
+  ];
+  test.each(models)("%s: equals the trainer loop written out on the JS twin, bit for bit", (_n, make) => {
+    const a = make(), b = cloneModel(a);
+    setKernelMode("wasm");
+    const h = trainRnn(a, { learningRate: 0.05, epochs: 120, task: da });
+    const ref = twinTrain(b, da, 0.05, 120);
+    expect(h.epochsRun).toBe(ref.loss.length);
+    expect([firstDiff(h.loss, ref.loss), firstDiff(h.accuracy, ref.accuracy), firstDiff(h.gradNorm, ref.gradNorm)]).toEqual([-1, -1, -1]);
+    const pa = paramsOf(a), pb = paramsOf(b);
+    for (let q = 0; q < pa.length; q++) expect([q, firstDiff(pa[q], pb[q])]).toEqual([q, -1]);
+  });
+
+  // wasm vs js mode (Math.tanh reference): the runs differ only by the per-epoch pass differences, bounded by the
+  // derived bound δg_e (referenceWithBound; absolute, per entry). An SGD run maps a perturbation δθ of the parameters
+  // at one epoch to a final difference ≤ A·|δθ|, where A, the run's amplification, is measured here by training once
+  // more from parameters perturbed by a relative 1e-10 (random signs). Each epoch adds at most η·max δg, so the final
+  // parameters differ by ≤ E·η·max δg·max(A, 1); δg is taken as the larger bound at the first and the last
+  // parameters, and the tolerance is 10× that (A and δg vary along the run).
+  test.each([
+    ["full rank N = 20, scale 0.3", () => fullModel(20, 8, 0.3)],
+    ["rank 3 N = 20, scale 0.3", () => lowModel(20, 3, 9, 0.3)],
+    ["rank 1 linear N = 101, scale 1", () => lowModel(101, 1, 10, 1)],
+  ] as [string, () => RnnModel][])("%s: wasm and js modes agree within the derived tolerance", (_n, make) => {
+    const E = 100, lr = 0.05;
+    const m0 = make();
+    const run = (md: RnnModel, mode: string) => { setKernelMode(mode); try { return trainRnn(md, { learningRate: lr, epochs: E, task: da }); } finally { setKernelMode(undefined); } };
+    const w = cloneModel(m0), j = cloneModel(m0), pj = cloneModel(m0);
+    const hw = run(w, "wasm"), hj = run(j, "js");
+    const rng = new Rng(11);
+    let scale0 = 0;
+    for (const d of paramsOf(pj)) for (let i = 0; i < d.length; i++) { const dd = 1e-10 * Math.abs(d[i]) * (rng.uniform() < 0.5 ? -1 : 1); d[i] += dd; scale0 = Math.max(scale0, Math.abs(dd)); }
+    run(pj, "js");
+    const maxDiff = (x: RnnModel, y: RnnModel) => { let m = 0; const a = paramsOf(x), b = paramsOf(y); for (let q = 0; q < a.length; q++) for (let i = 0; i < a[q].length; i++) m = Math.max(m, Math.abs(a[q][i] - b[q][i])); return m; };
+    const A = maxDiff(pj, j) / scale0;
+    const dg = (md: RnnModel) => { let m = 0; const r = referenceWithBound(md, da); for (const g of parameterGroups(md.config)) for (const v of r.bGrads[g]) m = Math.max(m, 2 * v); return m; };
+    const tol = 10 * E * lr * Math.max(dg(m0), dg(j)) * Math.max(A, 1);
+    const d = maxDiff(w, j);
+    expect(d).toBeGreaterThan(0);
+    expect([d, d <= tol]).toEqual([d, true]);
+    expect(tol).toBeLessThan(1e-6); // meaningful: far below the parameters' O(0.1) size
+    // the losses follow: |ΔL| ≤ Σ|∂L/∂θ|·|Δθ| (+ the pass bound), here with the same 10× margin
+    expect(Math.abs(hw.loss[E - 1] - hj.loss[E - 1])).toBeLessThanOrEqual(10 * (hj.gradNorm[E - 1] * Math.sqrt(paramsOf(j).reduce((s, a) => s + a.length, 0)) * tol + referenceWithBound(j, da).bLoss));
   });
 });
