@@ -22,7 +22,7 @@ type Fn = (...args: unknown[]) => unknown;
  */
 const UNCHECKED_KERNELS: Record<string, string[]> = {
   core: ["sigmoid"],
-  kernels: ["rankOneTwinPass"],
+  kernels: ["rankOneTwinPass", "fullRankTwinPass", "lowRankLinearTwinPass"],
   models: [
     "rankOneDrive", "rankOneLatentFlow", "rankOneLatentFlowSlope", "rankOneLatentFlowCurvature", "rankOneLatentStep",
     "rankOneLatentRule", "saddleNodeFlow", "saddleNodeField", "toyReadout", "toyTarget", "toyErrorKernel", "toyGradientKernel", "saddleNodeSlope",
