@@ -250,6 +250,7 @@ type DaArray = "W" | "b" | "wOut" | "targets" | "x" | "phi" | "kap" | "o" | "dz"
 /**
  * Float64 offsets of the DA kernels' arrays for one (kind, N, K, S) and views on them (made once per layout and
  * memory buffer). Full rank: W, gW [N·N]; rank K: W holds Mᵀ [K·N] and P follows it, gW holds ∂Mᵀ and gP follows.
+ * du [S·N] and dk [S·K] keep ∂loss/∂u_t and ∂loss/∂κ_t of every step (the gradient matrices are summed at the end).
  */
 interface DaLayout {
   kind: "fullRank" | "lowRank";
@@ -527,7 +528,7 @@ export class WasmKernels {
     const low = kind === "lowRank", mat = low ? K * N : N * N;
     const len: Record<DaArray | "P" | "gP", number> = {
       W: mat, P: low ? K * N : 0, b: N, wOut: N, targets: S, x: (S + 1) * N, phi: S * N, kap: low ? (S + 1) * K : 0, o: S, dz: S,
-      du: N, gx: N, dk: Math.max(K, 1), gW: mat, gP: low ? K * N : 0, gb: N, gw: N,
+      du: S * N, gx: N, dk: S * Math.max(K, 1), gW: mat, gP: low ? K * N : 0, gb: N, gw: N,
     };
     let at = this.base;
     const off = {} as DaLayout["off"], v = {} as DaLayout["v"];

@@ -66,13 +66,14 @@ function zero(p: usize, len: i32): void {
 
 /**
  * Full-rank DA network: u_j = b_j + Σ_i x_i W[i,j], x_{t+1} = (1 − α)x_t + α tanh(u), o_{t+1} = σ(wOut·x_{t+1} +
- * bOut), loss = Σ_t (o_t − y_t)²/lossScale. Arrays: W, gW [N·N] row-major; b, wOut, du, gx, gb, gw [N];
+ * bOut), loss = Σ_t (o_t − y_t)²/lossScale. Arrays: W, gW [N·N] row-major; b, wOut, gx, gb, gw [N]; du [S·N];
  * targets, o, dz [S]; x [(S+1)N]; phi [SN]. Returns the loss; accuracy by {@link daAccuracy}, ∂bOut by
  * {@link daGradBOut}. Gradients written only when withGradient ≠ 0.
  *
  * Forward: u for 8 units (four f64x2 registers) at a time, accumulated over every row i in order (the reference's
  * per-entry order), then tanh2 of the four, the state update and the readout lanes. Backward: two rows of W per
- * pass over j (Σ_j W[i,j] du_j on lanes; gW[i,j] += x_i du_j).
+ * pass over j (Σ_j W[i,j] du_j on lanes); du_t is kept for every t and ∂W = Σ_t x_t du_tᵀ is summed at the end,
+ * per entry in the reference's order of t (so ∂W is written once instead of read and written at every step).
  */
 export function fullRankPass(
   N: i32, S: i32, W: usize, b: usize, wOut: usize, bOut: f64,
@@ -134,12 +135,13 @@ export function fullRankPass(
   }
   const loss = readoutLoss(S, o, targets, dz, lossScale);
   if (withGradient == 0) return loss;
-  zero(gW, N * N); zero(gb, N); zero(gw, N); zero(gx, N);
+  zero(gb, N); zero(gw, N); zero(gx, N);
   const one = f64x2.splat(1.0);
   let gbo = 0.0;
   for (let t = S - 1; t >= 0; t--) {
     const d = ld(dz, t), dv = f64x2.splat(d);
     const xo = t * N, xn = xo + N;
+    const dut = du + (<usize>xo << 3); // du_t is kept for the deferred ∂W below
     // readout at step t+1, then du = α·gx·(1 − φ²)
     for (let j = 0; j < N2; j += 2) {
       const g = f64x2.add(ldv(gx, j), f64x2.mul(dv, ldv(wOut, j)));
@@ -147,7 +149,7 @@ export function fullRankPass(
       stv(gw, j, f64x2.add(ldv(gw, j), f64x2.mul(dv, ldv(x, xn + j))));
       const p = ldv(phi, xo + j);
       const u = f64x2.mul(f64x2.mul(av, g), f64x2.sub(one, f64x2.mul(p, p)));
-      stv(du, j, u);
+      stv(dut, j, u);
       stv(gb, j, f64x2.add(ldv(gb, j), u));
     }
     if (N2 < N) {
@@ -157,52 +159,41 @@ export function fullRankPass(
       st(gw, j, ld(gw, j) + d * ld(x, xn + j));
       const p = ld(phi, xo + j);
       const u = a * g * (1.0 - p * p);
-      st(du, j, u);
+      st(dut, j, u);
       st(gb, j, ld(gb, j) + u);
     }
     gbo += d;
-    // rows of W, two at a time: s_i = Σ_j W[i,j] du_j (lanes), gW[i,j] += x_i du_j, gx_i = (1 − α)gx_i + s_i
+    // rows of W, two at a time: s_i = Σ_j W[i,j] du_j (lanes), gx_i = (1 − α)gx_i + s_i
     let i = 0;
     for (; i + 1 < N; i += 2) {
-      const xa = ld(x, xo + i), xb = ld(x, xo + i + 1);
-      const xav = f64x2.splat(xa), xbv = f64x2.splat(xb);
       const ra = i * N, rb = ra + N;
       let aa = f64x2.splat(0.0), ab = f64x2.splat(0.0);
       for (let j = 0; j < N2; j += 2) {
-        const u = ldv(du, j);
-        stv(gW, ra + j, f64x2.add(ldv(gW, ra + j), f64x2.mul(xav, u)));
+        const u = ldv(dut, j);
         aa = f64x2.add(aa, f64x2.mul(ldv(W, ra + j), u));
-        stv(gW, rb + j, f64x2.add(ldv(gW, rb + j), f64x2.mul(xbv, u)));
         ab = f64x2.add(ab, f64x2.mul(ldv(W, rb + j), u));
       }
       let sa = lanes(aa), sb = lanes(ab);
       if (N2 < N) {
-        const j = N2, u = ld(du, j);
-        st(gW, ra + j, ld(gW, ra + j) + xa * u);
-        sa += ld(W, ra + j) * u;
-        st(gW, rb + j, ld(gW, rb + j) + xb * u);
-        sb += ld(W, rb + j) * u;
+        const u = ld(dut, N2);
+        sa += ld(W, ra + N2) * u;
+        sb += ld(W, rb + N2) * u;
       }
       st(gx, i, keep * ld(gx, i) + sa);
       st(gx, i + 1, keep * ld(gx, i + 1) + sb);
     }
     if (i < N) {
-      const xa = ld(x, xo + i), xav = f64x2.splat(xa), ra = i * N;
+      const ra = i * N;
       let aa = f64x2.splat(0.0);
-      for (let j = 0; j < N2; j += 2) {
-        const u = ldv(du, j);
-        stv(gW, ra + j, f64x2.add(ldv(gW, ra + j), f64x2.mul(xav, u)));
-        aa = f64x2.add(aa, f64x2.mul(ldv(W, ra + j), u));
-      }
+      for (let j = 0; j < N2; j += 2) aa = f64x2.add(aa, f64x2.mul(ldv(W, ra + j), ldv(dut, j)));
       let sa = lanes(aa);
-      if (N2 < N) {
-        const j = N2, u = ld(du, j);
-        st(gW, ra + j, ld(gW, ra + j) + xa * u);
-        sa += ld(W, ra + j) * u;
-      }
+      if (N2 < N) sa += ld(W, ra + N2) * ld(dut, N2);
       st(gx, i, keep * ld(gx, i) + sa);
     }
   }
+  // ∂W[i,j] = Σ_t x_{t,i} du_{t,j}, accumulated from +0 over t = S−1 … 0: per entry the reference's sequence of
+  // additions (gW[i,j] += x_i du_j at each backward step), done once at the end with the sums in registers
+  for (let i = 0; i < N; i++) outerAccumulate(gW + (<usize>(i * N) << 3), x + (<usize>i << 3), N, du, N, N, S);
   daLastGradBOut = gbo;
   return loss;
 }
@@ -210,8 +201,8 @@ export function fullRankPass(
 /**
  * Rank-K DA network with the linear readout: κ_t = P x_t, u_t = b + M κ_t, x_{t+1} = (1 − α)x_t + α tanh(u_t),
  * o_{t+1} = σ(wOut·x_{t+1} + bOut). M is given TRANSPOSED: MT [K·N] (MT[q,i] = M[i,q]), and ∂M is accumulated
- * transposed into gMT [K·N] (the host transposes back). P, gP [K·N]; b, wOut, du, gx, gb, gw [N]; kap [(S+1)K];
- * dk [K]; targets, o, dz [S]; x [(S+1)N]; phi [SN]. Returns the loss (accuracy by {@link daAccuracy}, ∂bOut by
+ * transposed into gMT [K·N] (the host transposes back). P, gP [K·N]; b, wOut, gx, gb, gw [N]; du [S·N];
+ * kap [(S+1)K]; dk [S·K]; targets, o, dz [S]; x [(S+1)N]; phi [SN]. Returns the loss (accuracy by {@link daAccuracy}, ∂bOut by
  * {@link daGradBOut}).
  */
 export function lowRankLinearPass(
@@ -265,19 +256,20 @@ export function lowRankLinearPass(
   }
   const loss = readoutLoss(S, o, targets, dz, lossScale);
   if (withGradient == 0) return loss;
-  zero(gMT, K * N); zero(gP, K * N); zero(gb, N); zero(gw, N); zero(gx, N);
+  zero(gb, N); zero(gw, N); zero(gx, N);
   const one = f64x2.splat(1.0);
   let gbo = 0.0;
   for (let t = S - 1; t >= 0; t--) {
     const d = ld(dz, t), dv = f64x2.splat(d);
     const xo = t * N, xn = xo + N, ko = t * K;
+    const dut = du + (<usize>xo << 3), dkt = dk + (<usize>ko << 3); // kept for the deferred ∂M, ∂P below
     for (let i = 0; i < N2; i += 2) {
       const g = f64x2.add(ldv(gx, i), f64x2.mul(dv, ldv(wOut, i)));
       stv(gx, i, g);
       stv(gw, i, f64x2.add(ldv(gw, i), f64x2.mul(dv, ldv(x, xn + i))));
       const p = ldv(phi, xo + i);
       const u = f64x2.mul(f64x2.mul(av, g), f64x2.sub(one, f64x2.mul(p, p)));
-      stv(du, i, u);
+      stv(dut, i, u);
       stv(gb, i, f64x2.add(ldv(gb, i), u));
     }
     if (N2 < N) {
@@ -287,39 +279,19 @@ export function lowRankLinearPass(
       st(gw, i, ld(gw, i) + d * ld(x, xn + i));
       const p = ld(phi, xo + i);
       const u = a * g * (1.0 - p * p);
-      st(du, i, u);
+      st(dut, i, u);
       st(gb, i, ld(gb, i) + u);
     }
     gbo += d;
-    // ∂M[i,q] += du_i κ_q (transposed), ∂κ_q = Σ_i M[i,q] du_i (lanes)
-    for (let q = 0; q < K; q++) {
-      const kq = ld(kap, ko + q), kqv = f64x2.splat(kq), r = q * N;
-      let acc = f64x2.splat(0.0);
-      for (let i = 0; i < N2; i += 2) {
-        const u = ldv(du, i);
-        stv(gMT, r + i, f64x2.add(ldv(gMT, r + i), f64x2.mul(u, kqv)));
-        acc = f64x2.add(acc, f64x2.mul(ldv(MT, r + i), u));
-      }
-      let s = lanes(acc);
-      if (N2 < N) {
-        const i = N2, u = ld(du, i);
-        st(gMT, r + i, ld(gMT, r + i) + u * kq);
-        s += ld(MT, r + i) * u;
-      }
-      st(dk, q, s);
-    }
-    // gx_i = (1 − α)gx_i + Σ_q ∂κ_q P[q,i] (in order of q), ∂P[q,i] += ∂κ_q x_i
+    // ∂κ_q = Σ_i M[i,q] du_i (lanes), four q per pass over du
+    kappaStep(N, K, MT, dut, dkt);
+    // gx_i = (1 − α)gx_i + Σ_q ∂κ_q P[q,i] (in order of q)
     let i = 0;
     for (; i < N8; i += 8) {
-      const xa = ldv(x, xo + i), xb = ldv(x, xo + i + 2), xc = ldv(x, xo + i + 4), xd = ldv(x, xo + i + 6);
       let g0 = f64x2.mul(keepv, ldv(gx, i)), g1 = f64x2.mul(keepv, ldv(gx, i + 2));
       let g2 = f64x2.mul(keepv, ldv(gx, i + 4)), g3 = f64x2.mul(keepv, ldv(gx, i + 6));
       for (let q = 0; q < K; q++) {
-        const kv = f64x2.splat(ld(dk, q)), r = q * N + i;
-        stv(gP, r, f64x2.add(ldv(gP, r), f64x2.mul(kv, xa)));
-        stv(gP, r + 2, f64x2.add(ldv(gP, r + 2), f64x2.mul(kv, xb)));
-        stv(gP, r + 4, f64x2.add(ldv(gP, r + 4), f64x2.mul(kv, xc)));
-        stv(gP, r + 6, f64x2.add(ldv(gP, r + 6), f64x2.mul(kv, xd)));
+        const kv = f64x2.splat(ld(dkt, q)), r = q * N + i;
         g0 = f64x2.add(g0, f64x2.mul(kv, ldv(P, r)));
         g1 = f64x2.add(g1, f64x2.mul(kv, ldv(P, r + 2)));
         g2 = f64x2.add(g2, f64x2.mul(kv, ldv(P, r + 4)));
@@ -328,28 +300,54 @@ export function lowRankLinearPass(
       stv(gx, i, g0); stv(gx, i + 2, g1); stv(gx, i + 4, g2); stv(gx, i + 6, g3);
     }
     for (; i < N2; i += 2) {
-      const xa = ldv(x, xo + i);
       let g = f64x2.mul(keepv, ldv(gx, i));
-      for (let q = 0; q < K; q++) {
-        const kv = f64x2.splat(ld(dk, q)), r = q * N + i;
-        stv(gP, r, f64x2.add(ldv(gP, r), f64x2.mul(kv, xa)));
-        g = f64x2.add(g, f64x2.mul(kv, ldv(P, r)));
-      }
+      for (let q = 0; q < K; q++) g = f64x2.add(g, f64x2.mul(f64x2.splat(ld(dkt, q)), ldv(P, q * N + i)));
       stv(gx, i, g);
     }
     if (N2 < N) {
-      const xa = ld(x, xo + i);
       let g = keep * ld(gx, i);
-      for (let q = 0; q < K; q++) {
-        const k = ld(dk, q), r = q * N + i;
-        st(gP, r, ld(gP, r) + k * xa);
-        g += k * ld(P, r);
-      }
+      for (let q = 0; q < K; q++) g += ld(dkt, q) * ld(P, q * N + i);
       st(gx, i, g);
     }
   }
+  // ∂Mᵀ[q,i] = Σ_t κ_{t,q} du_{t,i} and ∂P[q,i] = Σ_t ∂κ_{t,q} x_{t,i}, accumulated from +0 over t = S−1 … 0 (per
+  // entry the reference's sequence of additions at each backward step), once at the end with the sums in registers
+  for (let q = 0; q < K; q++) {
+    outerAccumulate(gMT + (<usize>(q * N) << 3), kap + (<usize>q << 3), K, du, N, N, S);
+    outerAccumulate(gP + (<usize>(q * N) << 3), dk + (<usize>q << 3), K, x, N, N, S);
+  }
   daLastGradBOut = gbo;
   return loss;
+}
+
+/**
+ * out[j] = Σ_{t = S−1 … 0} c[t·cs] · v[t·vs + j] for j < N, each sum started from +0 and added in that order of t
+ * (eight entries at a time in four f64x2 registers, then pairs, then the odd tail). The products are c·v.
+ */
+function outerAccumulate(out: usize, c: usize, cs: i32, v: usize, vs: i32, N: i32, S: i32): void {
+  const N2 = N & ~1, N8 = N & ~7;
+  let j = 0;
+  for (; j < N8; j += 8) {
+    let a0 = f64x2.splat(0.0), a1 = f64x2.splat(0.0), a2 = f64x2.splat(0.0), a3 = f64x2.splat(0.0);
+    for (let t = S - 1; t >= 0; t--) {
+      const cv = f64x2.splat(ld(c, t * cs)), r = t * vs + j;
+      a0 = f64x2.add(a0, f64x2.mul(cv, ldv(v, r)));
+      a1 = f64x2.add(a1, f64x2.mul(cv, ldv(v, r + 2)));
+      a2 = f64x2.add(a2, f64x2.mul(cv, ldv(v, r + 4)));
+      a3 = f64x2.add(a3, f64x2.mul(cv, ldv(v, r + 6)));
+    }
+    stv(out, j, a0); stv(out, j + 2, a1); stv(out, j + 4, a2); stv(out, j + 6, a3);
+  }
+  for (; j < N2; j += 2) {
+    let a0 = f64x2.splat(0.0);
+    for (let t = S - 1; t >= 0; t--) a0 = f64x2.add(a0, f64x2.mul(f64x2.splat(ld(c, t * cs)), ldv(v, t * vs + j)));
+    stv(out, j, a0);
+  }
+  if (N2 < N) {
+    let a0 = 0.0;
+    for (let t = S - 1; t >= 0; t--) a0 += ld(c, t * cs) * ld(v, t * vs + j);
+    st(out, j, a0);
+  }
 }
 
 /** κ_q = Σ_i P[q,i] x_i for q < K (lanes, then the odd tail), four rows of P per pass over x. */
