@@ -11,14 +11,18 @@
  *   Its JS twin is the library's own task kernels (models.taskRnnForwardKernel, training.taskRnnBackwardKernel):
  *   same fastTanh/fastSigmoid and same summation orders, so the two are bit-identical. trainTask uses it in
  *   "wasm" mode (training.taskRnnWasmPass).
+ * - The delayed-activation (DA) networks with the linear readout: the full-rank and rank-K forward + BPTT
+ *   ({@link WasmKernels.fullRankPass}, {@link WasmKernels.lowRankLinearPass}; assembly/daRnn.ts), bit-identical to
+ *   their JS twins fullRankTwinPass / lowRankLinearTwinPass (daTwin.ts); trainRnn uses them in "wasm" mode (the
+ *   norm and the SGD update stay in JS). GHOST_KERNELS=js keeps training/bptt.ts's Math.tanh kernels.
  * - The rank-one latent flow f(κ) = −κ + Σ_i n_i tanh(m_i κ + b_i) on a whole grid ({@link WasmKernels.rankOneFlowGrid},
  *   assembly/rankOneFlow.ts), whose JS twin is models.rankOneLatentFlow (fastTanh, the trainer's summation order):
  *   the analysis layer's flow grids use it wherever SIMD exists, in every kernel mode (the same bits as the JS loop).
- * - Their JS twins, bit-identical: fastMath.ts (fastTanh, fastExp, fastSigmoid) and rankOneTwin.ts.
+ * - Their JS twins, bit-identical: fastMath.ts (fastTanh, fastExp, fastSigmoid), rankOneTwin.ts and daTwin.ts.
  * - Kernel selection: {@link kernelMode} reads {@link setKernelMode} (this thread) or the environment variable
  *   GHOST_KERNELS = js | wasm | auto. The DEFAULT (unset or "") is "auto": the WebAssembly kernels wherever
  *   WebAssembly SIMD exists (every current Node and browser), else the JS kernels. "js" forces the JS reference
- *   kernels (the rank-one trainer then uses Math.tanh, as releases before the speed issue's third step did, so
+ *   kernels (the DA trainers then use Math.tanh, as releases before the speed issue's third step did, so
  *   those results are reproduced exactly); "wasm" requires the WebAssembly kernels (throws without SIMD).
  *   The rank-one results differ between the modes by tanh's rounding only (fastTanh vs Math.tanh, ≤ 4 ulp), which
  *   the chaotic high-learning-rate runs amplify: see the README's fidelity table.
