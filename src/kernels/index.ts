@@ -151,6 +151,15 @@ interface KernelExports {
   trainBound(): number;
   daAccuracy(): number;
   daGradBOut(): number;
+  daTrainStatus(): number;
+  daTrainBound(): number;
+  daTrain(
+    low: number, N: number, K: number, S: number, W: number, P: number, b: number, wOut: number, bOut: number,
+    leak: number, x0: number, targets: number, lossScale: number,
+    x: number, phi: number, kap: number, o: number, dz: number, du: number, gx: number, dk: number,
+    G: number, gP: number, gb: number, gw: number, gbo: number,
+    learningRate: number, epochs: number, lossOut: number, accOut: number, normOut: number, bound: number,
+  ): number;
   fullRankPass(
     N: number, S: number, W: number, b: number, wOut: number, bOut: number, leak: number, x0: number, targets: number, lossScale: number,
     x: number, phi: number, o: number, dz: number, du: number, gx: number, gW: number, gb: number, gw: number, withGradient: number,
@@ -249,7 +258,7 @@ interface RankOneLayout {
 }
 
 /** Arrays of the DA full-rank / rank-K kernels (float64 offsets). */
-type DaArray = "W" | "b" | "wOut" | "targets" | "x" | "phi" | "kap" | "o" | "dz" | "du" | "gx" | "dk" | "gW" | "gb" | "gw";
+type DaArray = "W" | "b" | "wOut" | "bOut" | "targets" | "x" | "phi" | "kap" | "o" | "dz" | "du" | "gx" | "dk" | "gW" | "gb" | "gw" | "gbo" | "lossOut" | "accOut" | "normOut";
 
 /**
  * Float64 offsets of the DA kernels' arrays for one (kind, N, K, S) and views on them (made once per layout and
@@ -259,6 +268,8 @@ type DaArray = "W" | "b" | "wOut" | "targets" | "x" | "phi" | "kap" | "o" | "dz"
 interface DaLayout {
   kind: "fullRank" | "lowRank";
   N: number; K: number; S: number;
+  /** Capacity of the per-epoch record arrays lossOut, accOut, normOut (epochs of {@link WasmKernels.daTrainInto}). */
+  records: number;
   off: Record<DaArray | "P" | "gP", number>;
   v: Record<DaArray | "P" | "gP", Float64Array>;
   buffer: ArrayBuffer;
@@ -526,13 +537,14 @@ export class WasmKernels {
    * The DA kernels' arrays in linear memory for (kind, N, K, S), reused while they match and memory has not grown
    * (no allocation per call). Grows memory BEFORE making the views, so no view points into a detached buffer.
    */
-  private daLayout(kind: "fullRank" | "lowRank", N: number, K: number, S: number): DaLayout {
-    const L = this.layout;
-    if (L !== null && L.kind !== "rankOne" && L.kind === kind && L.N === N && L.K === K && L.S === S && L.buffer === this.ex.memory.buffer) return L;
+  private daLayout(kind: "fullRank" | "lowRank", N: number, K: number, S: number, records = 0): DaLayout {
+    const L0 = this.layout, L = L0 !== null && L0.kind !== "rankOne" && L0.kind === kind && L0.N === N && L0.K === K && L0.S === S ? L0 : null;
+    if (L && L.records >= records && L.buffer === this.ex.memory.buffer) return L;
+    const R = Math.max(records, L ? L.records : 0, 64);
     const low = kind === "lowRank", mat = low ? K * N : N * N;
     const len: Record<DaArray | "P" | "gP", number> = {
-      W: mat, P: low ? K * N : 0, b: N, wOut: N, targets: S, x: (S + 1) * N, phi: S * N, kap: low ? (S + 1) * K : 0, o: S, dz: S,
-      du: S * N, gx: N, dk: S * Math.max(K, 1), gW: mat, gP: low ? K * N : 0, gb: N, gw: N,
+      W: mat, P: low ? K * N : 0, b: N, wOut: N, bOut: 1, targets: S, x: (S + 1) * N, phi: S * N, kap: low ? (S + 1) * K : 0, o: S, dz: S,
+      du: S * N, gx: N, dk: S * Math.max(K, 1), gW: mat, gP: low ? K * N : 0, gb: N, gw: N, gbo: 1, lossOut: R, accOut: R, normOut: R,
     };
     let at = this.base;
     const off = {} as DaLayout["off"], v = {} as DaLayout["v"];
@@ -540,7 +552,7 @@ export class WasmKernels {
     for (const k of keys) { off[k] = at; at += (len[k] + 1) & ~1; } // 16-byte aligned
     this.ensure(at);
     for (const k of keys) v[k] = this.f64.subarray(off[k], off[k] + len[k]);
-    const nl: DaLayout = { kind, N, K, S, off, v, buffer: this.ex.memory.buffer };
+    const nl: DaLayout = { kind, N, K, S, records: R, off, v, buffer: this.ex.memory.buffer };
     this.layout = nl;
     return nl;
   }
@@ -606,6 +618,69 @@ export class WasmKernels {
     ws.loss = loss;
     ws.accuracy = this.ex.daAccuracy();
     return loss;
+  }
+
+  /**
+   * The fused SGD loop of a full-rank or rank-K linear-readout DA network (assembly/daRnn.ts daTrain), every group
+   * trainable: at most `epochs` epochs of pass ({@link fullRankPass} / {@link lowRankLinearPass}), global gradient
+   * norm (sequential, group order of models.parameterGroups) and p ← p − learningRate·g, with trainRnn's checks
+   * (a non-finite loss or norm, the overflow guard bound + learningRate·norm ≤ 1e300) — the same operations as
+   * trainRnn's per-epoch loop on the pass, bit for bit. `params` and `grads` hold the `.data` of the groups, keyed by
+   * group name (W, b, wOut, bOut or M, P, b, wOut, bOut); the parameters are updated IN PLACE by every applied
+   * update; when the run stops at the guard, that epoch's gradients are copied into `grads`. Records from index
+   * `offset` of loss, accuracy, gradNorm. `bound` is max |p| now. Lengths are validated (O(1)); the values are not.
+   */
+  daTrainInto(
+    params: Record<string, Float64Array>, grads: Record<string, Float64Array>,
+    leak: number, initialState: number, targets: Float64Array, lossScale: number, ws: DaBuffers,
+    learningRate: number, epochs: number, bound: number,
+    loss: Float64Array, accuracy: Float64Array, gradNorm: Float64Array, offset: number,
+  ): RankOneChunk {
+    if (params === null || typeof params !== "object") throw new GhostError("params", params, "the parameter arrays by group name");
+    if (grads === null || typeof grads !== "object") throw new GhostError("grads", grads, "the gradient arrays by group name");
+    const low = ws !== null && typeof ws === "object" && ws.rank > 0;
+    const { N, K, S } = daShape(ws, low);
+    requireInteger("epochs", epochs, 0, 1e8);
+    requireInteger("offset", offset, 0);
+    for (const [k, a] of [["loss", loss], ["accuracy", accuracy], ["gradNorm", gradNorm]] as const) {
+      if (!(a instanceof Float64Array) || a.length < offset + epochs) throw new GhostError(k, a instanceof Float64Array ? a.length : a, `a Float64Array of length ≥ offset + epochs = ${offset + epochs}`);
+    }
+    const mat = low ? "M" : "W";
+    needF64(`params.${mat}`, params[mat], low ? N * K : N * N);
+    if (low) needF64("params.P", params.P, K * N);
+    needF64("params.b", params.b, N); needF64("params.wOut", params.wOut, N); needF64("params.bOut", params.bOut, 1);
+    needF64(`grads.${mat}`, grads[mat], low ? N * K : N * N);
+    if (low) needF64("grads.P", grads.P, K * N);
+    needF64("grads.b", grads.b, N); needF64("grads.wOut", grads.wOut, N); needF64("grads.bOut", grads.bOut, 1);
+    needF64("targets", targets, S);
+    const L = this.daLayout(low ? "lowRank" : "fullRank", N, K, S, epochs), v = L.v, o = L.off;
+    if (low) {
+      const M = params.M, MT = v.W;
+      for (let i = 0; i < N; i++) for (let q = 0, r = i * K; q < K; q++) MT[q * N + i] = M[r + q];
+      v.P.set(params.P);
+    } else v.W.set(params.W);
+    v.b.set(params.b); v.wOut.set(params.wOut); v.bOut.set(params.bOut); v.targets.set(targets);
+    const run = this.ex.daTrain(low ? 1 : 0, N, K, S, o.W * 8, o.P * 8, o.b * 8, o.wOut * 8, o.bOut * 8, leak, initialState, o.targets * 8, lossScale,
+      o.x * 8, o.phi * 8, o.kap * 8, o.o * 8, o.dz * 8, o.du * 8, o.gx * 8, o.dk * 8, o.gW * 8, o.gP * 8, o.gb * 8, o.gw * 8, o.gbo * 8,
+      learningRate, epochs, o.lossOut * 8, o.accOut * 8, o.normOut * 8, bound);
+    if (low) {
+      const M = params.M, MT = v.W;
+      for (let i = 0; i < N; i++) for (let q = 0, r = i * K; q < K; q++) M[r + q] = MT[q * N + i];
+      params.P.set(v.P);
+    } else params.W.set(v.W);
+    params.b.set(v.b); params.wOut.set(v.wOut); params.bOut.set(v.bOut);
+    loss.set(v.lossOut.subarray(0, run), offset);
+    accuracy.set(v.accOut.subarray(0, run), offset);
+    gradNorm.set(v.normOut.subarray(0, run), offset);
+    const code = this.ex.daTrainStatus();
+    const status = code === 0 ? "done" : code === 1 ? "nonFinite" : "guard";
+    if (status === "guard") {
+      if (low) { const gM = grads.M, gMT = v.gW; for (let i = 0; i < N; i++) for (let q = 0, r = i * K; q < K; q++) gM[r + q] = gMT[q * N + i]; grads.P.set(v.gP); }
+      else grads.W.set(v.gW);
+      grads.b.set(v.gb); grads.wOut.set(v.gw); grads.bOut.set(v.gbo);
+    }
+    const applied = status === "done" ? run : run - 1;
+    return { epochsRun: run, status, bound: applied > 0 ? this.ex.daTrainBound() : bound };
   }
 
   /**

@@ -179,12 +179,17 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
   const wasmMode = kernelMode() === "wasm";
   const wasm = cfg.kind === "lowRank" && cfg.rank === 1 && cfg.readout === "latent" && wasmMode ? rankOneWasm(model, ws) : null;
   const daPass = wasm === null && wasmMode ? daWasmPass(model, task, ws) : null;
+  const daData = {
+    params: Object.fromEntries(parameterGroups(cfg).map((g) => [g, paramGroup(model.params, g).data])),
+    grads: Object.fromEntries(parameterGroups(cfg).map((g) => [g, paramGroup(ws.grads, g).data])),
+  };
   const allGroups = parameterGroups(model.config);
   const groups = allGroups.filter((g) => model.trainable[g]);
   // With every group trainable, the wasm kernel runs whole stretches of epochs (pass, norm, update) in one call
   // (kernels.rankOneTrainInto: the same operations as the loop below, bit for bit), from one epoch that needs JS
   // (a snapshot, a flow snapshot, a progress report, a hook, the last) to the next.
-  const fused = wasm !== null && groups.length === allGroups.length;
+  // The full-rank and linear rank-K models do the same with kernels.daTrainInto (pass, norm, update in WebAssembly).
+  const fused = (wasm !== null || daPass !== null) && groups.length === allGroups.length;
   const everyEpoch = options.onEpoch !== undefined || options.stopWhen !== undefined;
   const snapList = [...snapshotEpochs].sort((x, y) => x - y), flowList = [...flowEpochs].sort((x, y) => x - y);
   let snapAt = 0, flowAt = 0;
@@ -264,9 +269,13 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
   for (let e = 0; e < epochs; e++) {
     const epoch = startEpoch + e;
     if (fused && e >= fusedUntil) {
-      const w = wasm as NonNullable<typeof wasm>;
-      const r = w.pass.rankOneTrainInto(w.m, w.n, w.b, cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale,
-        learningRate, stretchEnd(e) - e + 1, paramBound, loss, accuracy, gradNorm, e, w);
+      const count = stretchEnd(e) - e + 1;
+      const r = wasm !== null
+        ? wasm.pass.rankOneTrainInto(wasm.m, wasm.n, wasm.b, cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale,
+          learningRate, count, paramBound, loss, accuracy, gradNorm, e, wasm)
+        // chunks of at most 65,536 epochs (the per-epoch records live in WebAssembly memory until the chunk ends)
+        : wasmKernels().daTrainInto(daData.params, daData.grads, cfg.leak, cfg.initialState, task.targets, task.lossScale, ws,
+          learningRate, Math.min(count, 65536), paramBound, loss, accuracy, gradNorm, e);
       fusedUntil = e + r.epochsRun;
       fusedApplied = r.status === "done" ? fusedUntil : fusedUntil - 1;
       paramBound = r.bound;

@@ -375,7 +375,7 @@ describe("JS twin vs the Math.tanh reference kernels (bptt.ts), within the deriv
 // ---- trainRnn in wasm mode ---------------------------------------------------------------------------------------
 
 /** The trainer's per-epoch definition written out on the JS twin: pass, norm over the trainable groups, SGD step. */
-function twinTrain(md: RnnModel, task: TrialTask, lr: number, epochs: number): { loss: number[]; accuracy: number[]; gradNorm: number[] } {
+function twinTrain(md: RnnModel, task: TrialTask, lr: number, epochs: number, snapshots?: Map<number, Float64Array[]>): { loss: number[]; accuracy: number[]; gradNorm: number[] } {
   const c = md.config, N = c.size, low = c.kind === "lowRank", K = low ? c.rank : 0;
   const ws = createDaBuffers(N, K, task.steps);
   const groups = parameterGroups(c).filter((g) => md.trainable[g]);
@@ -390,7 +390,12 @@ function twinTrain(md: RnnModel, task: TrialTask, lr: number, epochs: number): {
     for (const k of groups) for (let i = 0; i < g[k].length; i++) sq += g[k][i] * g[k][i];
     out.loss.push(L); out.accuracy.push(ws.accuracy); out.gradNorm.push(Math.sqrt(sq));
     if (!Number.isFinite(L) || !Number.isFinite(sq)) break;
+    // the overflow guard: near overflow, an update that would make a parameter non-finite stops training
+    let bound = 0;
+    for (const k of groups) for (const v of p[k]) bound = Math.max(bound, Math.abs(v));
+    if (!(bound + lr * Math.sqrt(sq) <= 1e300) && groups.some((k) => p[k].some((v, i) => !Number.isFinite(v - lr * g[k][i])))) break;
     for (const k of groups) for (let i = 0; i < g[k].length; i++) p[k][i] = p[k][i] - lr * g[k][i];
+    snapshots?.set(e, groups.map((k) => Float64Array.from(p[k])));
   }
   return out;
 }
@@ -417,6 +422,50 @@ describe("trainRnn in wasm mode", () => {
     expect([firstDiff(h.loss, ref.loss), firstDiff(h.accuracy, ref.accuracy), firstDiff(h.gradNorm, ref.gradNorm)]).toEqual([-1, -1, -1]);
     const pa = paramsOf(a), pb = paramsOf(b);
     for (let q = 0; q < pa.length; q++) expect([q, firstDiff(pa[q], pb[q])]).toEqual([q, -1]);
+  });
+
+  test.each([
+    ["full rank N = 7", () => fullModel(7, 21, 1)],
+    ["rank 3 N = 9", () => lowModel(9, 3, 22, 1)],
+  ] as [string, () => RnnModel][])("%s: fused stretches between snapshots and progress reports, divergence and the overflow guard, bit for bit", (_n, make) => {
+    setKernelMode("wasm");
+    // stretches: snapshots and progress reports end them; the parameters at each snapshot are the twin loop's
+    {
+      const a = make(), b = cloneModel(a), snaps = new Map<number, Float64Array[]>();
+      const progress: number[] = [];
+      const h = trainRnn(a, { learningRate: 0.05, epochs: 250, task: da, snapshotEpochs: [0, 3, 77, 249], onProgress: (d) => progress.push(d) });
+      const ref = twinTrain(b, da, 0.05, 250, snaps);
+      expect([firstDiff(h.loss, ref.loss), firstDiff(h.accuracy, ref.accuracy), firstDiff(h.gradNorm, ref.gradNorm)]).toEqual([-1, -1, -1]);
+      expect(h.snapshots.map((s) => s.epoch)).toEqual([0, 3, 77, 249]);
+      for (const s of h.snapshots) {
+        const mine = parameterGroups(a.config).map((g) => paramGroup(s.params, g).data), theirs = snaps.get(s.epoch) as Float64Array[];
+        for (let q = 0; q < mine.length; q++) expect([s.epoch, q, firstDiff(mine[q], theirs[q])]).toEqual([s.epoch, q, -1]);
+      }
+      expect([progress.length, progress[progress.length - 1]]).toEqual([84, 250]); // every ⌈250/100⌉ = 3 epochs, and the end
+    }
+    // huge learning rates: the guard's per-entry test each epoch (bound + η‖∇‖ > 1e300), saturation (zero gradients),
+    // and for the rank-3 model a non-finite loss at epoch 1 (the fused kernel's stop, then the trainer's divergence)
+    for (const lr of [1e150, 1e308, 3e307]) {
+      const a = make();
+      const b = cloneModel(a);
+      const h = trainRnn(a, { learningRate: lr, epochs: 50, task: da });
+      const ref = twinTrain(b, da, lr, 50);
+      expect([h.epochsRun, h.diverged !== null, firstDiff(h.loss, ref.loss), firstDiff(h.gradNorm, ref.gradNorm)]).toEqual([ref.loss.length, ref.loss.length < 50, -1, -1]);
+      const pa = paramsOf(a), pb = paramsOf(b);
+      for (let q = 0; q < pa.length; q++) expect([q, firstDiff(pa[q], pb[q])]).toEqual([q, -1]);
+    }
+    // the guard without overflow: bOut = 1.5e300 makes bound + η‖∇‖ > 1e300 every epoch; the updates still apply
+    {
+      const a = make();
+      paramGroup(a.params, "bOut").data[0] = 1.5e300;
+      const b = cloneModel(a);
+      const h = trainRnn(a, { learningRate: 0.05, epochs: 20, task: da });
+      const ref = twinTrain(b, da, 0.05, 20);
+      expect(h.diverged).toBeNull();
+      expect([h.epochsRun, firstDiff(h.loss, ref.loss), firstDiff(h.gradNorm, ref.gradNorm)]).toEqual([20, -1, -1]);
+      const pa = paramsOf(a), pb = paramsOf(b);
+      for (let q = 0; q < pa.length; q++) expect([q, firstDiff(pa[q], pb[q])]).toEqual([q, -1]);
+    }
   });
 
   // wasm vs js mode (Math.tanh reference): the runs differ only by the per-epoch pass differences, bounded by the

@@ -373,3 +373,94 @@ function kappaStep(N: i32, K: i32, P: usize, x: usize, kap: usize): void {
   }
   for (; q < K; q++) st(kap, q, dot2(P + (<usize>(q * N) << 3), x, N));
 }
+
+// ---- fused SGD loops ------------------------------------------------------------------------------------------------
+
+let daStatus: i32 = 0;
+let daBound: f64 = 0.0;
+
+/** How the last {@link daTrain} ended: 0 all epochs run, 1 a non-finite loss or norm, 2 the overflow guard. */
+export function daTrainStatus(): i32 {
+  return daStatus;
+}
+
+/** max |p| over every parameter after the last update of {@link daTrain}. */
+export function daTrainBound(): f64 {
+  return daBound;
+}
+
+/** p[i] ← p[i] − lr·g[i] for i < len (two lanes, then the tail); returns max(m, max_i |p[i]|). */
+function sgdStep(p: usize, g: usize, len: i32, lr: f64, m: f64): f64 {
+  const len2 = len & ~1, lrv = f64x2.splat(lr);
+  let mx = f64x2.splat(m);
+  for (let i = 0; i < len2; i += 2) {
+    const v = f64x2.sub(ldv(p, i), f64x2.mul(lrv, ldv(g, i)));
+    stv(p, i, v);
+    mx = f64x2.pmax(mx, f64x2.abs(v));
+  }
+  let r = max<f64>(f64x2.extract_lane(mx, 0), f64x2.extract_lane(mx, 1));
+  if (len2 < len) {
+    const v = ld(p, len2) - lr * ld(g, len2);
+    st(p, len2, v);
+    r = max<f64>(r, abs<f64>(v));
+  }
+  return r;
+}
+
+/** Σ g[i]² added to s in order of i (sequential, as training/trainRnn.ts's norm). */
+function sumSquares(g: usize, len: i32, s: f64): f64 {
+  for (let i = 0; i < len; i++) { const v = ld(g, i); s += v * v; }
+  return s;
+}
+
+/**
+ * Full-batch SGD of a full-rank (low == 0) or rank-K linear-readout (low ≠ 0) DA network, up to `epochs` epochs, in
+ * place, every parameter group trainable: per epoch one pass ({@link fullRankPass} / {@link lowRankLinearPass}),
+ * the global gradient norm √(Σ g²) summed sequentially in the trainer's group order (W, b, wOut, bOut or M [N,K]
+ * row-major, P, b, wOut, bOut), then p ← p − learningRate·g and the bound max |p|. Records loss, accuracy and norm per
+ * epoch into lossOut, accOut, normOut. Stops BEFORE the update of the first epoch whose loss or norm is not finite
+ * (status 1) or for which bound + learningRate·norm ≤ 1e300 fails (status 2; that epoch's gradients stay in the
+ * gradient arrays, ∂bOut in gbo[0]). W holds W (full) or Mᵀ (low), G its gradient (∂Mᵀ); bOut and gbo are one-entry
+ * arrays. Returns the number of epochs whose record was written. The same operations as the trainer's loop on the
+ * pass, bit for bit.
+ */
+export function daTrain(
+  low: i32, N: i32, K: i32, S: i32, W: usize, P: usize, b: usize, wOut: usize, bOut: usize,
+  leak: f64, x0: f64, targets: usize, lossScale: f64,
+  x: usize, phi: usize, kap: usize, o: usize, dz: usize, du: usize, gx: usize, dk: usize,
+  G: usize, gP: usize, gb: usize, gw: usize, gbo: usize,
+  learningRate: f64, epochs: i32, lossOut: usize, accOut: usize, normOut: usize, bound: f64,
+): i32 {
+  daStatus = 0;
+  for (let e = 0; e < epochs; e++) {
+    const L = low != 0
+      ? lowRankLinearPass(N, K, S, W, P, b, wOut, ld(bOut, 0), leak, x0, targets, lossScale, x, phi, kap, o, dz, du, gx, dk, G, gP, gb, gw, 1)
+      : fullRankPass(N, S, W, b, wOut, ld(bOut, 0), leak, x0, targets, lossScale, x, phi, o, dz, du, gx, G, gb, gw, 1);
+    st(gbo, 0, daLastGradBOut);
+    let sq = 0.0;
+    if (low != 0) {
+      for (let i = 0; i < N; i++) for (let q = 0; q < K; q++) { const v = ld(G, q * N + i); sq += v * v; }
+      sq = sumSquares(gP, K * N, sq);
+    } else {
+      sq = sumSquares(G, N * N, sq);
+    }
+    sq = sumSquares(gb, N, sq);
+    sq = sumSquares(gw, N, sq);
+    sq = sumSquares(gbo, 1, sq);
+    const norm = sqrt<f64>(sq);
+    st(lossOut, e, L);
+    st(accOut, e, daLastAccuracy);
+    st(normOut, e, norm);
+    if (!isFinite<f64>(L) || !isFinite<f64>(norm)) { daStatus = 1; return e + 1; }
+    if (!(bound + learningRate * norm <= 1e300)) { daStatus = 2; return e + 1; }
+    let m = sgdStep(W, G, low != 0 ? K * N : N * N, learningRate, 0.0);
+    if (low != 0) m = sgdStep(P, gP, K * N, learningRate, m);
+    m = sgdStep(b, gb, N, learningRate, m);
+    m = sgdStep(wOut, gw, N, learningRate, m);
+    const bo = ld(bOut, 0) - learningRate * ld(gbo, 0);
+    st(bOut, 0, bo);
+    bound = max<f64>(m, abs<f64>(bo));
+    daBound = bound;
+  }
+  return epochs;
+}
