@@ -13,8 +13,9 @@
  *   "wasm" mode (training.taskRnnWasmPass).
  * - The delayed-activation (DA) networks with the linear readout: the full-rank and rank-K forward + BPTT
  *   ({@link WasmKernels.fullRankPass}, {@link WasmKernels.lowRankLinearPass}; assembly/daRnn.ts), bit-identical to
- *   their JS twins fullRankTwinPass / lowRankLinearTwinPass (daTwin.ts); trainRnn uses them in "wasm" mode (the
- *   norm and the SGD update stay in JS). GHOST_KERNELS=js keeps training/bptt.ts's Math.tanh kernels.
+ *   their JS twins fullRankTwinPass / lowRankLinearTwinPass (daTwin.ts), and their fused SGD loop
+ *   ({@link WasmKernels.daTrainInto}); trainRnn uses them in "wasm" mode (the fused loop when every group is
+ *   trainable, else the pass with the norm and update in JS). GHOST_KERNELS=js keeps training/bptt.ts's Math.tanh kernels.
  * - The rank-one latent flow f(κ) = −κ + Σ_i n_i tanh(m_i κ + b_i) on a whole grid ({@link WasmKernels.rankOneFlowGrid},
  *   assembly/rankOneFlow.ts), whose JS twin is models.rankOneLatentFlow (fastTanh, the trainer's summation order):
  *   the analysis layer's flow grids use it wherever SIMD exists, in every kernel mode (the same bits as the JS loop).

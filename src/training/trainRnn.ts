@@ -174,8 +174,9 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
   // Kernel choice (kernels/index.ts): in "wasm" mode (the default where WebAssembly SIMD exists) the rank-one latent
   // pass runs in WebAssembly; GHOST_KERNELS=js runs forwardBackward, the JS reference kernels (Math.tanh).
   const cfg = model.config;
-  // Full-rank and linear-readout rank-K models run their pass through the WebAssembly DA kernels (daWasmPass; the
-  // norm and update stay in JS below); GHOST_KERNELS=js keeps forwardBackward for them too.
+  // Full-rank and linear-readout rank-K models run through the WebAssembly DA kernels: the fused loop below when every
+  // group is trainable, else the pass (daWasmPass) with the norm and update in JS; GHOST_KERNELS=js keeps
+  // forwardBackward for them too.
   const wasmMode = kernelMode() === "wasm";
   const wasm = cfg.kind === "lowRank" && cfg.rank === 1 && cfg.readout === "latent" && wasmMode ? rankOneWasm(model, ws) : null;
   const daPass = wasm === null && wasmMode ? daWasmPass(model, task, ws) : null;
