@@ -8,7 +8,9 @@
  *   type-checks src/ and test/ first (npm run typecheck).
  *   The suites of this project share one process: a suite that changes process-wide state (process.env,
  *   setKernelMode, registries, the kernel writer, stdout spies) must restore it (afterEach / finally). No module
- *   mocks (jest.mock & co.), no per-file module registry, and jest's testTimeout is not enforced here.
+ *   mocks (jest.mock & co.), no per-file module registry, and jest's testTimeout is not enforced here; instead the
+ *   runner limits each FILE (GHOST_LIGHT_SUITE_TIMEOUT_MS, default 30 minutes): a file running longer fails with a
+ *   message naming it and the limit, and its child process is killed (test/lightRunnerTimeout.test.ts).
  * - "isolated": the default runner (ts-jest, one vm sandbox per file) for the suites listed in ISOLATED: their time
  *   is spent in child processes (Jupyter kernels, Chromium, the CLI, killed writers), so the sandbox costs nothing,
  *   or they change process-wide state that would leak into other suites (SIGINT listeners, process.exitCode, the
@@ -32,7 +34,8 @@ const shared = {
   rootDir: __dirname,
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
-  // Notebook execution and the browser check are slow; give them room (the light runner does not enforce it).
+  // Notebook execution and the browser check are slow; give them room (the light runner does not enforce it: it has
+  // its per-file limit instead).
   testTimeout: 120000,
 };
 

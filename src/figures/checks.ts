@@ -91,6 +91,7 @@ export function requireCheckRows(rows: unknown): asserts rows is CheckRow[] {
  * GhostError raised while reading them means `data` is not what `runFigN` returns.
  */
 export function guardCheckData<T>(name: string, data: unknown, allowed: string, check: () => T, hasConfig = true): T {
+  if (typeof name !== "string") throw new GhostError("name", name, "the data's parameter name (a string)");
   requireObject(name, data, allowed);
   if (hasConfig) requireObject(`${name}.config`, (data as { config?: unknown }).config, "the figure's config object");
   try {

@@ -8,7 +8,8 @@ import { figS1Config, FigS1Data } from "./figS1";
 /**
  * Checks Fig S1's data against the paper (see {@link CheckRow}). Must hold: the largest learning rate ends in the
  * no-learning zone for most seeds, an interior one reaches a far lower loss, the smallest is still on its plateau,
- * the optimum never moves to larger learning rates as training gets longer (strictly left at paper and full scale),
+ * the optimum never moves significantly (> 2 standard errors) to larger learning rates as training gets longer (strictly
+ * left from the first to the last report epoch at paper and full scale),
  * and no run diverges.
  */
 export function checkFigS1(data: FigS1Data): CheckRow[] {
@@ -19,9 +20,23 @@ export function checkFigS1(data: FigS1Data): CheckRow[] {
     const iBest = S.learningRates.indexOf(sum.best.learningRate);
     const meanFinal = (i: number) => S.meanLoss[last][i];
     const learnedBests = sum.bestLearningRateByEpoch.filter((b) => b.meanLoss < 0.5);
+    // The optimum is the argmin of a mean over seeds. Late in training the learned basin is flat: at full scale and
+    // 200,000 epochs the mean losses at lr 8.5e-4 … 2.8e-3 all lie within about one standard error of each other, so
+    // their argmin flips between neighbours by chance. A move right therefore counts only when it is significant: at
+    // the later epoch, the loss at the earlier optimum's lr exceeds the new minimum by more than twice their combined
+    // standard error (means of independent seeds; 2σ ≈ a 95 % one-sided level, not a number fitted to a run).
     let movedRight: string | null = null;
+    const withinNoise: string[] = [];
     for (let j = 1; j < learnedBests.length; j++) {
-      if (learnedBests[j].learningRate > learnedBests[j - 1].learningRate && movedRight === null) movedRight = `${learnedBests[j - 1].epoch} → ${learnedBests[j].epoch}`;
+      const a = learnedBests[j - 1], b = learnedBests[j];
+      if (!(b.learningRate > a.learningRate)) continue;
+      const e = S.reportEpochs.indexOf(b.epoch), iOld = S.learningRates.indexOf(a.learningRate), iNew = S.learningRates.indexOf(b.learningRate);
+      const excess = S.meanLoss[e][iOld] - S.meanLoss[e][iNew];
+      const twoSe = 2 * Math.hypot(S.semLoss[e][iOld], S.semLoss[e][iNew]);
+      const text = `${a.epoch} → ${b.epoch} (at ${b.epoch}: loss at ${a.learningRate.toExponential(2)} exceeds the minimum by ${excess.toExponential(2)}, 2 s.e. = ${twoSe.toExponential(2)})`;
+      if (excess > twoSe || !Number.isFinite(twoSe)) {
+        if (movedRight === null) movedRight = text;
+      } else withinNoise.push(text);
     }
     const paperScale = data.config.scale !== "ci";
     const movedLeft = learnedBests.length >= 2 && learnedBests[learnedBests.length - 1].learningRate < learnedBests[0].learningRate;
@@ -37,7 +52,7 @@ export function checkFigS1(data: FigS1Data): CheckRow[] {
       must("smallest lr: mean final loss", "not yet learned", `${meanFinal(iBottom).toFixed(4)} (lr ${S.learningRates[iBottom].toExponential(2)}), ${S.counts.stuck[iBottom]} stuck`,
         meanFinal(iBottom) > 0.9 && S.counts.stuck[iBottom] === 0, "still on the plateau (loss > 0.9) and not stuck (its gradient is still ~1e-3)"),
       must("optimum vs epoch: never moves right", "moves to smaller lr at later epochs", optimumText, movedRight === null,
-        `over the report epochs where some lr has learned (mean loss < 0.5)${movedRight ? `; moved right at ${movedRight}` : ""}`),
+        `over the report epochs where some lr has learned (mean loss < 0.5), a move right counting when significant (> 2 standard errors)${movedRight ? `; moved right at ${movedRight}` : ""}${withinNoise.length ? `; within noise: ${withinNoise.join("; ")}` : ""}`),
       paperScale
         ? must("optimum vs epoch: moves left", "moves to smaller lr at later epochs", optimumText, movedLeft,
           "the report epochs span a factor ≥ 3 at paper and full scale: the optimum must move strictly left")

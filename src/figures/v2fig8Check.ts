@@ -81,6 +81,9 @@ const fmt = (v: number) => (Number.isFinite(v) ? v.toExponential(2) : String(v))
  * (c := 1) recovers. Printed: the c = 0.01 curve against c = 0.1 (the paper's "more so for lower confidence"
  * stops at very small c: ∂o/∂x ≤ c/4 vanishes as c → 0).
  */
+/** Phase 1's c counts as frozen when it moves by at most this fraction of itself over the last 1000 updates. */
+const FROZEN_RELATIVE = 1e-9;
+
 export function checkV2Fig8(data: V2Fig8Data): CheckRow[] {
   return guardCheckData("data", data, "v2 Fig 8 data as returned by figures.runV2Fig8", () => {
     const g = data.gradient;
@@ -96,7 +99,14 @@ export function checkV2Fig8(data: V2Fig8Data): CheckRow[] {
     const stuck2 = p2.loss.length >= window ? classifyRun(p2.accuracy, { window }).stuck : true;
     const c1 = p1.confidence;
     const tail = Math.min(1000, c1.length - 1);
-    const frozen = tail > 0 && c1.slice(c1.length - 1 - tail).every((v) => Object.is(v, c1[c1.length - 1]));
+    // Frozen: over the last `tail` updates c moves by at most FROZEN_RELATIVE of itself. With GHOST_KERNELS=js
+    // (Math.tanh) the phase-1 outputs saturate so far that η·∂L/∂c is below half an ulp of c and c is bit-identical;
+    // with the default WebAssembly kernels (fastTanh) the network comes to rest at another saturated state, where c
+    // still creeps by ~3e-14 per epoch (a few ulp; the loss is constant to 12 digits over 25 000 epochs): frozen for
+    // any practical purpose, and this bound holds it with a margin of 300.
+    const cEnd = c1[c1.length - 1];
+    const drift = tail > 0 ? Math.abs(cEnd - c1[c1.length - 1 - tail]) : NaN;
+    const frozen = tail > 0 && drift <= FROZEN_RELATIVE * Math.abs(cEnd);
     const last = (xs: number[]) => xs[xs.length - 1];
     const rows: CheckRow[] = [
       must("analytic |dE/dr| inside the zone r < r*/4 − dr", "0 (absent on the log plot)", `${g.analytic.zoneZeros} of ${zone.length} grid points exactly 0`,
@@ -108,8 +118,8 @@ export function checkV2Fig8(data: V2Fig8Data): CheckRow[] {
       info("c = 0.01 vs c = 0.1 inside the zone", "more so for lower confidence", c001 && c01 ? `${fmt(c001.zoneMeanSlope)} vs ${fmt(c01.zoneMeanSlope)}` : "not computed",
         "∂o/∂x = c·o(1 − o) ≤ c/4: as c → 0 the output stops responding to x at all, so the trend reverses at very small c (the paper plots c = 0.01 without comment)",
         c001 && c01 ? c001.zoneMeanSlope > c01.zoneMeanSlope : null),
-      must("phase 1 (c learnable from 10): ends stuck", "learnable c alone does not rescue", `max accuracy ${Math.max(...p1.accuracy).toFixed(3)} over the phase, ${stuck1 ? "≤ 0.5" : "> 0.5 somewhere"} over the last ${window} epochs; c ${c1[0]} → ${last(c1).toFixed(4)}; final gradient norm ${fmt(last(p1.gradNorm))}`,
-        stuck1 && frozen, `Fig 4's rule (accuracy ≤ 0.5 over the last ${window} epochs) and c bit-identical over the last ${tail} updates: the update η·∂L/∂c is below half an ulp of c`),
+      must("phase 1 (c learnable from 10): ends stuck", "learnable c alone does not rescue", `max accuracy ${Math.max(...p1.accuracy).toFixed(3)} over the phase, ${stuck1 ? "≤ 0.5" : "> 0.5 somewhere"} over the last ${window} epochs; c ${c1[0]} → ${last(c1).toFixed(4)}, moved ${drift === 0 ? "0 (bit-identical)" : fmt(drift)} over the last ${tail} updates; final gradient norm ${fmt(last(p1.gradNorm))}`,
+        stuck1 && frozen, `Fig 4's rule (accuracy ≤ 0.5 over the last ${window} epochs) and c frozen: it moves by ≤ ${FROZEN_RELATIVE}·c over the last ${tail} updates (at that pace a 1 % change would take over 10^10 epochs)`),
       must("phase 2 (trained m, n, b with c := 1)", "learns", `accuracy over the last ${window} epochs: max ${Math.max(...p2.accuracy.slice(-window)).toFixed(3)}, final loss ${fmt(last(p2.loss))}`,
         !stuck2, `not stuck by Fig 4's rule (some accuracy > 0.5 in the last ${window} epochs): c = 1 revives the gradient ∝ c·e^{c(κ−1)}`),
       info("phase 2: where c goes", "not reported", `c 1 → ${last(p2.confidence).toFixed(3)}`, "once the task is learned, gradient descent raises the confidence again (sharper outputs lower the loss)"),

@@ -27,6 +27,14 @@
  * exp(x): x = k·ln2 + r, exp(x) = 2^k·(1 + expm1(r)) scaled by two exact powers of two (so subnormal results
  * need no special case); +∞ above 709.78, 0 below −745.14. Bound {@link FAST_EXP_ULP_BOUND} ulp for normal
  * results.
+ *
+ * Contract (these run ~10^7 times a second inside the kernels' JS twins and the task RNN's loops, so they are not
+ * validated; their callers validate once, outside the loop): any number is allowed — NaN in gives NaN out and no
+ * other number gives NaN; the special values are listed on each function. A non-number argument is outside the
+ * contract: it is NOT coerced as Number(x) would be (comparisons and additions come before the first
+ * multiplication, so fastTanh("3") concatenates "33" and returns tanh(16.5)); the call returns some number, or
+ * JavaScript's own TypeError for a symbol, a bigint or an object without a primitive value. Never a GhostError.
+ * (test/property/hostileArguments.test.ts checks both statements.)
  */
 
 import { EXPM1_TABLE } from "./expm1Table";
@@ -76,7 +84,8 @@ function expm1Reduced(r: number): number {
 
 /**
  * Deterministic tanh(x) (see the module comment for the algorithm and {@link FAST_TANH_ULP_BOUND}). Bit-identical
- * to the WebAssembly kernels' tanh. Not validated (hot loops): any number in, NaN for NaN.
+ * to the WebAssembly kernels' tanh. Not validated (hot loops; see "Contract" in the module comment): for any
+ * number, NaN → NaN, ±∞ → ±1, ±0 → ±0, otherwise a number in [−1, 1] with the sign of x, odd in x.
  */
 export function fastTanh(x: number): number {
   if (x !== x) return x; // NaN
@@ -95,7 +104,11 @@ export function fastTanh(x: number): number {
   return x < 0 ? -t : x === 0 ? x : t;
 }
 
-/** Deterministic exp(x) (module comment; {@link FAST_EXP_ULP_BOUND}). Bit-identical to the WebAssembly exp1. */
+/**
+ * Deterministic exp(x) (module comment; {@link FAST_EXP_ULP_BOUND}). Bit-identical to the WebAssembly exp1.
+ * Not validated (hot loops; "Contract" in the module comment): for any number, NaN → NaN, +∞ → +∞ (as every x above
+ * 709.782712893384), −∞ → 0 (as every x below −745.1332191019412), otherwise a number ≥ 0.
+ */
 export function fastExp(x: number): number {
   if (x !== x) return x;
   if (x > 709.782712893384) return Infinity;
@@ -110,7 +123,8 @@ export function fastExp(x: number): number {
 
 /**
  * σ(z) = 1/(1 + e^(−z)) for z ≥ 0 and e^z/(1 + e^z) otherwise (never overflows), with {@link fastExp}: the
- * deterministic twin of core/math.ts sigmoid. Bit-identical to the WebAssembly sigmoid1.
+ * deterministic twin of core/math.ts sigmoid. Bit-identical to the WebAssembly sigmoid1. Not validated (hot
+ * loops; "Contract" in the module comment): for any number, NaN → NaN, +∞ → 1, −∞ → 0, otherwise a number in [0, 1].
  */
 export function fastSigmoid(z: number): number {
   if (z >= 0) return 1.0 / (1.0 + fastExp(-z));

@@ -144,6 +144,7 @@ export function createRankOneRnn(seed: number, opts: Omit<RnnOptions, "kind" | "
  * For generic code over the groups of {@link parameterGroups}.
  */
 export function paramGroup(params: RnnParams, group: string): F64Array {
+  if (typeof group !== "string") throw new GhostError("group", group, "a parameter group name (a string such as \"M\")");
   const arr = (params as unknown as Record<string, F64Array | undefined>)?.[group];
   if (arr === undefined) throw new GhostError(`params.${group}`, arr, "a parameter ndarray (a group of this model)");
   return arr;

@@ -555,13 +555,37 @@ export function taskRnnMetrics(model: TaskRnn, grads: TaskRnnParams): { gradMetr
   return metricsKernel(model, grads);
 }
 
-/** {@link taskRnnMetrics} without validation (hot loop; the trainer calls it once per epoch). Not validated. */
+/** {@link taskRnnMetrics} without validation (hot loop). Not validated. */
 export function metricsKernel(model: TaskRnn, grads: TaskRnnParams): { gradMetric: number; weightNorm: number } {
-  const frob = (a: Float64Array) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * a[i]; return Math.sqrt(s); };
-  if (model.config.kind === "fullRank") {
-    return { gradMetric: frob((grads as FullRankTaskParams).Wrec.data), weightNorm: frob((model.params as FullRankTaskParams).Wrec.data) };
-  }
-  const g = grads as LowRankTaskParams, p = model.params as LowRankTaskParams;
+  const g = grads as unknown as Record<string, F64Array>;
+  return { gradMetric: gradMetricOf(model, gradMetricGroups(model).map((k) => frobenius(g[k].data))), weightNorm: weightNormKernel(model) };
+}
+
+/** ‖a‖₂ = √(Σ a_i²), summed in increasing i (the order of the recorded metrics). Not validated (hot loop). */
+export function frobenius(a: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
+  return Math.sqrt(s);
+}
+
+/**
+ * The gradient groups whose Frobenius norms make gradMetric ("Wrec" for full rank; "Sl", "Sr" for low rank), in the
+ * order {@link gradMetricOf} takes them. Not validated (hot loop).
+ */
+export function gradMetricGroups(model: TaskRnn): readonly string[] {
+  return model.config.kind === "fullRank" ? FULL_METRIC : LOW_METRIC;
+}
+const FULL_METRIC: readonly string[] = ["Wrec"], LOW_METRIC: readonly string[] = ["Sl", "Sr"];
+
+/** gradMetric from the norms of {@link gradMetricGroups} (in that order): ‖∇Wrec‖_F, or ‖∇Sl‖_F + ‖∇Sr‖_F. Not validated. */
+export function gradMetricOf(model: TaskRnn, norms: number[]): number {
+  return model.config.kind === "fullRank" ? norms[0] : norms[0] + norms[1];
+}
+
+/** weightNorm of {@link taskRnnMetrics}: ‖Wrec‖_F, or ‖Sl·Sr‖_F through K×K Gram matrices (O(N K²)). Not validated. */
+export function weightNormKernel(model: TaskRnn): number {
+  if (model.config.kind === "fullRank") return frobenius((model.params as FullRankTaskParams).Wrec.data);
+  const p = model.params as LowRankTaskParams;
   const N = model.config.size, K = model.config.rank;
   // ‖Sl·Sr‖_F² = trace((SlᵀSl)(Sr Srᵀ)): K×K Gram matrices, O(N K²).
   const A = new Float64Array(K * K), C = new Float64Array(K * K);
@@ -572,7 +596,7 @@ export function metricsKernel(model: TaskRnn, grads: TaskRnnParams): { gradMetri
   }
   let tr = 0;
   for (let k = 0; k < K; k++) for (let l = 0; l < K; l++) tr += A[k * K + l] * C[l * K + k];
-  return { gradMetric: frob(g.Sl.data) + frob(g.Sr.data), weightNorm: Math.sqrt(Math.max(0, tr)) };
+  return Math.sqrt(Math.max(0, tr));
 }
 
 /**

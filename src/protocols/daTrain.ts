@@ -135,6 +135,9 @@ export function logSpacedEpochs(epochs: number, points: number): number[] {
 export function createDaNetwork(
   model: DaModelKind, seed: number, opts: { N?: number; rank?: number; confidence?: number; leak?: number } = {},
 ): RnnModel {
+  // An object or undefined (the options are read below; createRnn validates their values). No key list: createDaModel
+  // passes its whole config.
+  opts = requireOptions<{ N?: number; rank?: number; confidence?: number; leak?: number }>("opts", opts);
   const common = { size: opts.N ?? 100, leak: opts.leak ?? 0.5 };
   switch (model) {
     case "rankOne":

@@ -11,6 +11,16 @@
  * kernel already folds into dz). The gradient norm recorded each epoch is the global norm over m, n, b AND c
  * (as the authors' loop sums the squared norms of every parameter, c included).
  *
+ * Kernels: the pass follows the library's kernel selection as trainRnn does (kernels/index.ts {@link kernelMode}):
+ * in "wasm" mode (the default wherever WebAssembly SIMD exists) each epoch is one WebAssembly rank-one pass
+ * (kernels.wasmKernels().rankOnePass: fastTanh/fastSigmoid, the SIMD summation order; the fused multi-epoch trainer
+ * cannot be used because c changes every epoch); GHOST_KERNELS=js runs the JS reference kernel
+ * training/bptt.ts rankOneLatentKernel (Math.tanh), which reproduces the results of releases before this trainer
+ * followed the kernel mode bit for bit. In BOTH modes ∂L/∂c is computed here, in the same JS loop, from the
+ * quantities the chosen kernel wrote: its outputs o_t (ws.output) and latents κ_t (ws.kappa), by the formula above
+ * (σ' = o(1 − o)). It is therefore the exact derivative of the loss that kernel computed (up to rounding), and
+ * works for any c (not from ws.dz / c, which would divide by c). m, n, b get the kernel's BPTT gradients.
+ *
  * c is not restricted to c > 0 here: gradient descent may move it anywhere (the kernel evaluates σ(c(κ − 1)) for any
  * real c); the history records c after every update so a reader can see where it went.
  */
@@ -18,6 +28,7 @@ import { GhostError, requireFinite, requireInteger, requireObject, requireOption
 import { LowRankParams, RnnModel, cloneRnn, validateRnnModel } from "../models/rnn";
 import { delayedActivationTask, DelayedActivationTask } from "../tasks/delayedActivation";
 import { createWorkspace, rankOneLatentKernel } from "./bptt";
+import { kernelMode, wasmKernels } from "../kernels";
 
 /** Options of {@link trainLearnableConfidence}. */
 export interface LearnableConfidenceOptions {
@@ -88,9 +99,14 @@ export function trainLearnableConfidence(model: RnnModel, options: LearnableConf
   let run = 0;
   let diverged: LearnableConfidenceHistory["diverged"] = null;
   const every = Math.max(1, Math.ceil(epochs / 100));
+  // The kernel mode is read once per run (as trainRnn does): "wasm" → the WebAssembly pass, "js" → Math.tanh.
+  const wasm = kernelMode() === "wasm" ? wasmKernels() : null;
   for (let e = 0; e < epochs; e++) {
-    const L = rankOneLatentKernel(m, n, b, cfg0.leak, c, cfg0.initialState, targets, task.lossScale, ws, gm, gn, gb, true);
-    // ∂L/∂c from the stored outputs o_t (ws.output[t] = o_{t+1}) and latents κ_{t+1} (ws.kappa[t + 1]).
+    const L = wasm
+      ? wasm.rankOnePass(m, n, b, cfg0.leak, c, cfg0.initialState, targets, task.lossScale, ws, gm, gn, gb)
+      : rankOneLatentKernel(m, n, b, cfg0.leak, c, cfg0.initialState, targets, task.lossScale, ws, gm, gn, gb, true);
+    // ∂L/∂c from the outputs o_t (ws.output[t] = o_{t+1}) and latents κ_{t+1} (ws.kappa[t + 1]) the kernel wrote
+    // (both kernels fill them; the same loop in both modes).
     let gc = 0;
     for (let t = 0; t < S; t++) {
       const o = ws.output[t];

@@ -283,6 +283,22 @@ describe("the long figures' checks on their ci-scale data (from the built CLI)",
     const b = clone(data);
     b.sweep.meanLoss[b.sweep.reportEpochs.length - 1][0] = 0.5;
     expectFails(checkFigS1(b), "smallest lr: mean final loss");
+    // The optimum moving right at the last report epoch: significant (the old optimum's loss 10 standard errors above
+    // the new one) fails; within noise (1 standard error) holds and is reported.
+    const moved = (gapInSe: number) => {
+      const c = clone(data);
+      const S = c.sweep, last = S.reportEpochs.length - 1, prev = c.summary.bestLearningRateByEpoch[last - 1];
+      const iOld = S.learningRates.indexOf(prev.learningRate), iNew = iOld + 1;
+      S.semLoss[last][iOld] = S.semLoss[last][iNew] = 1e-4;
+      S.meanLoss[last][iNew] = 1e-3;
+      S.meanLoss[last][iOld] = 1e-3 + gapInSe * Math.hypot(1e-4, 1e-4);
+      c.summary.bestLearningRateByEpoch[last] = { epoch: S.reportEpochs[last], learningRate: S.learningRates[iNew], meanLoss: 1e-3 };
+      return c;
+    };
+    expectFails(checkFigS1(moved(10)), "optimum vs epoch: never moves right");
+    const noise = checkFigS1(moved(1));
+    expect(row(noise, "optimum vs epoch: never moves right").holds).toBe(true);
+    expect(row(noise, "optimum vs epoch: never moves right").why).toMatch(/within noise: .*2 s\.e\./);
   });
 
   test("trainable rank: all must-hold rows hold; no full-rank window or K that does not help fails", () => {

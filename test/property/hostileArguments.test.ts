@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import * as lib from "../../src";
 import { GhostError } from "../../src/core/errors";
-import { fcParams, hostile, outcome, show } from "./helpers";
+import { expectGhost, fcParams, hostile, outcome, show } from "./helpers";
 import { DISPLAY_GAPS } from "./gaps/display";
 import { ENGINE_GAPS, FIGURES_GAPS, PROTOCOLS_GAPS } from "./gaps/layers";
 import * as fs from "fs";
@@ -22,12 +22,17 @@ type Fn = (...args: unknown[]) => unknown;
  */
 const UNCHECKED_KERNELS: Record<string, string[]> = {
   core: ["sigmoid"],
-  kernels: ["rankOneTwinPass", "fullRankTwinPass", "lowRankLinearTwinPass"],
+  // fastTanh/fastExp/fastSigmoid run ~10^7 times a second inside the JS twin kernels and the task RNN's loops: a
+  // type check per call would cost there. Their contract for any number (NaN, ±0, ±∞, subnormals) and what they
+  // do with non-numbers are checked positively in "unvalidated fast math" below.
+  kernels: ["rankOneTwinPass", "fullRankTwinPass", "lowRankLinearTwinPass", "fastTanh", "fastExp", "fastSigmoid"],
   models: [
     "rankOneDrive", "rankOneLatentFlow", "rankOneLatentFlowSlope", "rankOneLatentFlowCurvature", "rankOneLatentStep",
     "rankOneLatentRule", "saddleNodeFlow", "saddleNodeField", "toyReadout", "toyTarget", "toyErrorKernel", "toyGradientKernel", "saddleNodeSlope",
     "taskRnnDriveRow", "taskRnnForwardKernel", "metricsKernel", "denominatorOf", "taskAccuracyKernel",
+    "frobenius", "gradMetricGroups", "gradMetricOf", "weightNormKernel",
   ],
+  analysis: ["slowPointAdamJs"],
   training: ["rankOneLatentKernel", "lowRankKernel", "fullRankKernel", "forwardBackward", "lossAndGradient", "lowRankPass", "taskRnnBackwardKernel", "optimizerStepKernel", "taskRnnWasmPass"],
 };
 
@@ -121,6 +126,105 @@ for (const ns of NAMESPACES) {
     });
   });
 }
+
+/**
+ * Counterexamples that random seeds of `npm run fuzz` found (a TypeError from inside instead of a GhostError),
+ * replayed on every run whatever the seed: each must now name the argument.
+ */
+describe("fuzz counterexamples (random seeds) stay fixed", () => {
+  const cases: [string, () => unknown, string][] = [
+    // seed 1746715778: `params.${group}` converted a null-prototype object to a string
+    ["models.paramGroup(undefined, Object.create(null))", () => lib.models.paramGroup(undefined as never, Object.create(null)), "group"],
+    // seed 1917350147: opts = null was read as an options object
+    ["protocols.createDaNetwork(undefined, undefined, null)", () => lib.protocols.createDaNetwork(undefined as never, undefined as never, null as never), "opts"],
+    // seed 1989427613: a non-string name was put into the message of the data's GhostError
+    ["figures.guardCheckData(Object.create(null), {})", () => lib.figures.guardCheckData(Object.create(null), {}, "x", () => 0), "name"],
+  ];
+  test.each(cases)("%s gives a GhostError naming its argument", (label, call, parameter) => {
+    expectGhost(call, parameter, label);
+  });
+});
+
+/**
+ * What the unvalidated fast math does guarantee (its doc comments in src/kernels/fastMath.ts): for ANY number,
+ * NaN in gives NaN out and nothing else gives NaN; tanh is odd, in [−1, 1], ±∞ → ±1, ±0 → ±0; exp ≥ 0, +∞ → +∞,
+ * −∞ → 0; sigmoid in [0, 1], +∞ → 1, −∞ → 0; each within its stated ulp bound of Math.tanh / Math.exp (the dense
+ * error-bound tests are test/kernels/fastMath.test.ts). A non-number is outside the contract: it is not coerced
+ * as Number() would (the functions compare and add before multiplying, so a string is concatenated first), and
+ * the call returns some number or JavaScript's own TypeError (a symbol, a bigint, an object without a primitive
+ * value) — never a hang, never a non-number.
+ */
+describe("unvalidated fast math: its contract for any number, and non-numbers", () => {
+  const { fastTanh, fastExp, fastSigmoid, FAST_TANH_ULP_BOUND, FAST_EXP_ULP_BOUND } = lib.kernels;
+  /** n ulp of y, bounded above: ulp(y) ≤ 2^−52·|y| for normal y, 2^−1074 for subnormal y. */
+  const ulps = (n: number, y: number) => n * Math.max(2 ** -52 * Math.abs(y), 2 ** -1074);
+  const anyDouble = fc.oneof(fc.double(), fc.constantFrom(NaN, Infinity, -Infinity, 0, -0, 5e-324, -5e-324, 22, -22, 709.8, -745.2));
+
+  test("fastTanh: NaN ↔ NaN, odd, in [−1, 1], sign kept (±0 → ±0), ±∞ → ±1, within FAST_TANH_ULP_BOUND of Math.tanh", () => {
+    fc.assert(
+      fc.property(anyDouble, (x) => {
+        const t = fastTanh(x);
+        expect(Number.isNaN(t)).toBe(Number.isNaN(x));
+        if (Number.isNaN(x)) return;
+        expect(Object.is(fastTanh(-x), -t)).toBe(true);
+        expect(Math.abs(t)).toBeLessThanOrEqual(1);
+        expect(Object.is(Math.sign(t), Math.sign(x))).toBe(true);
+        expect(Math.abs(t - Math.tanh(x))).toBeLessThanOrEqual(ulps(FAST_TANH_ULP_BOUND, Math.tanh(x)));
+      }),
+      fcParams(2000),
+    );
+    expect([fastTanh(Infinity), fastTanh(-Infinity), Object.is(fastTanh(-0), -0)]).toEqual([1, -1, true]);
+  });
+
+  test("fastExp: NaN ↔ NaN, ≥ 0, +∞ → +∞, −∞ → 0, within FAST_EXP_ULP_BOUND of Math.exp (normal results)", () => {
+    fc.assert(
+      fc.property(anyDouble, (x) => {
+        const e = fastExp(x);
+        expect(Number.isNaN(e)).toBe(Number.isNaN(x));
+        if (Number.isNaN(x)) return;
+        expect(e).toBeGreaterThanOrEqual(0);
+        const ref = Math.exp(x);
+        if (ref >= 2 ** -1022 && ref < Infinity) expect(Math.abs(e - ref)).toBeLessThanOrEqual(ulps(FAST_EXP_ULP_BOUND, ref));
+        else if (ref === Infinity) expect(e).toBe(Infinity);
+        else expect(Math.abs(e - ref)).toBeLessThanOrEqual(2 ** -1074); // subnormal results: within one subnormal step
+      }),
+      fcParams(2000),
+    );
+    expect([fastExp(Infinity), fastExp(-Infinity), fastExp(0)]).toEqual([Infinity, 0, 1]);
+  });
+
+  test("fastSigmoid: NaN ↔ NaN, in [0, 1], +∞ → 1, −∞ → 0, within 4·2^−53 of 1/(1 + Math.exp(−z))", () => {
+    fc.assert(
+      fc.property(anyDouble, (z) => {
+        const s = fastSigmoid(z);
+        expect(Number.isNaN(s)).toBe(Number.isNaN(z));
+        if (Number.isNaN(z)) return;
+        expect(s >= 0 && s <= 1).toBe(true);
+        expect(Math.abs(s - 1 / (1 + Math.exp(-z)))).toBeLessThanOrEqual(4 * 2 ** -53);
+      }),
+      fcParams(2000),
+    );
+    expect([fastSigmoid(Infinity), fastSigmoid(-Infinity), fastSigmoid(0)]).toEqual([1, 0, 0.5]);
+  });
+
+  test.each([["fastTanh", fastTanh], ["fastExp", fastExp], ["fastSigmoid", fastSigmoid]] as [string, Fn][])(
+    "%s with hostile (non-number) arguments returns a number or throws JavaScript's TypeError, quickly",
+    (name, fn) => {
+      fc.assert(
+        fc.property(fc.array(hostile(), { maxLength: 4 }), (args) => {
+          const t0 = Date.now();
+          const r = outcome(() => fn(...args));
+          expect(Date.now() - t0).toBeLessThan(MAX_MS);
+          if (r.kind === "ok") expect([name, typeof r.value]).toEqual([name, "number"]);
+          else expect([name, (r.error as Error)?.constructor?.name]).toEqual([name, "TypeError"]);
+        }),
+        fcParams(200),
+      );
+      // The cases that must throw do (TypeError from the language, not a GhostError), whatever the seed drew.
+      for (const bad of [Symbol("s"), BigInt(1), Object.create(null)]) expect(() => fn(bad)).toThrow(TypeError);
+    },
+  );
+});
 
 describe("exclusions are explicit", () => {
   test("every unchecked kernel exists and its doc comment says it is not validated (the caller validates)", () => {
