@@ -11,14 +11,19 @@
  *   Its JS twin is the library's own task kernels (models.taskRnnForwardKernel, training.taskRnnBackwardKernel):
  *   same fastTanh/fastSigmoid and same summation orders, so the two are bit-identical. trainTask uses it in
  *   "wasm" mode (training.taskRnnWasmPass).
+ * - The delayed-activation (DA) networks with the linear readout: the full-rank and rank-K forward + BPTT
+ *   ({@link WasmKernels.fullRankPass}, {@link WasmKernels.lowRankLinearPass}; assembly/daRnn.ts), bit-identical to
+ *   their JS twins fullRankTwinPass / lowRankLinearTwinPass (daTwin.ts), and their fused SGD loop
+ *   ({@link WasmKernels.daTrainInto}); trainRnn uses them in "wasm" mode (the fused loop when every group is
+ *   trainable, else the pass with the norm and update in JS). GHOST_KERNELS=js keeps training/bptt.ts's Math.tanh kernels.
  * - The rank-one latent flow f(κ) = −κ + Σ_i n_i tanh(m_i κ + b_i) on a whole grid ({@link WasmKernels.rankOneFlowGrid},
  *   assembly/rankOneFlow.ts), whose JS twin is models.rankOneLatentFlow (fastTanh, the trainer's summation order):
  *   the analysis layer's flow grids use it wherever SIMD exists, in every kernel mode (the same bits as the JS loop).
- * - Their JS twins, bit-identical: fastMath.ts (fastTanh, fastExp, fastSigmoid) and rankOneTwin.ts.
+ * - Their JS twins, bit-identical: fastMath.ts (fastTanh, fastExp, fastSigmoid), rankOneTwin.ts and daTwin.ts.
  * - Kernel selection: {@link kernelMode} reads {@link setKernelMode} (this thread) or the environment variable
  *   GHOST_KERNELS = js | wasm | auto. The DEFAULT (unset or "") is "auto": the WebAssembly kernels wherever
  *   WebAssembly SIMD exists (every current Node and browser), else the JS kernels. "js" forces the JS reference
- *   kernels (the rank-one trainer then uses Math.tanh, as releases before the speed issue's third step did, so
+ *   kernels (the DA trainers then use Math.tanh, as releases before the speed issue's third step did, so
  *   those results are reproduced exactly); "wasm" requires the WebAssembly kernels (throws without SIMD).
  *   The rank-one results differ between the modes by tanh's rounding only (fastTanh vs Math.tanh, ≤ 4 ulp), which
  *   the chaotic high-learning-rate runs amplify: see the README's fidelity table.
@@ -29,10 +34,12 @@
  */
 import { GhostError, requireInteger } from "../core/errors";
 import { Rng } from "../core/rng";
+import { DaBuffers } from "./daTwin";
 import { RankOneBuffers } from "./rankOneTwin";
 
 export { FAST_EXP_ULP_BOUND, FAST_TANH_ULP_BOUND, fastExp, fastSigmoid, fastTanh } from "./fastMath";
 export { RankOneBuffers, createRankOneBuffers, rankOneTwinPass } from "./rankOneTwin";
+export { DaBuffers, createDaBuffers, fullRankTwinPass, lowRankLinearTwinPass } from "./daTwin";
 
 /**
  * The part of the WebAssembly JS API used here (the project compiles with lib ES2020 and no DOM types, which is
@@ -143,6 +150,26 @@ interface KernelExports {
   ): number;
   trainStatus(): number;
   trainBound(): number;
+  daAccuracy(): number;
+  daGradBOut(): number;
+  daTrainStatus(): number;
+  daTrainBound(): number;
+  daTrain(
+    low: number, N: number, K: number, S: number, W: number, P: number, b: number, wOut: number, bOut: number,
+    leak: number, x0: number, targets: number, lossScale: number,
+    x: number, phi: number, kap: number, o: number, dz: number, du: number, gx: number, dk: number,
+    G: number, gP: number, gb: number, gw: number, gbo: number,
+    learningRate: number, epochs: number, lossOut: number, accOut: number, normOut: number, bound: number,
+  ): number;
+  fullRankPass(
+    N: number, S: number, W: number, b: number, wOut: number, bOut: number, leak: number, x0: number, targets: number, lossScale: number,
+    x: number, phi: number, o: number, dz: number, du: number, gx: number, gW: number, gb: number, gw: number, withGradient: number,
+  ): number;
+  lowRankLinearPass(
+    N: number, K: number, S: number, MT: number, P: number, b: number, wOut: number, bOut: number, leak: number, x0: number, targets: number, lossScale: number,
+    x: number, phi: number, kap: number, o: number, dz: number, du: number, gx: number, dk: number,
+    gMT: number, gP: number, gb: number, gw: number, withGradient: number,
+  ): number;
   rankOneFlowGrid(N: number, G: number, m: number, n: number, b: number, grid: number, out: number): void;
   slowFlowDrive(N: number, S: number, X: number, WT: number, b: number, U: number): void;
   slowAdamStep(N: number, S: number, X: number, W: number, phi: number, F: number, g: number, T: number, m: number, v: number, scale: number, step: number, sq: number): void;
@@ -220,6 +247,7 @@ export interface TaskPassOutput {
 
 /** Float64 offsets (in elements) of the rank-one buffers for one (N, S), and views on them. */
 interface RankOneLayout {
+  kind: "rankOne";
   N: number; S: number;
   m: number; n: number; b: number; targets: number; x: number; phi: number; kap: number; o: number; dz: number;
   gx: number; gm: number; gn: number; gb: number; lossOut: number; accOut: number; normOut: number; end: number;
@@ -227,6 +255,24 @@ interface RankOneLayout {
   records: number;
   /** Views on the arrays above (made once per layout and memory buffer: no allocation per call). */
   v: Record<"m" | "n" | "b" | "targets" | "x" | "phi" | "kap" | "o" | "dz" | "gx" | "gm" | "gn" | "gb" | "lossOut" | "accOut" | "normOut", Float64Array>;
+  buffer: ArrayBuffer;
+}
+
+/** Arrays of the DA full-rank / rank-K kernels (float64 offsets). */
+type DaArray = "W" | "b" | "wOut" | "bOut" | "targets" | "x" | "phi" | "kap" | "o" | "dz" | "du" | "gx" | "dk" | "gW" | "gb" | "gw" | "gbo" | "lossOut" | "accOut" | "normOut";
+
+/**
+ * Float64 offsets of the DA kernels' arrays for one (kind, N, K, S) and views on them (made once per layout and
+ * memory buffer). Full rank: W, gW [N·N]; rank K: W holds Mᵀ [K·N] and P follows it, gW holds ∂Mᵀ and gP follows.
+ * du [S·N] and dk [S·K] keep ∂loss/∂u_t and ∂loss/∂κ_t of every step (the gradient matrices are summed at the end).
+ */
+interface DaLayout {
+  kind: "fullRank" | "lowRank";
+  N: number; K: number; S: number;
+  /** Capacity of the per-epoch record arrays lossOut, accOut, normOut (epochs of {@link WasmKernels.daTrainInto}). */
+  records: number;
+  off: Record<DaArray | "P" | "gP", number>;
+  v: Record<DaArray | "P" | "gP", Float64Array>;
   buffer: ArrayBuffer;
 }
 
@@ -262,7 +308,8 @@ export class WasmKernels {
   private readonly ex: KernelExports;
   private f64: Float64Array;
   private readonly base: number; // first free float64 index, 16-byte aligned
-  private layout: RankOneLayout | null = null;
+  /** The cached layout of the last rank-one or DA call (null after any other method wrote above the heap base). */
+  private layout: RankOneLayout | DaLayout | null = null;
   private normalsOk: boolean | undefined;
 
   constructor(module: WebAssembly.Module) {
@@ -378,7 +425,7 @@ export class WasmKernels {
    * points into a detached buffer.
    */
   private rankOneLayout(N: number, S: number, records = 0): RankOneLayout {
-    const L = this.layout;
+    const L = this.layout !== null && this.layout.kind === "rankOne" ? this.layout : null;
     if (L && L.N === N && L.S === S && L.records >= records && L.buffer === this.ex.memory.buffer) return L;
     const R = Math.max(records, L && L.N === N && L.S === S ? L.records : 0, 64);
     let at = this.base;
@@ -391,7 +438,7 @@ export class WasmKernels {
     const len = { m: N, n: N, b: N, targets: S, x: (S + 1) * N, phi: S * N, kap: S + 1, o: S, dz: S, gx: N, gm: N, gn: N, gb: N, lossOut: R, accOut: R, normOut: R };
     const v = {} as RankOneLayout["v"];
     for (const k of Object.keys(off) as (keyof typeof off)[]) v[k] = this.f64.subarray(off[k], off[k] + len[k]);
-    const nl: RankOneLayout = { N, S, ...off, records: R, end: at, v, buffer: this.ex.memory.buffer };
+    const nl: RankOneLayout = { kind: "rankOne", N, S, ...off, records: R, end: at, v, buffer: this.ex.memory.buffer };
     this.layout = nl;
     return nl;
   }
@@ -485,6 +532,156 @@ export class WasmKernels {
     if (status === "guard" && grads) { grads.gm.set(v.gm); grads.gn.set(v.gn); grads.gb.set(v.gb); }
     const applied = status === "done" ? run : run - 1;
     return { epochsRun: run, status, bound: applied > 0 ? this.ex.trainBound() : bound };
+  }
+
+  /**
+   * The DA kernels' arrays in linear memory for (kind, N, K, S), reused while they match and memory has not grown
+   * (no allocation per call). Grows memory BEFORE making the views, so no view points into a detached buffer.
+   */
+  private daLayout(kind: "fullRank" | "lowRank", N: number, K: number, S: number, records = 0): DaLayout {
+    const L0 = this.layout, L = L0 !== null && L0.kind !== "rankOne" && L0.kind === kind && L0.N === N && L0.K === K && L0.S === S ? L0 : null;
+    if (L && L.records >= records && L.buffer === this.ex.memory.buffer) return L;
+    const R = Math.max(records, L ? L.records : 0, 64);
+    const low = kind === "lowRank", mat = low ? K * N : N * N;
+    const len: Record<DaArray | "P" | "gP", number> = {
+      W: mat, P: low ? K * N : 0, b: N, wOut: N, bOut: 1, targets: S, x: (S + 1) * N, phi: S * N, kap: low ? (S + 1) * K : 0, o: S, dz: S,
+      du: S * N, gx: N, dk: S * Math.max(K, 1), gW: mat, gP: low ? K * N : 0, gb: N, gw: N, gbo: 1, lossOut: R, accOut: R, normOut: R,
+    };
+    let at = this.base;
+    const off = {} as DaLayout["off"], v = {} as DaLayout["v"];
+    const keys = Object.keys(len) as (keyof typeof len)[];
+    for (const k of keys) { off[k] = at; at += (len[k] + 1) & ~1; } // 16-byte aligned
+    this.ensure(at);
+    for (const k of keys) v[k] = this.f64.subarray(off[k], off[k] + len[k]);
+    const nl: DaLayout = { kind, N, K, S, records: R, off, v, buffer: this.ex.memory.buffer };
+    this.layout = nl;
+    return nl;
+  }
+
+  /**
+   * One forward + BPTT pass of the full-rank DA network (training/bptt.ts fullRankKernel's model: u_j = b_j +
+   * Σ_i x_i W[i,j], x_{t+1} = (1 − α)x_t + α tanh(u), o_{t+1} = σ(wOut·x_{t+1} + bOut), loss Σ(o − y)²/lossScale)
+   * in WebAssembly SIMD (assembly/daRnn.ts), bit-identical to its JS twin {@link fullRankTwinPass} (fastTanh,
+   * fastSigmoid, lane-split reductions). W, gW [N·N] row-major; b, wOut, gb, gw [N]; bOut, gbOut [1]; targets [S]
+   * (N = ws.size, S = ws.steps). Writes the gradients (when withGradient), ws.output, ws.dz, ws.loss, ws.accuracy;
+   * ws.x, ws.phi and ws.gx only when `copyStates`. Lengths are validated (O(1)); the values are not. @returns the loss.
+   */
+  fullRankPass(
+    W: Float64Array, b: Float64Array, wOut: Float64Array, bOut: Float64Array,
+    leak: number, initialState: number, targets: Float64Array, lossScale: number, ws: DaBuffers,
+    gW: Float64Array, gb: Float64Array, gw: Float64Array, gbOut: Float64Array, withGradient = true, copyStates = false,
+  ): number {
+    const { N, S } = daShape(ws, false);
+    needF64("W", W, N * N); needF64("b", b, N); needF64("wOut", wOut, N); needF64("bOut", bOut, 1); needF64("targets", targets, S);
+    if (withGradient) { needF64("gW", gW, N * N); needF64("gb", gb, N); needF64("gw", gw, N); needF64("gbOut", gbOut, 1); }
+    const L = this.daLayout("fullRank", N, 0, S), v = L.v, o = L.off;
+    v.W.set(W); v.b.set(b); v.wOut.set(wOut); v.targets.set(targets);
+    const loss = this.ex.fullRankPass(N, S, o.W * 8, o.b * 8, o.wOut * 8, bOut[0], leak, initialState, o.targets * 8, lossScale,
+      o.x * 8, o.phi * 8, o.o * 8, o.dz * 8, o.du * 8, o.gx * 8, o.gW * 8, o.gb * 8, o.gw * 8, withGradient ? 1 : 0);
+    if (withGradient) { gW.set(v.gW); gb.set(v.gb); gw.set(v.gw); gbOut[0] = this.ex.daGradBOut(); }
+    ws.output.set(v.o); ws.dz.set(v.dz);
+    if (copyStates) { ws.x.set(v.x); ws.phi.set(v.phi); if (withGradient) ws.gx.set(v.gx); }
+    ws.loss = loss;
+    ws.accuracy = this.ex.daAccuracy();
+    return loss;
+  }
+
+  /**
+   * One forward + BPTT pass of the rank-K DA network with the LINEAR readout (training/bptt.ts lowRankKernel's model:
+   * κ_t = P x_t, x_{t+1} = (1 − α)x_t + α tanh(M κ_t + b), o_{t+1} = σ(wOut·x_{t+1} + bOut)) in WebAssembly SIMD
+   * (assembly/daRnn.ts; M is copied transposed so the lanes run over units), bit-identical to its JS twin
+   * {@link lowRankLinearTwinPass}. M, gM [N·K] row-major; P, gP [K·N]; b, wOut, gb, gw [N]; bOut, gbOut [1];
+   * targets [S] (N = ws.size, K = ws.rank ≥ 1, S = ws.steps). Writes the gradients (when withGradient), ws.output,
+   * ws.dz, ws.kappa, ws.loss, ws.accuracy; ws.x, ws.phi and ws.gx only when `copyStates`. Lengths are validated
+   * (O(1)); the values are not. @returns the loss.
+   */
+  lowRankLinearPass(
+    M: Float64Array, P: Float64Array, b: Float64Array, wOut: Float64Array, bOut: Float64Array,
+    leak: number, initialState: number, targets: Float64Array, lossScale: number, ws: DaBuffers,
+    gM: Float64Array, gP: Float64Array, gb: Float64Array, gw: Float64Array, gbOut: Float64Array, withGradient = true, copyStates = false,
+  ): number {
+    const { N, K, S } = daShape(ws, true);
+    needF64("M", M, N * K); needF64("P", P, K * N); needF64("b", b, N); needF64("wOut", wOut, N); needF64("bOut", bOut, 1); needF64("targets", targets, S);
+    if (withGradient) { needF64("gM", gM, N * K); needF64("gP", gP, K * N); needF64("gb", gb, N); needF64("gw", gw, N); needF64("gbOut", gbOut, 1); }
+    const L = this.daLayout("lowRank", N, K, S), v = L.v, o = L.off;
+    const MT = v.W;
+    for (let i = 0; i < N; i++) for (let q = 0, r = i * K; q < K; q++) MT[q * N + i] = M[r + q];
+    v.P.set(P); v.b.set(b); v.wOut.set(wOut); v.targets.set(targets);
+    const loss = this.ex.lowRankLinearPass(N, K, S, o.W * 8, o.P * 8, o.b * 8, o.wOut * 8, bOut[0], leak, initialState, o.targets * 8, lossScale,
+      o.x * 8, o.phi * 8, o.kap * 8, o.o * 8, o.dz * 8, o.du * 8, o.gx * 8, o.dk * 8, o.gW * 8, o.gP * 8, o.gb * 8, o.gw * 8, withGradient ? 1 : 0);
+    if (withGradient) {
+      const gMT = v.gW;
+      for (let i = 0; i < N; i++) for (let q = 0, r = i * K; q < K; q++) gM[r + q] = gMT[q * N + i];
+      gP.set(v.gP); gb.set(v.gb); gw.set(v.gw); gbOut[0] = this.ex.daGradBOut();
+    }
+    ws.output.set(v.o); ws.dz.set(v.dz); ws.kappa.set(v.kap);
+    if (copyStates) { ws.x.set(v.x); ws.phi.set(v.phi); if (withGradient) ws.gx.set(v.gx); }
+    ws.loss = loss;
+    ws.accuracy = this.ex.daAccuracy();
+    return loss;
+  }
+
+  /**
+   * The fused SGD loop of a full-rank or rank-K linear-readout DA network (assembly/daRnn.ts daTrain), every group
+   * trainable: at most `epochs` epochs of pass ({@link fullRankPass} / {@link lowRankLinearPass}), global gradient
+   * norm (sequential, group order of models.parameterGroups) and p ← p − learningRate·g, with trainRnn's checks
+   * (a non-finite loss or norm, the overflow guard bound + learningRate·norm ≤ 1e300) — the same operations as
+   * trainRnn's per-epoch loop on the pass, bit for bit. `params` and `grads` hold the `.data` of the groups, keyed by
+   * group name (W, b, wOut, bOut or M, P, b, wOut, bOut); the parameters are updated IN PLACE by every applied
+   * update; when the run stops at the guard, that epoch's gradients are copied into `grads`. Records from index
+   * `offset` of loss, accuracy, gradNorm. `bound` is max |p| now. Lengths are validated (O(1)); the values are not.
+   */
+  daTrainInto(
+    params: Record<string, Float64Array>, grads: Record<string, Float64Array>,
+    leak: number, initialState: number, targets: Float64Array, lossScale: number, ws: DaBuffers,
+    learningRate: number, epochs: number, bound: number,
+    loss: Float64Array, accuracy: Float64Array, gradNorm: Float64Array, offset: number,
+  ): RankOneChunk {
+    if (params === null || typeof params !== "object") throw new GhostError("params", params, "the parameter arrays by group name");
+    if (grads === null || typeof grads !== "object") throw new GhostError("grads", grads, "the gradient arrays by group name");
+    const low = ws !== null && typeof ws === "object" && ws.rank > 0;
+    const { N, K, S } = daShape(ws, low);
+    requireInteger("epochs", epochs, 0, 1e8);
+    requireInteger("offset", offset, 0);
+    for (const [k, a] of [["loss", loss], ["accuracy", accuracy], ["gradNorm", gradNorm]] as const) {
+      if (!(a instanceof Float64Array) || a.length < offset + epochs) throw new GhostError(k, a instanceof Float64Array ? a.length : a, `a Float64Array of length ≥ offset + epochs = ${offset + epochs}`);
+    }
+    const mat = low ? "M" : "W";
+    needF64(`params.${mat}`, params[mat], low ? N * K : N * N);
+    if (low) needF64("params.P", params.P, K * N);
+    needF64("params.b", params.b, N); needF64("params.wOut", params.wOut, N); needF64("params.bOut", params.bOut, 1);
+    needF64(`grads.${mat}`, grads[mat], low ? N * K : N * N);
+    if (low) needF64("grads.P", grads.P, K * N);
+    needF64("grads.b", grads.b, N); needF64("grads.wOut", grads.wOut, N); needF64("grads.bOut", grads.bOut, 1);
+    needF64("targets", targets, S);
+    const L = this.daLayout(low ? "lowRank" : "fullRank", N, K, S, epochs), v = L.v, o = L.off;
+    if (low) {
+      const M = params.M, MT = v.W;
+      for (let i = 0; i < N; i++) for (let q = 0, r = i * K; q < K; q++) MT[q * N + i] = M[r + q];
+      v.P.set(params.P);
+    } else v.W.set(params.W);
+    v.b.set(params.b); v.wOut.set(params.wOut); v.bOut.set(params.bOut); v.targets.set(targets);
+    const run = this.ex.daTrain(low ? 1 : 0, N, K, S, o.W * 8, o.P * 8, o.b * 8, o.wOut * 8, o.bOut * 8, leak, initialState, o.targets * 8, lossScale,
+      o.x * 8, o.phi * 8, o.kap * 8, o.o * 8, o.dz * 8, o.du * 8, o.gx * 8, o.dk * 8, o.gW * 8, o.gP * 8, o.gb * 8, o.gw * 8, o.gbo * 8,
+      learningRate, epochs, o.lossOut * 8, o.accOut * 8, o.normOut * 8, bound);
+    if (low) {
+      const M = params.M, MT = v.W;
+      for (let i = 0; i < N; i++) for (let q = 0, r = i * K; q < K; q++) M[r + q] = MT[q * N + i];
+      params.P.set(v.P);
+    } else params.W.set(v.W);
+    params.b.set(v.b); params.wOut.set(v.wOut); params.bOut.set(v.bOut);
+    loss.set(v.lossOut.subarray(0, run), offset);
+    accuracy.set(v.accOut.subarray(0, run), offset);
+    gradNorm.set(v.normOut.subarray(0, run), offset);
+    const code = this.ex.daTrainStatus();
+    const status = code === 0 ? "done" : code === 1 ? "nonFinite" : "guard";
+    if (status === "guard") {
+      if (low) { const gM = grads.M, gMT = v.gW; for (let i = 0; i < N; i++) for (let q = 0, r = i * K; q < K; q++) gM[r + q] = gMT[q * N + i]; grads.P.set(v.gP); }
+      else grads.W.set(v.gW);
+      grads.b.set(v.gb); grads.wOut.set(v.gw); grads.bOut.set(v.gbo);
+    }
+    const applied = status === "done" ? run : run - 1;
+    return { epochsRun: run, status, bound: applied > 0 ? this.ex.daTrainBound() : bound };
   }
 
   /**
@@ -642,6 +839,25 @@ export class WasmKernels {
       grads.Wrec!.set(f.subarray(gW, gW + N * N));
     }
   }
+}
+
+/** Throws a GhostError naming `name` unless `a` is a Float64Array of length `len`. */
+function needF64(name: string, a: unknown, len: number): void {
+  if (!(a instanceof Float64Array) || a.length !== len) {
+    throw new GhostError(name, a instanceof Float64Array ? `a Float64Array of length ${a.length}` : a, `a Float64Array of length ${len}`);
+  }
+}
+
+/** N, K, S of DA buffers (validated, O(1)), with the lengths of the buffers the DA kernels write. */
+function daShape(ws: DaBuffers, low: boolean): { N: number; K: number; S: number } {
+  if (ws === null || typeof ws !== "object") throw new GhostError("ws", ws, "DA buffers (createDaBuffers or a training Workspace)");
+  const N = requireInteger("ws.size", ws.size, 1, 4096), S = requireInteger("ws.steps", ws.steps, 1, 1e6);
+  const K = low ? requireInteger("ws.rank", ws.rank, 1, N) : 0;
+  if (!low && ws.rank !== 0) throw new GhostError("ws.rank", ws.rank, "0 (buffers of a full-rank model)");
+  needF64("ws.output", ws.output, S); needF64("ws.dz", ws.dz, S);
+  needF64("ws.x", ws.x, (S + 1) * N); needF64("ws.phi", ws.phi, S * N); needF64("ws.gx", ws.gx, N);
+  if (low) needF64("ws.kappa", ws.kappa, (S + 1) * K);
+  return { N, K, S };
 }
 
 let compiled: WebAssembly.Module | undefined;

@@ -13,7 +13,7 @@ import { GhostError, requireFiniteArray, requireInteger, requireOneOf, requireOp
 import { linspace } from "../core/arrays";
 import { F64Array, ndFloat64 } from "../core/nd";
 import {
-  LowRankParams, RnnModel, RnnParams, copyParams, paramGroup, parameterGroups, rankOneInitialKappa, rankOneLatentFlowOnGrid, rankOneParams, validateRnnModel,
+  FullRankParams, LowRankParams, RnnModel, RnnParams, copyParams, paramGroup, parameterGroups, rankOneInitialKappa, rankOneLatentFlowOnGrid, rankOneParams, validateRnnModel,
 } from "../models/rnn";
 import { TrialTask, delayedActivationTask, validateTrialTask } from "../tasks/delayedActivation";
 import { createWorkspace, forwardBackward, Workspace } from "./bptt";
@@ -127,6 +127,25 @@ function rankOneWasm(model: RnnModel, ws: Workspace): { pass: WasmKernels; m: Fl
 }
 
 /**
+ * The WebAssembly pass of a full-rank or linear-readout rank-K model (kernels.fullRankPass / lowRankLinearPass,
+ * bit-identical to their JS twins fullRankTwinPass / lowRankLinearTwinPass), as a closure over the parameter and
+ * gradient data (the update writes the parameters in place, so these stay the live arrays); null for other models.
+ */
+function daWasmPass(model: RnnModel, task: TrialTask, ws: Workspace): (() => number) | null {
+  const cfg = model.config, k = wasmKernels();
+  if (cfg.kind === "fullRank") {
+    const p = model.params as FullRankParams, g = ws.grads as FullRankParams;
+    return () => k.fullRankPass(p.W.data, p.b.data, p.wOut.data, p.bOut.data, cfg.leak, cfg.initialState, task.targets, task.lossScale, ws,
+      g.W.data, g.b.data, g.wOut.data, g.bOut.data);
+  }
+  if (cfg.readout !== "linear") return null;
+  const p = model.params as LowRankParams, g = ws.grads as LowRankParams;
+  const wOut = (p.wOut as F64Array).data, bOut = (p.bOut as F64Array).data, gw = (g.wOut as F64Array).data, gbo = (g.bOut as F64Array).data;
+  return () => k.lowRankLinearPass(p.M.data, p.P.data, p.b.data, wOut, bOut, cfg.leak, cfg.initialState, task.targets, task.lossScale, ws,
+    g.M.data, g.P.data, g.b.data, gw, gbo);
+}
+
+/**
  * Trains `model` IN PLACE with full-batch SGD and returns its History (use models.cloneRnn first to keep the
  * original; models.withConfidence for a copy with another output confidence, e.g. Fig 4). The model and task are
  * validated once; each epoch then runs one allocation-free kernel call (training/bptt.ts) plus the update.
@@ -155,13 +174,23 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
   // Kernel choice (kernels/index.ts): in "wasm" mode (the default where WebAssembly SIMD exists) the rank-one latent
   // pass runs in WebAssembly; GHOST_KERNELS=js runs forwardBackward, the JS reference kernels (Math.tanh).
   const cfg = model.config;
-  const wasm = cfg.kind === "lowRank" && cfg.rank === 1 && cfg.readout === "latent" && kernelMode() === "wasm" ? rankOneWasm(model, ws) : null;
+  // Full-rank and linear-readout rank-K models run through the WebAssembly DA kernels: the fused loop below when every
+  // group is trainable, else the pass (daWasmPass) with the norm and update in JS; GHOST_KERNELS=js keeps
+  // forwardBackward for them too.
+  const wasmMode = kernelMode() === "wasm";
+  const wasm = cfg.kind === "lowRank" && cfg.rank === 1 && cfg.readout === "latent" && wasmMode ? rankOneWasm(model, ws) : null;
+  const daPass = wasm === null && wasmMode ? daWasmPass(model, task, ws) : null;
+  const daData = {
+    params: Object.fromEntries(parameterGroups(cfg).map((g) => [g, paramGroup(model.params, g).data])),
+    grads: Object.fromEntries(parameterGroups(cfg).map((g) => [g, paramGroup(ws.grads, g).data])),
+  };
   const allGroups = parameterGroups(model.config);
   const groups = allGroups.filter((g) => model.trainable[g]);
   // With every group trainable, the wasm kernel runs whole stretches of epochs (pass, norm, update) in one call
   // (kernels.rankOneTrainInto: the same operations as the loop below, bit for bit), from one epoch that needs JS
   // (a snapshot, a flow snapshot, a progress report, a hook, the last) to the next.
-  const fused = wasm !== null && groups.length === allGroups.length;
+  // The full-rank and linear rank-K models do the same with kernels.daTrainInto (pass, norm, update in WebAssembly).
+  const fused = (wasm !== null || daPass !== null) && groups.length === allGroups.length;
   const everyEpoch = options.onEpoch !== undefined || options.stopWhen !== undefined;
   const snapList = [...snapshotEpochs].sort((x, y) => x - y), flowList = [...flowEpochs].sort((x, y) => x - y);
   let snapAt = 0, flowAt = 0;
@@ -241,9 +270,13 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
   for (let e = 0; e < epochs; e++) {
     const epoch = startEpoch + e;
     if (fused && e >= fusedUntil) {
-      const w = wasm as NonNullable<typeof wasm>;
-      const r = w.pass.rankOneTrainInto(w.m, w.n, w.b, cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale,
-        learningRate, stretchEnd(e) - e + 1, paramBound, loss, accuracy, gradNorm, e, w);
+      const count = stretchEnd(e) - e + 1;
+      const r = wasm !== null
+        ? wasm.pass.rankOneTrainInto(wasm.m, wasm.n, wasm.b, cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale,
+          learningRate, count, paramBound, loss, accuracy, gradNorm, e, wasm)
+        // chunks of at most 65,536 epochs (the per-epoch records live in WebAssembly memory until the chunk ends)
+        : wasmKernels().daTrainInto(daData.params, daData.grads, cfg.leak, cfg.initialState, task.targets, task.lossScale, ws,
+          learningRate, Math.min(count, 65536), paramBound, loss, accuracy, gradNorm, e);
       fusedUntil = e + r.epochsRun;
       fusedApplied = r.status === "done" ? fusedUntil : fusedUntil - 1;
       paramBound = r.bound;
@@ -260,7 +293,7 @@ export function trainRnn(model: RnnModel, options: TrainOptions): History {
     } else {
       L = wasm
         ? wasm.pass.rankOnePass(wasm.m, wasm.n, wasm.b, cfg.leak, cfg.confidence, cfg.initialState, task.targets, task.lossScale, ws, wasm.gm, wasm.gn, wasm.gb)
-        : forwardBackward(model, task, ws, true);
+        : daPass !== null ? daPass() : forwardBackward(model, task, ws, true);
       // Global norm √(Σ_groups Σ_i g_i²) as ONE running sum over the groups in order. Not ops.norm2: summing
       // per-group norm2squared results rounds differently, and this sum order is part of the recorded results.
       let sq = 0;

@@ -25,7 +25,7 @@ const UNCHECKED_KERNELS: Record<string, string[]> = {
   // fastTanh/fastExp/fastSigmoid run ~10^7 times a second inside the JS twin kernels and the task RNN's loops: a
   // type check per call would cost there. Their contract for any number (NaN, ±0, ±∞, subnormals) and what they
   // do with non-numbers are checked positively in "unvalidated fast math" below.
-  kernels: ["rankOneTwinPass", "fastTanh", "fastExp", "fastSigmoid"],
+  kernels: ["rankOneTwinPass", "fullRankTwinPass", "lowRankLinearTwinPass", "fastTanh", "fastExp", "fastSigmoid"],
   models: [
     "rankOneDrive", "rankOneLatentFlow", "rankOneLatentFlowSlope", "rankOneLatentFlowCurvature", "rankOneLatentStep",
     "rankOneLatentRule", "saddleNodeFlow", "saddleNodeField", "toyReadout", "toyTarget", "toyErrorKernel", "toyGradientKernel", "saddleNodeSlope",

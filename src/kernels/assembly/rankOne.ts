@@ -16,6 +16,7 @@ export { logFdlibm, logLanesArray, normalBlocks, rngGetState, rngSetState } from
 export { taskDraws, taskPassRank2 } from "./taskRnn";
 export { rankOneFlowGrid } from "./rankOneFlow";
 export { slowFlowDrive, slowAdamStep } from "./slowPoints";
+export { daAccuracy, daGradBOut, daTrain, daTrainBound, daTrainStatus, fullRankPass, lowRankLinearPass } from "./daRnn";
 
 /** out[i] = tanh(in[i]), i < len (two lanes at a time, scalar tail). Byte offsets of float64 arrays. */
 export function tanhArray(pin: usize, pout: usize, len: i32): void {
