@@ -11,11 +11,11 @@
  * Every run is one `daTrain` job of the sweep engine (all cores, cached, resumable); the three parts run as one
  * batch. Statistics and run classes: lrSweep.ts.
  *
- * Cost (one core, N = 100): rank one ≈ 85 µs per epoch, full rank ≈ 1.6 ms, rank K with linear readout ≈ 0.12 ms
- * (K = 1) … 1.85 ms (K = 50) … 3.4 ms (K = 100). The "full" scale is the paper's protocol: ≈ 27 core-hours for
- * (a)'s full-rank sweep and ≈ 110 core-hours for (b) — affordable only on a cluster, cached run by run. The
- * "paper" scale is the reduction that runs in a few minutes on two cores (see {@link figRankConfig}); "ci" is
- * smaller still. Reductions shorten training, so the "learned" level of (a) is 0.05 (see the config).
+ * Cost (one core, N = 100, WebAssembly kernels, the default): rank one ≈ 21 µs per epoch, full rank ≈ 0.3 ms, rank K
+ * with linear readout ≈ 0.03 ms (K = 1) … 0.27 ms (K = 50) … 0.5 ms (K = 100); with GHOST_KERNELS=js 85 µs, 1.6 ms,
+ * 0.12 … 1.85 … 3.4 ms. The "full" scale is the paper's protocol: ≈ 22 core-hours in all (≈ 140 with the JS
+ * kernels) — for a cluster, cached run by run. The "paper" scale is the reduction that runs in about a minute on two
+ * cores (see {@link figRankConfig}); "ci" is smaller still. Reductions shorten training, so the "learned" level of (a) is 0.05 (see the config).
  */
 import { GhostError, requireFiniteArray, requireInteger, requireObject, requireOneOf, requirePositive } from "../core/errors";
 import { logspace } from "../core/arrays";
@@ -23,7 +23,7 @@ import { requireLearningRates, requireReportEpochs, requireSeeds, knownScale, re
 import { requireLrSweepData, LrSweepData, LrSweepOptions, LrSweepRunStats, LrSweepSpec, runLrSweeps } from "../protocols/lrSweep";
 import { figS1Config, FigS1Summary, summariseLrSweep } from "./figS1";
 
-/** Scales: "ci" (well under 2 minutes on one core), "paper" (a few minutes on two cores), "full" (the paper's). */
+/** Scales: "ci" (seconds), "paper" (about a minute on two cores), "full" (the paper's). */
 export type FigRankScale = "ci" | "paper" | "full";
 
 /** Full parameter set of the trainable-rank figure (plain data). */

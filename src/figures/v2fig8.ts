@@ -17,8 +17,8 @@
  *      200 epochs, mean ± SEM over seeds 0…99 (protocols.runConfidenceIntervention, one engine run per seed).
  *
  * A and B cost a few seconds on one core, so every scale runs the paper's A and B. C costs about 60 000 task-RNN
- * epochs per seed (for 100 seeds ≈ 6 million epochs, ≈ 20 core-hours at the ≈ 12 ms per epoch we measured): "full"
- * is the spec, "paper" a stated reduction (`reduction`).
+ * epochs per seed (for 100 seeds ≈ 6 million epochs, ≈ 7 core-hours at the ≈ 4 ms per epoch of the WebAssembly
+ * kernels; ≈ 20 at the 12 ms of the JS kernels): "full" is the spec, "paper" a stated reduction (`reduction`).
  */
 import { GhostError, requireFinite, requireInteger, requireObject, requireOneOf, requirePositive, requireFiniteArray } from "../core/errors";
 import { knownScale, requireKnownKeys } from "../core/checks";
@@ -54,8 +54,9 @@ export interface V2Fig8Config {
 }
 
 /**
- * Panel C at "paper" scale: a reduction of 48 000 task-RNN epochs, ≈ 10 core-minutes (measured: 587 s of CPU, 5 minutes
- * on 2 free cores; full: 100 seeds × (10 000 + 5 × 10 000) epochs ≈ 20 core-hours).
+ * Panel C at "paper" scale: a reduction of 48 000 task-RNN epochs, ≈ 3 core-minutes (measured with the WebAssembly
+ * kernels: 191 s of CPU, 97 s on 2 free cores for the whole figure; 587 s of CPU with the JS kernels); full: 100 seeds
+ * × (10 000 + 5 × 10 000) epochs ≈ 7 core-hours.
  */
 const PAPER_C = {
   seeds: 8, epochs1: 1000, epochs2: 1000, every: 20,
