@@ -51,7 +51,7 @@ function measure(opts, mode) {
 }
 
 function numpy(npArgs) {
-  for (const py of ["python3", "/usr/bin/python3"]) {
+  for (const py of ["/usr/bin/python3", "python3"]) {
     try {
       const env = { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" };
       const out = execFileSync(py, [path.join(here, "numpy_da.py"), ...npArgs, "--epochs", String(NP_EPOCHS), "--repeats", String(REPEATS), "--lr", String(LR)],
