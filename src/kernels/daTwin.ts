@@ -83,6 +83,23 @@ function readoutLoss(ws: DaBuffers, targets: Float64Array, lossScale: number): n
 }
 
 /**
+ * One backward step through the linear readout and tanh (both twins; assembly/daRnn.ts readoutBackStep): for every
+ * unit i, gx_i += dz_t·wOut_i, gwOut_i += dz_t·x_{t+1,i}, du_i = α·gx_i·(1 − φ_{t,i}²), gb_i += du_i.
+ */
+function readoutBackStep(N: number, d: number, a: number, xo: number, xn: number, gx: Float64Array, wOut: Float64Array, gw: Float64Array,
+  x: Float64Array, phi: Float64Array, du: Float64Array, gb: Float64Array): void {
+  for (let i = 0; i < N; i++) {
+    const g = gx[i] + d * wOut[i];
+    gx[i] = g;
+    gw[i] += d * x[xn + i];
+    const p = phi[xo + i];
+    const u = a * g * (1 - p * p);
+    du[i] = u;
+    gb[i] += u;
+  }
+}
+
+/**
  * Full-rank pass (JS twin of the WebAssembly fullRankPass). W, gW [N·N] row-major; b, wOut, gb, gw [N]; bOut, gbOut
  * [1]; targets [S]; N = ws.size, S = ws.steps. Writes the gradients (when withGradient), ws.x, ws.phi, ws.output,
  * ws.dz, ws.loss, ws.accuracy; returns the loss. Not validated (hot path).
@@ -118,15 +135,7 @@ export function fullRankTwinPass(
   for (let t = S - 1; t >= 0; t--) {
     const d = dz[t];
     const xo = t * N, xn = xo + N;
-    for (let j = 0; j < N; j++) {
-      const g = gx[j] + d * wOut[j];
-      gx[j] = g;
-      gw[j] += d * x[xn + j];
-      const p = phi[xo + j];
-      const u = a * g * (1 - p * p);
-      du[j] = u;
-      gb[j] += u;
-    }
+    readoutBackStep(N, d, a, xo, xn, gx, wOut, gw, x, phi, du, gb);
     gbo += d;
     for (let i = 0; i < N; i++) {
       const xi = x[xo + i], row = i * N;
@@ -187,15 +196,7 @@ export function lowRankLinearTwinPass(
   for (let t = S - 1; t >= 0; t--) {
     const d = dz[t];
     const xo = t * N, xn = xo + N, ko = t * K;
-    for (let i = 0; i < N; i++) {
-      const g = gx[i] + d * wOut[i];
-      gx[i] = g;
-      gw[i] += d * x[xn + i];
-      const p = phi[xo + i];
-      const u = a * g * (1 - p * p);
-      du[i] = u;
-      gb[i] += u;
-    }
+    readoutBackStep(N, d, a, xo, xn, gx, wOut, gw, x, phi, du, gb);
     gbo += d;
     for (let q = 0; q < K; q++) {
       const kq = kap[ko + q];

@@ -65,6 +65,35 @@ function zero(p: usize, len: i32): void {
 }
 
 /**
+ * One backward step through the linear readout and tanh (both DA kernels): for every unit i,
+ * gx_i += dz_t·wOut_i, gwOut_i += dz_t·x_{t+1,i}, du_i = α·gx_i·(1 − φ_{t,i}²) (into dut), gb_i += du_i.
+ * Two lanes, then the odd tail; elementwise, so the twin's scalar loop gives the same bits.
+ */
+// @ts-ignore: decorator
+@inline function readoutBackStep(N: i32, d: f64, a: f64, xo: i32, xn: i32, gx: usize, wOut: usize, gw: usize, x: usize, phi: usize, dut: usize, gb: usize): void {
+  const N2 = N & ~1, dv = f64x2.splat(d), av = f64x2.splat(a), one = f64x2.splat(1.0);
+  for (let i = 0; i < N2; i += 2) {
+    const g = f64x2.add(ldv(gx, i), f64x2.mul(dv, ldv(wOut, i)));
+    stv(gx, i, g);
+    stv(gw, i, f64x2.add(ldv(gw, i), f64x2.mul(dv, ldv(x, xn + i))));
+    const p = ldv(phi, xo + i);
+    const u = f64x2.mul(f64x2.mul(av, g), f64x2.sub(one, f64x2.mul(p, p)));
+    stv(dut, i, u);
+    stv(gb, i, f64x2.add(ldv(gb, i), u));
+  }
+  if (N2 < N) {
+    const i = N2;
+    const g = ld(gx, i) + d * ld(wOut, i);
+    st(gx, i, g);
+    st(gw, i, ld(gw, i) + d * ld(x, xn + i));
+    const p = ld(phi, xo + i);
+    const u = a * g * (1.0 - p * p);
+    st(dut, i, u);
+    st(gb, i, ld(gb, i) + u);
+  }
+}
+
+/**
  * Full-rank DA network: u_j = b_j + Σ_i x_i W[i,j], x_{t+1} = (1 − α)x_t + α tanh(u), o_{t+1} = σ(wOut·x_{t+1} +
  * bOut), loss = Σ_t (o_t − y_t)²/lossScale. Arrays: W, gW [N·N] row-major; b, wOut, gx, gb, gw [N]; du [S·N];
  * targets, o, dz [S]; x [(S+1)N]; phi [SN]. Returns the loss; accuracy by {@link daAccuracy}, ∂bOut by
@@ -136,32 +165,13 @@ export function fullRankPass(
   const loss = readoutLoss(S, o, targets, dz, lossScale);
   if (withGradient == 0) return loss;
   zero(gb, N); zero(gw, N); zero(gx, N);
-  const one = f64x2.splat(1.0);
   let gbo = 0.0;
   for (let t = S - 1; t >= 0; t--) {
-    const d = ld(dz, t), dv = f64x2.splat(d);
+    const d = ld(dz, t);
     const xo = t * N, xn = xo + N;
     const dut = du + (<usize>xo << 3); // du_t is kept for the deferred ∂W below
     // readout at step t+1, then du = α·gx·(1 − φ²)
-    for (let j = 0; j < N2; j += 2) {
-      const g = f64x2.add(ldv(gx, j), f64x2.mul(dv, ldv(wOut, j)));
-      stv(gx, j, g);
-      stv(gw, j, f64x2.add(ldv(gw, j), f64x2.mul(dv, ldv(x, xn + j))));
-      const p = ldv(phi, xo + j);
-      const u = f64x2.mul(f64x2.mul(av, g), f64x2.sub(one, f64x2.mul(p, p)));
-      stv(dut, j, u);
-      stv(gb, j, f64x2.add(ldv(gb, j), u));
-    }
-    if (N2 < N) {
-      const j = N2;
-      const g = ld(gx, j) + d * ld(wOut, j);
-      st(gx, j, g);
-      st(gw, j, ld(gw, j) + d * ld(x, xn + j));
-      const p = ld(phi, xo + j);
-      const u = a * g * (1.0 - p * p);
-      st(dut, j, u);
-      st(gb, j, ld(gb, j) + u);
-    }
+    readoutBackStep(N, d, a, xo, xn, gx, wOut, gw, x, phi, dut, gb);
     gbo += d;
     // rows of W, two at a time: s_i = Σ_j W[i,j] du_j (lanes), gx_i = (1 − α)gx_i + s_i
     let i = 0;
@@ -257,31 +267,13 @@ export function lowRankLinearPass(
   const loss = readoutLoss(S, o, targets, dz, lossScale);
   if (withGradient == 0) return loss;
   zero(gb, N); zero(gw, N); zero(gx, N);
-  const one = f64x2.splat(1.0);
   let gbo = 0.0;
   for (let t = S - 1; t >= 0; t--) {
-    const d = ld(dz, t), dv = f64x2.splat(d);
+    const d = ld(dz, t);
     const xo = t * N, xn = xo + N, ko = t * K;
     const dut = du + (<usize>xo << 3), dkt = dk + (<usize>ko << 3); // kept for the deferred ∂M, ∂P below
-    for (let i = 0; i < N2; i += 2) {
-      const g = f64x2.add(ldv(gx, i), f64x2.mul(dv, ldv(wOut, i)));
-      stv(gx, i, g);
-      stv(gw, i, f64x2.add(ldv(gw, i), f64x2.mul(dv, ldv(x, xn + i))));
-      const p = ldv(phi, xo + i);
-      const u = f64x2.mul(f64x2.mul(av, g), f64x2.sub(one, f64x2.mul(p, p)));
-      stv(dut, i, u);
-      stv(gb, i, f64x2.add(ldv(gb, i), u));
-    }
-    if (N2 < N) {
-      const i = N2;
-      const g = ld(gx, i) + d * ld(wOut, i);
-      st(gx, i, g);
-      st(gw, i, ld(gw, i) + d * ld(x, xn + i));
-      const p = ld(phi, xo + i);
-      const u = a * g * (1.0 - p * p);
-      st(dut, i, u);
-      st(gb, i, ld(gb, i) + u);
-    }
+    // readout at step t+1, then du = α·gx·(1 − φ²)
+    readoutBackStep(N, d, a, xo, xn, gx, wOut, gw, x, phi, dut, gb);
     gbo += d;
     // ∂κ_q = Σ_i M[i,q] du_i (lanes), four q per pass over du
     kappaStep(N, K, MT, dut, dkt);
