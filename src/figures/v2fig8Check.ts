@@ -73,6 +73,9 @@ function interventionRows(data: V2Fig8Data): CheckRow[] {
 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toExponential(2) : String(v));
 
+/** Phase 1's c counts as frozen when it moves by at most this fraction of itself over the last 1000 updates. */
+const FROZEN_RELATIVE = 1e-9;
+
 /**
  * Checks v2 Fig 8 A–B's data (see {@link CheckRow}). Must hold: the analytic |dE/dr| is exactly 0 at every grid point
  * inside the zone; every simulated curve is non-zero at every such point; the mean normalised slope inside the
@@ -81,9 +84,6 @@ const fmt = (v: number) => (Number.isFinite(v) ? v.toExponential(2) : String(v))
  * (c := 1) recovers. Printed: the c = 0.01 curve against c = 0.1 (the paper's "more so for lower confidence"
  * stops at very small c: ∂o/∂x ≤ c/4 vanishes as c → 0).
  */
-/** Phase 1's c counts as frozen when it moves by at most this fraction of itself over the last 1000 updates. */
-const FROZEN_RELATIVE = 1e-9;
-
 export function checkV2Fig8(data: V2Fig8Data): CheckRow[] {
   return guardCheckData("data", data, "v2 Fig 8 data as returned by figures.runV2Fig8", () => {
     const g = data.gradient;
