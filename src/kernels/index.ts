@@ -301,6 +301,22 @@ export interface RankOneChunk {
 }
 
 /**
+ * The end of a pass method: copies its per-step results from linear memory into `ws` — outputs and dz, κ when
+ * `withKappa`, and x, φ (and gx after a gradient pass) when `copyStates` — sets ws.loss and ws.accuracy, returns the loss.
+ */
+function passOut(
+  ws: RankOneBuffers | DaBuffers, v: Record<"o" | "dz" | "kap" | "x" | "phi" | "gx", Float64Array>, withKappa: boolean,
+  loss: number, accuracy: number, withGradient: boolean, copyStates: boolean,
+): number {
+  ws.output.set(v.o); ws.dz.set(v.dz);
+  if (withKappa) ws.kappa.set(v.kap);
+  if (copyStates) { ws.x.set(v.x); ws.phi.set(v.phi); if (withGradient) ws.gx.set(v.gx); }
+  ws.loss = loss;
+  ws.accuracy = accuracy;
+  return loss;
+}
+
+/**
  * One instance of the compiled kernels (get it from {@link wasmKernels}: one per thread). Every method copies its
  * inputs into linear memory, runs, and copies its outputs back; nothing is retained between calls.
  */
@@ -320,6 +336,15 @@ export class WasmKernels {
     this.ex = instance.exports as unknown as KernelExports;
     this.base = ((this.ex.heapBase() + 15) & ~15) / 8;
     this.f64 = new Float64Array(this.ex.memory.buffer);
+  }
+
+  /**
+   * A bump allocator over linear memory above the heap base: take(len) returns the float64 offset of the next array
+   * of `len` entries, each 16-byte aligned; end() is the first offset past them (pass it to ensure BEFORE making views).
+   */
+  private arena(): { take: (len: number) => number; end: () => number } {
+    let at = this.base;
+    return { take: (len: number) => { const p = at; at += (len + 1) & ~1; return p; }, end: () => at };
   }
 
   /** Makes linear memory hold float64 indices < `end` (grows it; refreshes the view). */
@@ -357,11 +382,10 @@ export class WasmKernels {
     const res = out ?? new Float64Array(G);
     if (!(res instanceof Float64Array) || res.length !== G) throw new GhostError("out", res, `a Float64Array of length ${G} (the grid's length)`);
     // Layout above the heap base (each array 16-byte aligned); grow memory BEFORE taking the view.
-    let at = this.base;
-    const take = (len: number) => { const p = at; at += (len + 1) & ~1; return p; };
+    const { take, end } = this.arena();
     const pm = take(N), pn = take(N), pb = take(N), pg = take(G), po = take(G);
     this.layout = null;
-    this.ensure(at);
+    this.ensure(end());
     const f = this.f64;
     f.set(m, pm); f.set(n, pn); f.set(b, pb);
     if (grid instanceof Float64Array || Array.isArray(grid)) f.set(grid as ArrayLike<number>, pg);
@@ -386,12 +410,11 @@ export class WasmKernels {
     if (!(b instanceof Float64Array) || b.length !== N) throw new GhostError("b", b, `a Float64Array of length N = ${N}`);
     if (!(X instanceof Float64Array) || X.length === 0 || X.length % N !== 0) throw new GhostError("X", X, `a non-empty Float64Array of S·N entries (N = ${N})`);
     const S = X.length / N, SN = X.length;
-    let at = this.base;
-    const take = (len: number) => { const p = at; at += (len + 1) & ~1; return p; }; // 16-byte aligned
+    const { take, end } = this.arena();
     const pW = take(N * N), pWT = take(N * N), pb = take(N), pX = take(SN), pU = take(SN), pPhi = take(SN), pF = take(SN);
     const pg = take(SN), pT = take(SN), pm = take(SN), pv = take(SN);
     this.layout = null;
-    this.ensure(at);
+    this.ensure(end());
     const f = this.f64;
     f.set(W, pW); f.set(b, pb); f.set(X, pX);
     for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) f[pWT + j * N + i] = W[i * N + j];
@@ -428,17 +451,16 @@ export class WasmKernels {
     const L = this.layout !== null && this.layout.kind === "rankOne" ? this.layout : null;
     if (L && L.N === N && L.S === S && L.records >= records && L.buffer === this.ex.memory.buffer) return L;
     const R = Math.max(records, L && L.N === N && L.S === S ? L.records : 0, 64);
-    let at = this.base;
-    const take = (len: number) => { const p = at; at += (len + 1) & ~1; return p; }; // keeps 16-byte alignment
+    const { take, end } = this.arena();
     const off = {
       m: take(N), n: take(N), b: take(N), targets: take(S), x: take((S + 1) * N), phi: take(S * N), kap: take(S + 1),
       o: take(S), dz: take(S), gx: take(N), gm: take(N), gn: take(N), gb: take(N), lossOut: take(R), accOut: take(R), normOut: take(R),
     };
-    this.ensure(at);
+    this.ensure(end());
     const len = { m: N, n: N, b: N, targets: S, x: (S + 1) * N, phi: S * N, kap: S + 1, o: S, dz: S, gx: N, gm: N, gn: N, gb: N, lossOut: R, accOut: R, normOut: R };
     const v = {} as RankOneLayout["v"];
     for (const k of Object.keys(off) as (keyof typeof off)[]) v[k] = this.f64.subarray(off[k], off[k] + len[k]);
-    const nl: RankOneLayout = { kind: "rankOne", N, S, ...off, records: R, end: at, v, buffer: this.ex.memory.buffer };
+    const nl: RankOneLayout = { kind: "rankOne", N, S, ...off, records: R, end: end(), v, buffer: this.ex.memory.buffer };
     this.layout = nl;
     return nl;
   }
@@ -468,11 +490,7 @@ export class WasmKernels {
       L.x * 8, L.phi * 8, L.kap * 8, L.o * 8, L.dz * 8, L.gx * 8, L.gm * 8, L.gn * 8, L.gb * 8, withGradient ? 1 : 0);
     const v = L.v;
     if (withGradient) { gm.set(v.gm); gn.set(v.gn); gb.set(v.gb); }
-    ws.output.set(v.o); ws.dz.set(v.dz); ws.kappa.set(v.kap);
-    if (copyStates) { ws.x.set(v.x); ws.phi.set(v.phi); if (withGradient) ws.gx.set(v.gx); }
-    ws.loss = loss;
-    ws.accuracy = this.ex.accuracy();
-    return loss;
+    return passOut(ws, v, true, loss, this.ex.accuracy(), withGradient, copyStates);
   }
 
   /**
@@ -547,11 +565,11 @@ export class WasmKernels {
       W: mat, P: low ? K * N : 0, b: N, wOut: N, bOut: 1, targets: S, x: (S + 1) * N, phi: S * N, kap: low ? (S + 1) * K : 0, o: S, dz: S,
       du: S * N, gx: N, dk: S * Math.max(K, 1), gW: mat, gP: low ? K * N : 0, gb: N, gw: N, gbo: 1, lossOut: R, accOut: R, normOut: R,
     };
-    let at = this.base;
+    const { take, end } = this.arena();
     const off = {} as DaLayout["off"], v = {} as DaLayout["v"];
     const keys = Object.keys(len) as (keyof typeof len)[];
-    for (const k of keys) { off[k] = at; at += (len[k] + 1) & ~1; } // 16-byte aligned
-    this.ensure(at);
+    for (const k of keys) off[k] = take(len[k]);
+    this.ensure(end());
     for (const k of keys) v[k] = this.f64.subarray(off[k], off[k] + len[k]);
     const nl: DaLayout = { kind, N, K, S, records: R, off, v, buffer: this.ex.memory.buffer };
     this.layout = nl;
@@ -579,11 +597,7 @@ export class WasmKernels {
     const loss = this.ex.fullRankPass(N, S, o.W * 8, o.b * 8, o.wOut * 8, bOut[0], leak, initialState, o.targets * 8, lossScale,
       o.x * 8, o.phi * 8, o.o * 8, o.dz * 8, o.du * 8, o.gx * 8, o.gW * 8, o.gb * 8, o.gw * 8, withGradient ? 1 : 0);
     if (withGradient) { gW.set(v.gW); gb.set(v.gb); gw.set(v.gw); gbOut[0] = this.ex.daGradBOut(); }
-    ws.output.set(v.o); ws.dz.set(v.dz);
-    if (copyStates) { ws.x.set(v.x); ws.phi.set(v.phi); if (withGradient) ws.gx.set(v.gx); }
-    ws.loss = loss;
-    ws.accuracy = this.ex.daAccuracy();
-    return loss;
+    return passOut(ws, v, false, loss, this.ex.daAccuracy(), withGradient, copyStates);
   }
 
   /**
@@ -614,11 +628,7 @@ export class WasmKernels {
       for (let i = 0; i < N; i++) for (let q = 0, r = i * K; q < K; q++) gM[r + q] = gMT[q * N + i];
       gP.set(v.gP); gb.set(v.gb); gw.set(v.gw); gbOut[0] = this.ex.daGradBOut();
     }
-    ws.output.set(v.o); ws.dz.set(v.dz); ws.kappa.set(v.kap);
-    if (copyStates) { ws.x.set(v.x); ws.phi.set(v.phi); if (withGradient) ws.gx.set(v.gx); }
-    ws.loss = loss;
-    ws.accuracy = this.ex.daAccuracy();
-    return loss;
+    return passOut(ws, v, true, loss, this.ex.daAccuracy(), withGradient, copyStates);
   }
 
   /**
@@ -758,8 +768,7 @@ export class WasmKernels {
 
     const wasmDraws = (rho > 0 || sigma > 0) && this.wasmNormalsMatch(); // (its one-time check uses the memory below)
     // Layout (float64 indices, each array 16-byte aligned) above the heap base; the rank-one layout is invalidated.
-    let at = this.base;
-    const take = (len: number) => { const p = at; at += (len + 1) & ~1; return p; };
+    const { take, end } = this.arena();
     const pWin = take(N * Din), pbIn = take(N), pSl = take(low ? N * K : 0), pSlT = take(low ? K * N : 0), pSr = take(low ? K * N : 0), pSrT = take(low ? N * K : 0);
     const pW = take(low ? 0 : N * N), pWT = take(low || grads === null ? 0 : N * N), pWout = take(Dout * rw), pbOut = take(Dout);
     const pU = take(B * S * Din), pY = take(B * S * Dout), pM = take(data.mask === null ? 0 : B * S * Dout);
@@ -772,7 +781,7 @@ export class WasmKernels {
     const pE = take(4 * Dout), pGQ = take(K), pGR = take(low ? N : B * N), pGP = take(8 * N);
     const gWin = take(N * Din), gbIn = take(N), gSlT = take(low ? K * N : 0), gSr = take(low ? K * N : 0), gW = take(low ? 0 : N * N), gWout = take(Dout * rw), gbOut = take(Dout);
     this.layout = null;
-    this.ensure(at);
+    this.ensure(end());
     const f = this.f64;
     f.set(params.Win, pWin); f.set(params.bIn, pbIn); f.set(params.Wout, pWout); f.set(params.bOut, pbOut);
     if (low) {
